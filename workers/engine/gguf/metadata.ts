@@ -11,7 +11,7 @@ function wrongType(key: string, want: string, v: GgufValue): GgufError {
   return new GgufError('bad_value', `metadata ${key} should be ${want}, found ${Array.isArray(v) ? 'an array' : typeof v}`);
 }
 
-function required<T>(file: GgufFile, key: string, v: T | undefined): T {
+function required<T>(key: string, v: T | undefined): T {
   if (v === undefined) throw new GgufError('missing_key', `metadata key ${key} is missing`);
   return v;
 }
@@ -67,9 +67,9 @@ export function optNumberPerLayer(file: GgufFile, key: string, layer: number): n
   throw wrongType(key, 'a number or a per-layer array of numbers', v);
 }
 
-export const metaNumber = (f: GgufFile, k: string): number => required(f, k, optNumber(f, k));
-export const metaString = (f: GgufFile, k: string): string => required(f, k, optString(f, k));
-export const metaBool = (f: GgufFile, k: string): boolean => required(f, k, optBool(f, k));
-export const metaArray = (f: GgufFile, k: string): GgufValue[] => required(f, k, optArray(f, k));
-export const metaNumberArray = (f: GgufFile, k: string): number[] => required(f, k, optNumberArray(f, k));
-export const metaStringArray = (f: GgufFile, k: string): string[] => required(f, k, optStringArray(f, k));
+export const metaNumber = (f: GgufFile, k: string): number => required(k, optNumber(f, k));
+export const metaString = (f: GgufFile, k: string): string => required(k, optString(f, k));
+export const metaBool = (f: GgufFile, k: string): boolean => required(k, optBool(f, k));
+export const metaArray = (f: GgufFile, k: string): GgufValue[] => required(k, optArray(f, k));
+export const metaNumberArray = (f: GgufFile, k: string): number[] => required(k, optNumberArray(f, k));
+export const metaStringArray = (f: GgufFile, k: string): string[] => required(k, optStringArray(f, k));

@@ -46,7 +46,8 @@ class NeedMoreBytes extends Error {}
 
 class Cursor {
   private readonly view: DataView;
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  // ignoreBOM: a leading U+FEFF is part of the value (a token can be exactly "\uFEFF"), not a mark to strip.
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   pos = 0;
 
   constructor(
@@ -182,8 +183,10 @@ function readValue(c: Cursor, type: GgufValueTypeId, key: string, depth: number)
       if (depth >= MAX_ARRAY_DEPTH) throw new GgufError('bad_value', `metadata ${key}: arrays nested deeper than ${MAX_ARRAY_DEPTH}`);
       const itemType = readValueType(c, key);
       const n = c.count(`metadata ${key} array`, minValueBytes(itemType));
-      const out: GgufValue[] = new Array<GgufValue>(n);
-      for (let i = 0; i < n; i++) out[i] = readValue(c, itemType, key, depth + 1);
+      // Grown item by item, not preallocated: while the file size is unknown (readGguf on an
+      // unsized source) `n` is bounded only by 2^53, and new Array(n) would throw or allocate n slots.
+      const out: GgufValue[] = [];
+      for (let i = 0; i < n; i++) out.push(readValue(c, itemType, key, depth + 1));
       return out;
     }
   }

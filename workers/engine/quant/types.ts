@@ -47,7 +47,7 @@ const table: readonly GgmlTypeInfo[] = [
   { id: 12, name: 'Q4_K', blockSize: 256, typeSize: 144, supported: true },
   { id: 13, name: 'Q5_K', blockSize: 256, typeSize: 176, supported: true },
   { id: 14, name: 'Q6_K', blockSize: 256, typeSize: 210, supported: true },
-  { id: 20, name: 'IQ4_NL', blockSize: 32, typeSize: 18, supported: false },
+  { id: 20, name: 'IQ4_NL', blockSize: 32, typeSize: 18, supported: true },
   { id: 23, name: 'IQ4_XS', blockSize: 256, typeSize: 136, supported: true },
   { id: 30, name: 'BF16', blockSize: 1, typeSize: 2, supported: true },
   { id: 39, name: 'MXFP4', blockSize: 32, typeSize: 17, supported: true },

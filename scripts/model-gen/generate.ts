@@ -1,0 +1,205 @@
+// Writes a GGUF MoE model with deterministic random weights, for tests and benchmarks.
+//
+// Random weights give flat next-token distributions whose argmax flips on rounding noise, so
+// the output projection is built to favour one successor per token: row v of `output` is
+// outputGain·E[σ(v)] plus noise, for a random permutation σ. Logits keep clear top-1 margins
+// while attention and the experts still move every probability.
+
+import type { GgmlTypeInfo, GgmlTypeName } from '../../workers/engine/quant/types.ts';
+import { ggmlTypeByName } from '../../workers/engine/quant/types.ts';
+import { quantize } from '../../workers/engine/quant/quantize.ts';
+import { kv, writeGguf } from '../../workers/engine/gguf/writer.ts';
+import type { TensorToWrite } from '../../workers/engine/gguf/writer.ts';
+import type { GgufKv } from '../../workers/engine/gguf/types.ts';
+import { globalTensors, layerTensorName } from '../../workers/engine/model/tensorNames.ts';
+import type { LayerTensor } from '../../workers/engine/model/tensorNames.ts';
+import { Rng } from './random.ts';
+import { fixtureVocab, syntheticVocab } from './vocab.ts';
+
+export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama'] as const;
+export type GeneratorArch = (typeof generatorArchs)[number];
+
+/** Quant type per tensor class; norms and biases are always F32. */
+export interface TensorTypes {
+  readonly embd: GgmlTypeName;
+  readonly attn: GgmlTypeName;
+  readonly router: GgmlTypeName;
+  readonly experts: GgmlTypeName;
+  readonly shexp: GgmlTypeName;
+  readonly output: GgmlTypeName;
+}
+
+export interface ModelSpec {
+  readonly arch: GeneratorArch;
+  readonly seed: number;
+  readonly nLayer: number;
+  readonly nEmbd: number;
+  readonly nHead: number;
+  readonly nHeadKv: number;
+  readonly nExpert: number;
+  readonly nExpertUsed: number;
+  /** Width of each routed expert. */
+  readonly nFf: number;
+  /** Width of the shared expert (qwen2moe; granitemoe when > 0). */
+  readonly nFfShexp: number;
+  /** Synthetic vocabulary size, unless `vocab` names a fixture. */
+  readonly nVocab: number;
+  /** A vocab fixture name (`qwen2`, `refact`, `llama-spm`, ...) to take the tokenizer from. */
+  readonly vocab?: string;
+  readonly nCtx: number;
+  readonly types: TensorTypes;
+  /** Tie the output projection to token_embd (no output.weight), as Granite does. */
+  readonly tied: boolean;
+}
+
+export function allTypes(t: GgmlTypeName): TensorTypes {
+  return { embd: t, attn: t, router: t, experts: t, shexp: t, output: t };
+}
+
+export const defaultSpec: ModelSpec = {
+  arch: 'qwen3moe',
+  seed: 1,
+  nLayer: 2,
+  nEmbd: 64,
+  nHead: 4,
+  nHeadKv: 2,
+  nExpert: 8,
+  nExpertUsed: 2,
+  nFf: 64,
+  nFfShexp: 96,
+  nVocab: 384,
+  nCtx: 512,
+  types: allTypes('F32'),
+  tied: false,
+};
+
+/** Granite's multipliers, from granite-3.1-1b-a400m (attention.scale set per head size). */
+const granite = { embeddingScale: 12, residualScale: 0.22, logitScale: 6 };
+
+/**
+ * The requested type when the row length fits its blocks; otherwise Q8_0 or F16 (llama.cpp's
+ * quantizer also falls back for rows that are not whole blocks).
+ */
+function typeFor(name: GgmlTypeName, rowLength: number): GgmlTypeInfo {
+  for (const t of [name, 'Q8_0', 'F16', 'F32'] as const) {
+    const info = ggmlTypeByName(t);
+    if (rowLength % info.blockSize === 0) return info;
+  }
+  return ggmlTypeByName('F32');
+}
+
+export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arch'>): Uint8Array {
+  const s: ModelSpec = { ...defaultSpec, ...partial };
+  // llama.cpp sizes OLMoE's K norm as n_embd: the architecture is multi-head, not GQA.
+  if (s.arch === 'olmoe' && s.nHeadKv !== s.nHead) throw new RangeError('olmoe models need nHeadKv = nHead');
+  const rng = new Rng(s.seed);
+  const vocab = s.vocab ? fixtureVocab(s.vocab) : syntheticVocab(s.nVocab, rng);
+  const headDim = s.nEmbd / s.nHead;
+  const nV = vocab.size;
+  const a = s.arch;
+  const tensors: TensorToWrite[] = [];
+
+  const add = (name: string, dims: number[], values: Float32Array, typeName: GgmlTypeName): void => {
+    const type = typeFor(typeName, dims[0]);
+    tensors.push({ name, dims, type, data: quantize(type, values) });
+  };
+  const norm = (name: string, n: number): void => add(name, [n], rng.gaussian(n, 0.1, 1), 'F32');
+  /** A [cols → rows] projection with unit-variance outputs for unit-variance inputs, times gain. */
+  const linear = (name: string, cols: number, rows: number, type: GgmlTypeName, gain = 1, experts = 1): void =>
+    add(name, experts > 1 ? [cols, rows, experts] : [cols, rows], rng.gaussian(cols * rows * experts, gain / Math.sqrt(cols)), type);
+  const layer = (il: number, t: LayerTensor): string => layerTensorName(il, t);
+
+  const embd = rng.gaussian(s.nEmbd * nV, 1);
+  add(globalTensors.tokenEmbd, [s.nEmbd, nV], embd, s.types.embd);
+
+  for (let il = 0; il < s.nLayer; il++) {
+    const qDim = s.nHead * headDim;
+    const kvDim = s.nHeadKv * headDim;
+    norm(layer(il, 'attnNorm'), s.nEmbd);
+    linear(layer(il, 'attnQ'), s.nEmbd, qDim, s.types.attn);
+    linear(layer(il, 'attnK'), s.nEmbd, kvDim, s.types.attn);
+    linear(layer(il, 'attnV'), s.nEmbd, kvDim, s.types.attn);
+    if (a === 'qwen2moe') {
+      add(layer(il, 'attnQBias'), [qDim], rng.gaussian(qDim, 0.2), 'F32');
+      add(layer(il, 'attnKBias'), [kvDim], rng.gaussian(kvDim, 0.2), 'F32');
+      add(layer(il, 'attnVBias'), [kvDim], rng.gaussian(kvDim, 0.2), 'F32');
+    }
+    if (a === 'qwen3moe') {
+      norm(layer(il, 'attnQNorm'), headDim);
+      norm(layer(il, 'attnKNorm'), headDim);
+    }
+    if (a === 'olmoe') {
+      norm(layer(il, 'attnQNorm'), qDim);
+      norm(layer(il, 'attnKNorm'), kvDim);
+    }
+    linear(layer(il, 'attnOutput'), qDim, s.nEmbd, s.types.attn, 0.5);
+    norm(layer(il, 'ffnNorm'), s.nEmbd);
+    linear(layer(il, 'ffnGateInp'), s.nEmbd, s.nExpert, s.types.router, 3);
+    linear(layer(il, 'ffnGateExps'), s.nEmbd, s.nFf, s.types.experts, 1, s.nExpert);
+    linear(layer(il, 'ffnUpExps'), s.nEmbd, s.nFf, s.types.experts, 1, s.nExpert);
+    linear(layer(il, 'ffnDownExps'), s.nFf, s.nEmbd, s.types.experts, 0.7, s.nExpert);
+    const shexp = a === 'qwen2moe' || (a === 'granitemoe' && s.nFfShexp > 0);
+    if (shexp) {
+      if (a === 'qwen2moe') add(layer(il, 'ffnGateInpShexp'), [s.nEmbd], rng.gaussian(s.nEmbd, 1 / Math.sqrt(s.nEmbd)), 'F32');
+      linear(layer(il, 'ffnGateShexp'), s.nEmbd, s.nFfShexp, s.types.shexp);
+      linear(layer(il, 'ffnUpShexp'), s.nEmbd, s.nFfShexp, s.types.shexp);
+      linear(layer(il, 'ffnDownShexp'), s.nFfShexp, s.nEmbd, s.types.shexp, 0.5);
+    }
+  }
+  norm(globalTensors.outputNorm, s.nEmbd);
+
+  if (!s.tied) {
+    // Row v favours the tokens whose embedding is E[σ(v)]; see the header comment.
+    const sigma = rng.permutation(nV);
+    const gain = (a === 'granitemoe' ? granite.logitScale : 1) * 6;
+    const out = rng.gaussian(nV * s.nEmbd, (a === 'granitemoe' ? granite.logitScale : 1) / Math.sqrt(s.nEmbd));
+    const special = new Set(vocab.special);
+    for (let v = 0; v < nV; v++) {
+      const src = sigma[v] * s.nEmbd;
+      for (let i = 0; i < s.nEmbd; i++) {
+        const o = v * s.nEmbd + i;
+        out[o] = special.has(v) ? 0 : out[o] + (gain * embd[src + i]) / s.nEmbd;
+      }
+    }
+    add(globalTensors.output, [s.nEmbd, nV], out, s.types.output);
+  }
+
+  return writeGguf({ metadata: [...hparams(s, headDim, nV), ...vocab.metadata], tensors });
+}
+
+function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
+  const a = s.arch;
+  const k = (key: string): string => `${a}.${key}`;
+  const m: GgufKv[] = [
+    kv.string('general.architecture', a),
+    kv.string('general.name', `pakar-test-${a}-seed${s.seed}`),
+    kv.u32('general.alignment', 32),
+    kv.u32(k('vocab_size'), nVocab),
+    kv.u32(k('context_length'), s.nCtx),
+    kv.u32(k('embedding_length'), s.nEmbd),
+    kv.u32(k('block_count'), s.nLayer),
+    kv.u32(k('attention.head_count'), s.nHead),
+    kv.u32(k('attention.head_count_kv'), s.nHeadKv),
+    kv.u32(k('rope.dimension_count'), headDim),
+    kv.f32(k('rope.freq_base'), a === 'olmoe' || a === 'llama' ? 10000 : 1000000),
+    kv.f32(k('attention.layer_norm_rms_epsilon'), 1e-6),
+    kv.u32(k('expert_count'), s.nExpert),
+    kv.u32(k('expert_used_count'), s.nExpertUsed),
+  ];
+  if (a === 'qwen3moe' || a === 'qwen2moe') {
+    m.push(kv.u32(k('feed_forward_length'), s.nFf * 4), kv.u32(k('expert_feed_forward_length'), s.nFf));
+    if (a === 'qwen3moe') m.push(kv.u32(k('attention.key_length'), headDim), kv.u32(k('attention.value_length'), headDim));
+  } else {
+    m.push(kv.u32(k('feed_forward_length'), s.nFf));
+  }
+  if (a === 'qwen2moe' || (a === 'granitemoe' && s.nFfShexp > 0)) m.push(kv.u32(k('expert_shared_feed_forward_length'), s.nFfShexp));
+  if (a === 'granitemoe') {
+    m.push(
+      kv.f32(k('attention.scale'), 1 / headDim),
+      kv.f32(k('embedding_scale'), granite.embeddingScale),
+      kv.f32(k('residual_scale'), granite.residualScale),
+      kv.f32(k('logit_scale'), granite.logitScale),
+    );
+  }
+  return m;
+}

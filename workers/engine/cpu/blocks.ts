@@ -1,0 +1,154 @@
+// The CPU reference implementation of the shared blocks: one Float32Array per token.
+
+import type { ModelConfig } from '../model/config.ts';
+import type { AttentionOpts, Blocks, MoeOpts } from '../model/graph.ts';
+import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
+import type { CpuKvCache } from './kvCache.ts';
+import { matVec, rmsNorm, rope, sigmoid, silu, softmaxInPlace } from './ops.ts';
+import type { CpuWeights } from './weights.ts';
+
+export type Acts = Float32Array[];
+
+/**
+ * Routing decisions of one forward pass: per layer, per token, the chosen experts, their
+ * weights, and the router-logit gap between the last chosen and the first unchosen expert
+ * (how close the choice was to flipping).
+ */
+export type Routing = { experts: number[]; weights: number[]; margin: number }[][];
+
+/** llama.cpp's floor for the renormalisation sum (graph.cpp). */
+const MIN_WEIGHT_SUM = 6.103515625e-5;
+
+export class CpuBlocks implements Blocks<Acts> {
+  readonly routing: Routing = [];
+
+  constructor(
+    private readonly weights: CpuWeights,
+    private readonly cfg: ModelConfig,
+    private readonly cache: CpuKvCache,
+    private readonly tokens: readonly number[],
+    /** Position of the batch's first token. */
+    private readonly start: number,
+  ) {}
+
+  embed(): Acts {
+    const { nEmbd } = this.cfg;
+    const table = this.weights.values(globalTensors.tokenEmbd);
+    return this.tokens.map((t) => table.slice(t * nEmbd, (t + 1) * nEmbd));
+  }
+
+  rmsNorm(x: Acts, weight: string): Acts {
+    const wv = this.weights.values(weight);
+    return x.map((v) => rmsNorm(v, wv, this.cfg.rmsEps));
+  }
+
+  add(a: Acts, b: Acts, bScale: number): Acts {
+    return a.map((v, t) => v.map((x, i) => x + b[t][i] * bScale));
+  }
+
+  scale(x: Acts, s: number): Acts {
+    return x.map((v) => v.map((e) => e * s));
+  }
+
+  output(x: Acts): Acts {
+    const name = this.weights.has(globalTensors.output) ? globalTensors.output : globalTensors.tokenEmbd;
+    const m = this.weights.matrix(name);
+    return x.map((v) => matVec(m, v));
+  }
+
+  attention(x: Acts, il: number, opts: AttentionOpts): Acts {
+    const { nHead, nHeadKv, headDimK: dk, headDimV: dv, nRot, ropeBase, rmsEps, kqScale } = this.cfg;
+    const wt = this.weights;
+    const bias = (name: string): Float32Array | undefined => (opts.qkvBias ? wt.values(name) : undefined);
+    const neox = this.cfg.ropeType === 'neox';
+    const queries: Float32Array[] = [];
+
+    for (let t = 0; t < x.length; t++) {
+      const pos = this.start + t;
+      let q = matVec(wt.matrix(w(il, 'attnQ')), x[t], bias(w(il, 'attnQBias')));
+      let k = matVec(wt.matrix(w(il, 'attnK')), x[t], bias(w(il, 'attnKBias')));
+      const v = matVec(wt.matrix(w(il, 'attnV')), x[t], bias(w(il, 'attnVBias')));
+      if (opts.qkNorm === 'full_width') {
+        q = rmsNorm(q, wt.values(w(il, 'attnQNorm')), rmsEps);
+        k = rmsNorm(k, wt.values(w(il, 'attnKNorm')), rmsEps);
+      }
+      for (const [vec, nh] of [[q, nHead], [k, nHeadKv]] as const) {
+        for (let h = 0; h < nh; h++) {
+          const head = vec.subarray(h * dk, (h + 1) * dk);
+          if (opts.qkNorm === 'per_head') head.set(rmsNorm(head, wt.values(w(il, vec === q ? 'attnQNorm' : 'attnKNorm')), rmsEps));
+          rope(head, pos, nRot, ropeBase, neox);
+        }
+      }
+      this.cache.put(il, pos, k, v);
+      queries.push(q);
+    }
+
+    const group = nHead / nHeadKv;
+    const wo = wt.matrix(w(il, 'attnOutput'));
+    return queries.map((q, t) => {
+      const pos = this.start + t;
+      const out = new Float32Array(nHead * dv);
+      const scores = new Float32Array(pos + 1);
+      for (let h = 0; h < nHead; h++) {
+        const kvh = Math.floor(h / group);
+        for (let j = 0; j <= pos; j++) {
+          const key = this.cache.key(il, j);
+          let s = 0;
+          for (let i = 0; i < dk; i++) s += q[h * dk + i] * key[kvh * dk + i];
+          scores[j] = s * kqScale;
+        }
+        softmaxInPlace(scores);
+        for (let j = 0; j <= pos; j++) {
+          const val = this.cache.value(il, j);
+          for (let i = 0; i < dv; i++) out[h * dv + i] += scores[j] * val[kvh * dv + i];
+        }
+      }
+      return matVec(wo, out);
+    });
+  }
+
+  moe(x: Acts, il: number, opts: MoeOpts): Acts {
+    const { nExpertUsed } = this.cfg;
+    const wt = this.weights;
+    const router = wt.matrix(w(il, 'ffnGateInp'));
+    const layerRouting: Routing[number] = [];
+    const out = x.map((v) => {
+      const logits = matVec(router, v);
+      const probs = Array.from(logits);
+      if (opts.gating === 'softmax') softmaxInPlace(probs);
+      else for (let e = 0; e < probs.length; e++) probs[e] = sigmoid(probs[e]);
+      const order = probs.map((_, e) => e).sort((a, b) => probs[b] - probs[a] || a - b);
+      const experts = order.slice(0, nExpertUsed);
+      const margin = order.length > nExpertUsed ? logits[order[nExpertUsed - 1]] - logits[order[nExpertUsed]] : Infinity;
+      let weights = experts.map((e) => probs[e]);
+      if (opts.normWeights) {
+        const sum = Math.max(weights.reduce((a, b) => a + b, 0), MIN_WEIGHT_SUM);
+        weights = weights.map((x) => x / sum);
+      }
+      weights = weights.map((x) => x * opts.weightsScale);
+      layerRouting.push({ experts, weights, margin });
+
+      const y = new Float32Array(v.length);
+      experts.forEach((e, i) => {
+        const f = this.ffn(v, wt.expert(w(il, 'ffnGateExps'), e), wt.expert(w(il, 'ffnUpExps'), e), wt.expert(w(il, 'ffnDownExps'), e));
+        for (let j = 0; j < y.length; j++) y[j] += weights[i] * f[j];
+      });
+      if (opts.sharedExpert !== 'none') {
+        const f = this.ffn(v, wt.matrix(w(il, 'ffnGateShexp')), wt.matrix(w(il, 'ffnUpShexp')), wt.matrix(w(il, 'ffnDownShexp')));
+        const gate = opts.sharedExpert === 'sigmoid_gated' ? sigmoid(matVec(wt.matrix(w(il, 'ffnGateInpShexp')), v)[0]) : 1;
+        for (let j = 0; j < y.length; j++) y[j] += gate * f[j];
+      }
+      return y;
+    });
+    this.routing[il] = layerRouting;
+    return out;
+  }
+
+  /** SiLU-gated FFN: down(silu(gate·x) ⊙ up·x). */
+  private ffn(x: Float32Array, gate: Parameters<typeof matVec>[0], up: Parameters<typeof matVec>[0], down: Parameters<typeof matVec>[0]): Float32Array {
+    const g = matVec(gate, x);
+    const u = matVec(up, x);
+    for (let i = 0; i < g.length; i++) g[i] = silu(g[i]) * u[i];
+    return matVec(down, g);
+  }
+}

@@ -1,0 +1,37 @@
+// The CPU reference KV cache: per layer, one K and one V vector per position
+// (K: [n_head_kv · head_dim_k], V: [n_head_kv · head_dim_v]).
+
+export class CpuKvCache {
+  private readonly k: Float32Array[][];
+  private readonly v: Float32Array[][];
+
+  constructor(nLayer: number) {
+    this.k = Array.from({ length: nLayer }, () => []);
+    this.v = Array.from({ length: nLayer }, () => []);
+  }
+
+  /** Positions held (the same for every layer once a forward pass has finished). */
+  get length(): number {
+    return this.k[0]?.length ?? 0;
+  }
+
+  put(layer: number, pos: number, k: Float32Array, v: Float32Array): void {
+    if (pos > this.k[layer].length) throw new RangeError(`KV cache: position ${pos} skips past ${this.k[layer].length}`);
+    this.k[layer][pos] = k;
+    this.v[layer][pos] = v;
+  }
+
+  key(layer: number, pos: number): Float32Array {
+    return this.k[layer][pos];
+  }
+
+  value(layer: number, pos: number): Float32Array {
+    return this.v[layer][pos];
+  }
+
+  /** Drops every position ≥ n (speculative rollback, edited history). */
+  truncate(n: number): void {
+    for (const l of this.k) l.length = Math.min(l.length, n);
+    for (const l of this.v) l.length = Math.min(l.length, n);
+  }
+}

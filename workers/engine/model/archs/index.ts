@@ -1,0 +1,20 @@
+import type { GgufFile } from '../../gguf/types.ts';
+import { architectureOf } from '../config.ts';
+import { ModelError } from '../errors.ts';
+import type { ArchDef } from './arch.ts';
+import { granitemoe } from './granitemoe.ts';
+import { llama } from './llama.ts';
+import { olmoe } from './olmoe.ts';
+import { qwen2moe } from './qwen2moe.ts';
+import { qwen3moe } from './qwen3moe.ts';
+
+export const archs: readonly ArchDef[] = [qwen3moe, qwen2moe, olmoe, granitemoe, llama];
+
+export function archOf(file: GgufFile): ArchDef {
+  const name = architectureOf(file);
+  const arch = archs.find((a) => a.name === name);
+  if (!arch) {
+    throw new ModelError('unknown_arch', `architecture "${name}" is not supported yet (supported: ${archs.map((a) => a.name).join(', ')})`);
+  }
+  return arch;
+}

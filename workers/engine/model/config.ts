@@ -1,0 +1,80 @@
+// ModelConfig: the hyper-parameters every backend needs, normalised from GGUF metadata
+// (keys and defaults as llama-arch.cpp / llama-model.cpp load them).
+
+import { optNumber, optNumberPerLayer, optStringArray, metaNumber, metaString } from '../gguf/metadata.ts';
+import type { GgufFile } from '../gguf/types.ts';
+import { ModelError } from './errors.ts';
+
+export type RopeType = 'norm' | 'neox';
+
+export interface ModelConfig {
+  readonly arch: string;
+  readonly nVocab: number;
+  readonly nCtxTrain: number;
+  readonly nEmbd: number;
+  readonly nLayer: number;
+  readonly nHead: number;
+  readonly nHeadKv: number;
+  /** Per-head width of Q and K. */
+  readonly headDimK: number;
+  /** Per-head width of V. */
+  readonly headDimV: number;
+  /** Rotated channels per head (partial rotary leaves the rest unchanged). */
+  readonly nRot: number;
+  readonly ropeBase: number;
+  readonly ropeType: RopeType;
+  readonly rmsEps: number;
+  readonly nExpert: number;
+  readonly nExpertUsed: number;
+  /** Width of one routed expert's FFN. */
+  readonly nFfExp: number;
+  /** Width of the shared expert (0 when there is none). */
+  readonly nFfShexp: number;
+  /** Scale of the attention logits (1/√headDimK unless the architecture says otherwise). */
+  readonly kqScale: number;
+  /** Granite's multipliers; 1 elsewhere. */
+  readonly embeddingScale: number;
+  readonly residualScale: number;
+  /** Logits are divided by this. */
+  readonly logitScale: number;
+}
+
+/** The keys every transformer has; `arch` prefixes them (`qwen3moe.block_count`). */
+export function commonConfig(file: GgufFile, arch: string, ropeType: RopeType): ModelConfig {
+  const k = (s: string): string => `${arch}.${s}`;
+  const nEmbd = metaNumber(file, k('embedding_length'));
+  const nHead = metaNumber(file, k('attention.head_count'));
+  if (nHead <= 0 || nEmbd <= 0) throw new ModelError('bad_hparams', `${arch}: embedding_length and head_count must be positive`);
+  const headDimK = optNumber(file, k('attention.key_length')) ?? nEmbd / nHead;
+  const tokens = optStringArray(file, 'tokenizer.ggml.tokens');
+  const nVocab = optNumber(file, k('vocab_size')) ?? tokens?.length;
+  if (nVocab === undefined) throw new ModelError('bad_hparams', `${arch}: no vocab_size and no tokenizer.ggml.tokens`);
+  const nExpert = optNumber(file, k('expert_count')) ?? 0;
+  return {
+    arch,
+    nVocab,
+    nCtxTrain: optNumber(file, k('context_length')) ?? 2048,
+    nEmbd,
+    nLayer: metaNumber(file, k('block_count')),
+    nHead,
+    nHeadKv: optNumberPerLayer(file, k('attention.head_count_kv'), 0) ?? nHead,
+    headDimK,
+    headDimV: optNumber(file, k('attention.value_length')) ?? nEmbd / nHead,
+    nRot: optNumber(file, k('rope.dimension_count')) ?? headDimK,
+    ropeBase: optNumber(file, k('rope.freq_base')) ?? 10000,
+    ropeType,
+    rmsEps: optNumber(file, k('attention.layer_norm_rms_epsilon')) ?? 1e-5,
+    nExpert,
+    nExpertUsed: optNumber(file, k('expert_used_count')) ?? 0,
+    nFfExp: optNumber(file, k('expert_feed_forward_length')) ?? optNumberPerLayer(file, k('feed_forward_length'), 0) ?? 0,
+    nFfShexp: optNumber(file, k('expert_shared_feed_forward_length')) ?? 0,
+    kqScale: 1 / Math.sqrt(headDimK),
+    embeddingScale: 1,
+    residualScale: 1,
+    logitScale: 1,
+  };
+}
+
+export function architectureOf(file: GgufFile): string {
+  return metaString(file, 'general.architecture');
+}

@@ -1,0 +1,40 @@
+// The shared blocks an architecture is built from. Each backend (the CPU reference, the
+// WebGPU runtime) implements `Blocks` over its own activation handle `A` ([n_tokens, width]).
+
+export type QkNorm = 'none' | 'per_head' | 'full_width';
+
+export interface AttentionOpts {
+  /** RMSNorm of Q and K: per head over head_dim (Qwen3), or over the whole projection (OLMoE). */
+  readonly qkNorm: QkNorm;
+  /** Q, K and V projections carry biases (Qwen2-MoE). */
+  readonly qkvBias: boolean;
+}
+
+export type Gating = 'softmax' | 'sigmoid';
+
+export interface MoeOpts {
+  readonly gating: Gating;
+  /** Renormalise the k selected weights to sum to 1. */
+  readonly normWeights: boolean;
+  /** Multiply the selected weights by this (DeepSeek); 1 for none. */
+  readonly weightsScale: number;
+  /** A shared expert on every token: none, ungated, or scaled by sigmoid(w·x) (Qwen2-MoE). */
+  readonly sharedExpert: 'none' | 'ungated' | 'sigmoid_gated';
+}
+
+export interface Blocks<A> {
+  /** Embeddings of the batch's tokens. */
+  embed(): A;
+  /** y = x / rms(x) · w, over the last axis. */
+  rmsNorm(x: A, weight: string): A;
+  /** Self-attention of layer `il` on normalised input x, through the output projection. */
+  attention(x: A, il: number, opts: AttentionOpts): A;
+  /** Routed experts (plus shared expert) of layer `il` on normalised input x. */
+  moe(x: A, il: number, opts: MoeOpts): A;
+  /** a + b·bScale. */
+  add(a: A, b: A, bScale: number): A;
+  /** x·s. */
+  scale(x: A, s: number): A;
+  /** Logits over the vocabulary (output.weight, or token_embd when tied). */
+  output(x: A): A;
+}

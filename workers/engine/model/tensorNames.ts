@@ -1,0 +1,37 @@
+// The one table of GGUF tensor names (llama-arch.cpp). Architecture files and backends
+// ask for tensors by these keys, never by spelling names themselves.
+
+export const globalTensors = {
+  tokenEmbd: 'token_embd.weight',
+  outputNorm: 'output_norm.weight',
+  output: 'output.weight',
+} as const;
+
+export const layerTensors = {
+  attnNorm: 'attn_norm.weight',
+  attnQ: 'attn_q.weight',
+  attnK: 'attn_k.weight',
+  attnV: 'attn_v.weight',
+  attnQBias: 'attn_q.bias',
+  attnKBias: 'attn_k.bias',
+  attnVBias: 'attn_v.bias',
+  attnOutput: 'attn_output.weight',
+  attnQNorm: 'attn_q_norm.weight',
+  attnKNorm: 'attn_k_norm.weight',
+  ffnNorm: 'ffn_norm.weight',
+  ffnGateInp: 'ffn_gate_inp.weight',
+  ffnGateExps: 'ffn_gate_exps.weight',
+  ffnUpExps: 'ffn_up_exps.weight',
+  ffnDownExps: 'ffn_down_exps.weight',
+  ffnGateInpShexp: 'ffn_gate_inp_shexp.weight',
+  ffnGateShexp: 'ffn_gate_shexp.weight',
+  ffnUpShexp: 'ffn_up_shexp.weight',
+  ffnDownShexp: 'ffn_down_shexp.weight',
+} as const;
+
+export type LayerTensor = keyof typeof layerTensors;
+export type GlobalTensor = keyof typeof globalTensors;
+
+export function layerTensorName(layer: number, t: LayerTensor): string {
+  return `blk.${layer}.${layerTensors[t]}`;
+}
