@@ -1,0 +1,24 @@
+// The UI's one handle on the engine worker. The only runtime import from workers/ in src/:
+// the error transfer handler, which must be installed on this side of the boundary too.
+
+import { wrap, type Remote } from 'comlink';
+import type { EngineApi } from '../../workers/engine/api.ts';
+import { installEngineErrorTransfer } from '../../workers/engine/errors.ts';
+
+export { EngineError } from '../../workers/engine/errors.ts';
+export type { EngineApi, EngineErrorInfo, GgufSummary, GpuProbe } from '../../workers/engine/api.ts';
+
+let engine: Remote<EngineApi> | undefined;
+
+/** The engine worker, started on first use (it owns the GPU; one per page). */
+export function getEngine(): Remote<EngineApi> {
+  if (!engine) {
+    installEngineErrorTransfer();
+    const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'pakar-engine',
+    });
+    engine = wrap<EngineApi>(worker);
+  }
+  return engine;
+}

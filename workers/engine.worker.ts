@@ -1,0 +1,78 @@
+// The engine's Web Worker: the one place that touches Worker globals (navigator.gpu). Everything
+// else lives in workers/engine/ and also runs in Node.
+
+import { expose } from 'comlink';
+import type { EngineApi, GpuProbe } from './engine/api.ts';
+import { installEngineErrorTransfer } from './engine/errors.ts';
+import { readGguf } from './engine/gguf/reader.ts';
+import { blobSource } from './engine/gguf/sources.ts';
+import { summarizeGguf } from './engine/gguf/summary.ts';
+
+// The slice of WebGPU this file reads. TypeScript's DOM lib has no WebGPU types yet.
+interface GpuAdapterInfoLike {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  readonly isFallbackAdapter?: boolean;
+}
+interface GpuAdapterLike {
+  readonly info?: GpuAdapterInfoLike;
+  /** Deprecated in favour of `info.isFallbackAdapter`; older browsers have only this. */
+  readonly isFallbackAdapter?: boolean;
+  readonly features: ReadonlySet<string>;
+  readonly limits: {
+    readonly maxBufferSize: number;
+    readonly maxStorageBufferBindingSize: number;
+    readonly maxComputeWorkgroupStorageSize: number;
+  };
+}
+interface GpuLike {
+  requestAdapter(options?: { powerPreference?: 'low-power' | 'high-performance' }): Promise<GpuAdapterLike | null>;
+}
+
+const api: EngineApi = {
+  async inspectGguf(file) {
+    return summarizeGguf(await readGguf(blobSource(file)));
+  },
+
+  async probeGpu(): Promise<GpuProbe> {
+    const gpu = (self.navigator as Navigator & { gpu?: GpuLike }).gpu;
+    if (!gpu) {
+      return {
+        available: false,
+        reason: 'This browser has no WebGPU in workers (navigator.gpu is missing). Try a recent Chrome or Edge.',
+      };
+    }
+    let adapter: GpuAdapterLike | null;
+    try {
+      adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    } catch (e) {
+      return { available: false, reason: `Asking for a GPU adapter failed: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    if (!adapter) {
+      return {
+        available: false,
+        reason: 'WebGPU is present but offered no adapter: the GPU may be blocklisted or WebGPU disabled in the browser settings.',
+      };
+    }
+    const info = adapter.info;
+    return {
+      available: true,
+      vendor: info?.vendor ?? '',
+      architecture: info?.architecture ?? '',
+      device: info?.device ?? '',
+      description: info?.description ?? '',
+      isFallbackAdapter: info?.isFallbackAdapter ?? adapter.isFallbackAdapter,
+      features: [...adapter.features].sort(),
+      limits: {
+        maxBufferSize: adapter.limits.maxBufferSize,
+        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+        maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
+      },
+    };
+  },
+};
+
+installEngineErrorTransfer();
+expose(api);
