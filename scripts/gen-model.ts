@@ -1,0 +1,67 @@
+// Writes a test model: npm run -s gen-model -- --arch qwen3moe --seed 1 --type Q4_K --out m.gguf
+// Routers stay F32, as llama.cpp's quantizer leaves them.
+
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { defaultSpec, generateModel, generatorArchs } from './model-gen/generate.ts';
+import type { GeneratorArch } from './model-gen/generate.ts';
+import { GgmlType } from '../workers/engine/quant/types.ts';
+import type { GgmlTypeName } from '../workers/engine/quant/types.ts';
+
+const usage = `usage: gen-model --arch ${generatorArchs.join('|')} --out FILE [--seed N] [--type ${Object.keys(GgmlType).join('|')}]
+  [--layers N] [--embd N] [--heads N] [--kv-heads N] [--experts N] [--used N] [--ff N] [--ff-shexp N]
+  [--vocab-size N | --vocab FIXTURE (qwen2, refact, llama-spm, ...)] [--ctx N] [--tied]`;
+
+const { values: v } = parseArgs({
+  options: {
+    arch: { type: 'string' },
+    out: { type: 'string' },
+    seed: { type: 'string' },
+    type: { type: 'string' },
+    layers: { type: 'string' },
+    embd: { type: 'string' },
+    heads: { type: 'string' },
+    'kv-heads': { type: 'string' },
+    experts: { type: 'string' },
+    used: { type: 'string' },
+    ff: { type: 'string' },
+    'ff-shexp': { type: 'string' },
+    'vocab-size': { type: 'string' },
+    vocab: { type: 'string' },
+    ctx: { type: 'string' },
+    tied: { type: 'boolean' },
+    help: { type: 'boolean' },
+  },
+  strict: true,
+});
+
+const arch = v.arch as GeneratorArch | undefined;
+if (v.help || !arch || !generatorArchs.includes(arch) || !v.out) {
+  console.error(usage);
+  process.exit(v.help ? 0 : 1);
+}
+const type = (v.type ?? 'F32') as GgmlTypeName;
+if (!(type in GgmlType)) {
+  console.error(`unknown type ${type}\n${usage}`);
+  process.exit(1);
+}
+const int = (s: string | undefined, d: number): number => (s === undefined ? d : Number.parseInt(s, 10));
+const bytes = generateModel({
+  arch,
+  seed: int(v.seed, defaultSpec.seed),
+  nLayer: int(v.layers, defaultSpec.nLayer),
+  nEmbd: int(v.embd, defaultSpec.nEmbd),
+  nHead: int(v.heads, defaultSpec.nHead),
+  nHeadKv: int(v['kv-heads'], arch === 'olmoe' ? int(v.heads, defaultSpec.nHead) : defaultSpec.nHeadKv),
+  nExpert: int(v.experts, defaultSpec.nExpert),
+  nExpertUsed: int(v.used, defaultSpec.nExpertUsed),
+  nFf: int(v.ff, defaultSpec.nFf),
+  nFfShexp: int(v['ff-shexp'], defaultSpec.nFfShexp),
+  nVocab: int(v['vocab-size'], defaultSpec.nVocab),
+  vocab: v.vocab,
+  nCtx: int(v.ctx, defaultSpec.nCtx),
+  tied: v.tied ?? false,
+  types: { embd: type, attn: type, router: 'F32', experts: type, shexp: type, output: type },
+});
+writeFileSync(v.out, bytes);
+console.log(JSON.stringify({ out: v.out, bytes: bytes.length }));
