@@ -1,0 +1,138 @@
+// The CLI as a child process: JSON lines on stdout, exit codes, errors. Each spawn costs ~1 s of
+// tsx start-up, so the tests share runs where they can.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateModel } from '../../scripts/model-gen/generate.ts';
+import { CpuModel } from '../../workers/engine/cpu/model.ts';
+import { argmax } from '../../workers/engine/decode/sampler.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+let dir: string;
+let modelPath: string;
+let bytes: Uint8Array;
+
+interface CliRun {
+  code: number | null;
+  lines: unknown[];
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<CliRun> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      const json = stdout.split('\n').filter((l) => l.startsWith('{'));
+      done({ code, stdout, stderr, lines: json.map((l) => JSON.parse(l) as unknown) });
+    });
+  });
+}
+
+const last = (r: CliRun): Record<string, unknown> => r.lines[r.lines.length - 1] as Record<string, unknown>;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pakar-cli-'));
+  bytes = generateModel({ arch: 'qwen3moe', seed: 5 });
+  modelPath = join(dir, 'model.gguf');
+  writeFileSync(modelPath, bytes);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('cli tokenize', () => {
+  it('returns the same ids as llama.cpp (node-llama-cpp) with and without special-token parsing', async () => {
+    const text = 'Hello, world! <|endoftext|> déjà vu 12345\n\tend  ';
+    const [plain, special] = await Promise.all([cli('tokenize', '--model', modelPath, '--text', text), cli('tokenize', '--model', modelPath, '--text', text, '--special')]);
+    expect(plain.code).toBe(0);
+    expect(special.code).toBe(0);
+
+    const { getLlama } = await import('node-llama-cpp');
+    const llama = await getLlama({ gpu: false, build: 'never' });
+    const model = await llama.loadModel({ modelPath });
+    try {
+      expect(last(plain).tokens).toEqual(Array.from(model.tokenize(text, false)));
+      expect(last(special).tokens).toEqual(Array.from(model.tokenize(text, true)));
+      // The control token is one id only when parsed.
+      expect(last(special).tokens).not.toEqual(last(plain).tokens);
+    } finally {
+      await model.dispose();
+      await llama.dispose();
+    }
+  });
+});
+
+describe('cli generate', () => {
+  it('greedy: one line per token, then a result line that agrees with CpuModel', async () => {
+    const prompt = [104, 101, 108, 108, 111];
+    const r = await cli('generate', '--model', modelPath, '--prompt-tokens', prompt.join(','), '--max-tokens', '8', '--greedy');
+    expect(r.code).toBe(0);
+    expect(r.lines).toHaveLength(9);
+    const tokenLines = r.lines.slice(0, 8) as { token: number; text: string; top: [number, number][] }[];
+    const result = last(r) as { tokens: number[]; text: string; stats: Record<string, unknown> };
+    expect(result.tokens).toEqual(tokenLines.map((l) => l.token));
+    expect(result.text).toBe(tokenLines.map((l) => l.text).join(''));
+    expect(result.stats).toMatchObject({ promptTokens: 5, generatedTokens: 8, stopReason: 'max_tokens' });
+    for (const l of tokenLines) {
+      expect(l.top).toHaveLength(5);
+      expect(l.top[0][0]).toBe(l.token);
+    }
+
+    const model = CpuModel.fromBytes(bytes);
+    const expected: number[] = [];
+    let logits = model.forward(prompt)[prompt.length - 1];
+    for (let i = 0; i < 8; i++) {
+      expected.push(argmax(logits));
+      logits = model.forward([expected[i]])[0];
+    }
+    expect(result.tokens).toEqual(expected);
+  });
+
+  it('sampling is reproducible for a seed and varies with it', async () => {
+    const args = ['generate', '--model', modelPath, '--prompt', 'the cat', '--max-tokens', '12', '--temperature', '0.8', '--top-k', '0', '--top-p', '1', '--min-p', '0'];
+    const [a, b, c] = await Promise.all([cli(...args, '--seed', '7'), cli(...args, '--seed', '7'), cli(...args, '--seed', '8')]);
+    const tokens = (r: CliRun): unknown => last(r).tokens;
+    expect(a.code).toBe(0);
+    expect(a.lines.slice(0, -1)).toEqual(b.lines.slice(0, -1));
+    expect(tokens(a)).toEqual(tokens(b));
+    expect(tokens(a)).not.toEqual(tokens(c));
+    expect(last(a).sampler).toMatchObject({ temperature: 0.8, seed: 7 });
+  });
+});
+
+describe('cli errors', () => {
+  it('a truncated model: exit code 1, error JSON with code "truncated", a message on stderr', async () => {
+    const cut = join(dir, 'cut.gguf');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 4096));
+    const r = await cli('generate', '--model', cut, '--prompt-tokens', '1,2', '--max-tokens', '2');
+    expect(r.code).toBe(1);
+    expect(last(r)).toMatchObject({ error: { code: 'truncated' } });
+    expect(r.stderr).toContain('truncated');
+  });
+
+  it('unknown flags, unknown backends and missing arguments are errors; --help is not', async () => {
+    const [unknown, backend, missing, help] = await Promise.all([
+      cli('tokenize', '--model', modelPath, '--text', 'x', '--bogus'),
+      cli('generate', '--model', modelPath, '--prompt-tokens', '1', '--max-tokens', '1', '--backend', 'webgpu'),
+      cli('generate', '--model', modelPath, '--max-tokens', '1'),
+      cli('--help'),
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(last(unknown)).toMatchObject({ error: { code: 'bad_args' } });
+    expect((last(unknown).error as { message: string }).message).toContain('--bogus');
+    expect(backend.code).toBe(1);
+    expect(last(backend)).toMatchObject({ error: { code: 'unsupported_backend' } });
+    expect(missing.code).toBe(1);
+    expect(last(missing)).toMatchObject({ error: { code: 'bad_args' } });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage:');
+  });
+});
