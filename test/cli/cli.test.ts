@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateModel } from '../../scripts/model-gen/generate.ts';
+import { fixturesDir } from '../../scripts/model-gen/vocab.ts';
 import { CpuModel } from '../../workers/engine/cpu/model.ts';
 import { argmax } from '../../workers/engine/decode/sampler.ts';
 
@@ -49,21 +50,30 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('cli tokenize', () => {
-  it('returns the same ids as llama.cpp (node-llama-cpp) with and without special-token parsing', async () => {
-    const text = 'Hello, world! <|endoftext|> déjà vu 12345\n\tend  ';
-    const [plain, special] = await Promise.all([cli('tokenize', '--model', modelPath, '--text', text), cli('tokenize', '--model', modelPath, '--text', text, '--special')]);
-    expect(plain.code).toBe(0);
-    expect(special.code).toBe(0);
+  it('returns the same ids as llama.cpp (node-llama-cpp), with BOS where the vocabulary adds it', async () => {
+    const text = 'Hello, world! <|endoftext|> <s> déjà vu 12345\n\tend  ';
+    // A SentencePiece vocabulary with add_bos_token (a vocab-only GGUF: tokenize needs no weights).
+    const spmPath = join(fixturesDir, 'vocab', 'ggml-vocab-llama-spm.gguf');
+    const [plain, special, spm] = await Promise.all([
+      cli('tokenize', '--model', modelPath, '--text', text),
+      cli('tokenize', '--model', modelPath, '--text', text, '--special'),
+      cli('tokenize', '--model', spmPath, '--text', text, '--special'),
+    ]);
+    for (const r of [plain, special, spm]) expect(r.code).toBe(0);
 
     const { getLlama } = await import('node-llama-cpp');
     const llama = await getLlama({ gpu: false, build: 'never' });
     const model = await llama.loadModel({ modelPath });
+    const spmModel = await llama.loadModel({ modelPath: spmPath, vocabOnly: true });
     try {
       expect(last(plain).tokens).toEqual(Array.from(model.tokenize(text, false)));
       expect(last(special).tokens).toEqual(Array.from(model.tokenize(text, true)));
       // The control token is one id only when parsed.
       expect(last(special).tokens).not.toEqual(last(plain).tokens);
+      // node-llama-cpp tokenizes with add_special = false; llama_tokenize(add_special = true) adds BOS.
+      expect(last(spm).tokens).toEqual([spmModel.tokens.bos, ...spmModel.tokenize(text, true)]);
     } finally {
+      await spmModel.dispose();
       await model.dispose();
       await llama.dispose();
     }

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Llama, LlamaModel } from 'node-llama-cpp';
+import type { Llama, LlamaModel, Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeGguf } from '../../workers/engine/gguf/writer.ts';
 import type { GgufFile } from '../../workers/engine/gguf/types.ts';
@@ -78,7 +78,7 @@ function decodeMismatches(tok: Tokenizer, model: LlamaModel, idLists: readonly (
   for (const ids of idLists) {
     for (const special of [false, true]) {
       const ours = tok.decode(ids, { special, cleanSpaces: true });
-      const theirs = model.detokenize(ids as number[] as never, special);
+      const theirs = model.detokenize(ids as readonly Token[], special);
       if (ours !== theirs) bad.push(`[${ids.join(' ')}] special=${special}: ${JSON.stringify(ours)} / ${JSON.stringify(theirs)}`);
     }
   }
@@ -105,8 +105,8 @@ function vocabMismatches(tok: Tokenizer, model: LlamaModel): string[] {
   if (model.tokens.eos !== (eos !== undefined && tok.isControl(eos) ? eos : null)) bad.push(`eos ${eos} / ${model.tokens.eos}`);
   for (let id = 0; id < tok.size && bad.length < 20; id++) {
     const eog = tok.isEog(id) || id === model.tokens.eos || id === model.tokens.eot;
-    if (eog !== model.isEogToken(id as never)) bad.push(`${id} ${tok.tokenText(id)}: eog ${eog}`);
-    const a = model.getTokenAttributes(id as never);
+    if (eog !== model.isEogToken(id as Token)) bad.push(`${id} ${tok.tokenText(id)}: eog ${eog}`);
+    const a = model.getTokenAttributes(id as Token);
     for (const [name, bit] of bits) {
       const ours = (tok.vocab.attrs[id] & bit) !== 0;
       if (ours !== a[name]) bad.push(`${id} ${JSON.stringify(tok.tokenText(id))}: ${name} ours ${ours}`);

@@ -1,0 +1,77 @@
+// Pakar's command line: the engine in Node. Output is JSON lines on stdout, the last line being
+// the result or `{"error":{"code","message"}}` (exit code 1, and a message for people on stderr).
+
+import { toEngineErrorInfo } from '../workers/engine/errors.ts';
+import { CliError } from './cli/args.ts';
+import { generateCommand } from './cli/generate.ts';
+import { tokenizeCommand } from './cli/tokenize.ts';
+
+const usage = `Usage: npm run -s cli -- <command> [options]      (or: npx tsx scripts/cli.ts <command> …)
+
+Runs Pakar's engine in Node. Prints JSON, one object per line; the last line is the result,
+or {"error":{"code":"…","message":"…"}} with exit code 1.
+
+Commands
+  tokenize   text → token ids                 {"tokens":[…]}
+  generate   prompt → generated tokens        one {"token","text","top"} line per token, then
+                                              {"tokens":[…],"text":"…","sampler":{…},"stats":{…}}
+
+tokenize
+  --model PATH          GGUF file (required)
+  --text TEXT           text to tokenize (required)
+  --special             parse control tokens written in the text, e.g. <|im_start|>
+  BOS/EOS are added when the vocabulary asks for them (tokenizer.ggml.add_bos_token,
+  add_eos_token), as llama_tokenize does with add_special = true.
+
+generate
+  --model PATH          GGUF file (required)
+  --prompt TEXT         prompt text; control tokens are parsed, BOS added when the vocabulary asks
+  --prompt-tokens IDS   prompt as comma-separated token ids, used as given
+  --max-tokens N        generate at most N tokens (required)
+  --greedy              argmax decoding (the same as --temperature 0)
+  --temperature T       sampling temperature (default 0.8)
+  --seed S              sampling seed, 0..4294967295 (default random; the result reports it)
+  --top-k K             keep the K most likely tokens (default 40; 0 = off)
+  --top-p P             keep the most likely tokens up to probability P (default 0.95; 1 = off)
+  --min-p P             keep tokens with probability ≥ P × the top one's (default 0.05; 0 = off)
+  --repeat-penalty R    penalise the recent tokens, llama.cpp style (default 1 = off)
+  --repeat-last-n N     how far back the penalty looks (default 64; 0 = off; --repeat-last-n=-1 = all)
+  --top N               candidates reported per token, with raw-softmax probabilities (default 5)
+  --ctx-size N          context positions (default: the model's context_length)
+  --backend cpu         compute backend; only 'cpu' (the reference) exists so far
+  Sampling order as llama.cpp: repetition penalty, top-k, top-p, min-p, temperature.
+  Generation stops at an end-of-generation token (not printed), --max-tokens or a full context.
+
+  --help                this text
+`;
+
+const emit = (value: unknown): void => {
+  process.stdout.write(JSON.stringify(value) + '\n');
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help' || args.includes('--help')) {
+    if (command === undefined) throw new CliError('bad_args', 'no command given; run with --help for usage');
+    process.stdout.write(usage);
+    return;
+  }
+  switch (command) {
+    case 'tokenize':
+      emit(tokenizeCommand(args));
+      return;
+    case 'generate':
+      emit(await generateCommand(args, emit));
+      return;
+    default:
+      throw new CliError('bad_args', `unknown command '${command}'; the commands are tokenize and generate (see --help)`);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const error = toEngineErrorInfo(e);
+  const detail = error.code === 'internal' && e instanceof Error && e.stack ? `\n${e.stack}` : '';
+  process.stderr.write(`pakar: ${error.message} [${error.code}]${detail}\n`);
+  emit({ error });
+  process.exitCode = 1;
+});
