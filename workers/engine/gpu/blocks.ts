@@ -1,0 +1,206 @@
+// The WebGPU implementation of the shared blocks. Calls record dispatches; nothing runs until
+// the step is submitted. Activations are lazy so that work folds into the kernel that consumes
+// it: a norm into the next projection, a residual add and its scale into the kernel that
+// produces the sublayer output, Granite's scales into the embedding and output kernels.
+
+import type { ModelConfig } from '../model/config.ts';
+import type { AttentionOpts, Blocks, MoeOpts } from '../model/graph.ts';
+import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
+import { packParams } from './recorder.ts';
+import type { StepRecorder } from './recorder.ts';
+import type { Scratch } from './scratch.ts';
+import type { GpuMatrix, GpuWeights } from './weights.ts';
+
+/** A materialised activation [n_tok, width]. */
+interface Buf {
+  readonly kind: 'buf';
+  readonly buffer: GPUBuffer;
+  readonly width: number;
+}
+/** RMSNorm(src)·weight, computed inside whichever kernel consumes it. */
+interface Normed {
+  readonly kind: 'normed';
+  readonly src: Buf;
+  readonly weight: string;
+}
+/** A sublayer output not yet written: finish(residual, alpha) writes residual + alpha·out. */
+interface Pending {
+  readonly kind: 'pending';
+  readonly finish: (residual: Buf | undefined, alpha: number) => Buf;
+}
+export type GpuAct = Buf | Normed | Pending;
+
+const MATMUL = 'uuuuuuuuffuu';
+const F_NORM = 1;
+const F_BIAS = 2;
+const F_RES = 4;
+
+export class GpuBlocks implements Blocks<GpuAct> {
+  constructor(
+    private readonly rec: StepRecorder,
+    private readonly weights: GpuWeights,
+    private readonly cfg: ModelConfig,
+    private readonly s: Scratch,
+    private readonly nTok: number,
+    /** Position of the batch's first token. */
+    private readonly pos0: number,
+  ) {}
+
+  materialize(x: GpuAct): Buf {
+    if (x.kind === 'buf') return x;
+    if (x.kind === 'pending') return x.finish(undefined, 1);
+    throw new Error('a normalised activation must be consumed by a projection');
+  }
+
+  private other(b: Buf | undefined): GPUBuffer {
+    return b?.buffer === this.s.act[0] ? this.s.act[1] : this.s.act[0];
+  }
+
+  /** Y[:, yOff..] = alpha·(W·xin + bias) + residual, xin optionally normalised. */
+  private matmul(site: string, m: GpuMatrix, x: Buf | Normed, out: { buffer: GPUBuffer; stride: number; offset?: number }, opts: { bias?: GPUBuffer; residual?: Buf; alpha?: number } = {}): void {
+    const src = x.kind === 'normed' ? x.src : x;
+    const flags = (x.kind === 'normed' ? F_NORM : 0) | (opts.bias ? F_BIAS : 0) | (opts.residual ? F_RES : 0);
+    const d = this.s.dummy;
+    const buffers = [m.buffer, src.buffer, x.kind === 'normed' ? this.weights.vector(x.weight) : d, opts.bias ?? d, opts.residual?.buffer ?? d, out.buffer];
+    const params = packParams(MATMUL, [m.rows, m.cols, m.rowBytes, this.nTok, src.width, out.stride, out.offset ?? 0, flags, opts.alpha ?? 1, this.cfg.rmsEps, m.offset, opts.residual?.width ?? 0]);
+    this.rec.dispatch(site, 'matmul', m.type, buffers, params, [Math.min(m.rows, 32768), Math.ceil(m.rows / 32768), Math.ceil(this.nTok / 8)]);
+  }
+
+  embed(): GpuAct {
+    return {
+      kind: 'pending',
+      finish: (residual, alpha) => {
+        if (residual) throw new Error('embed: no residual');
+        const m = this.weights.matrix(globalTensors.tokenEmbd);
+        const out = this.s.act[0];
+        const params = packParams('uufu', [this.cfg.nEmbd, m.rowBytes, alpha, this.nTok]);
+        this.rec.dispatch('embed', 'embed', m.type, [m.buffer, this.s.tokens, out], params, [Math.ceil(this.cfg.nEmbd / 32 / 64), this.nTok, 1]);
+        return { kind: 'buf', buffer: out, width: this.cfg.nEmbd };
+      },
+    };
+  }
+
+  rmsNorm(x: GpuAct, weight: string): GpuAct {
+    return { kind: 'normed', src: this.materialize(x), weight };
+  }
+
+  add(a: GpuAct, b: GpuAct, bScale: number): GpuAct {
+    if (b.kind !== 'pending') throw new Error('add: the second operand must be a sublayer output');
+    return b.finish(this.materialize(a), bScale);
+  }
+
+  scale(x: GpuAct, s: number): GpuAct {
+    if (x.kind !== 'pending') throw new Error('scale: only embeddings and logits can be scaled');
+    return { kind: 'pending', finish: (residual, alpha) => x.finish(residual, alpha * s) };
+  }
+
+  output(x: GpuAct): GpuAct {
+    if (x.kind !== 'normed') throw new Error('output: expects the normalised final hidden state');
+    const name = this.weights.has(globalTensors.output) ? globalTensors.output : globalTensors.tokenEmbd;
+    return {
+      kind: 'pending',
+      finish: (residual, alpha) => {
+        if (residual) throw new Error('output: no residual');
+        const m = this.weights.matrix(name);
+        this.matmul('output', m, x, { buffer: this.s.logits, stride: this.cfg.nVocab }, { alpha });
+        return { kind: 'buf', buffer: this.s.logits, width: this.cfg.nVocab };
+      },
+    };
+  }
+
+  attention(x: GpuAct, il: number, opts: AttentionOpts): GpuAct {
+    if (x.kind !== 'normed') throw new Error('attention: expects a normalised input');
+    const { nHead, nHeadKv, headDimK: dk, headDimV: dv, nRot } = this.cfg;
+    const s = this.s;
+    const qDim = nHead * dk;
+    const kvDim = nHeadKv * dk;
+    const stride = qDim + kvDim + nHeadKv * dv;
+    const out = { buffer: s.qkv, stride };
+    const packedName = `blk.${il}.qkv`;
+    if (this.weights.hasLoaded(packedName)) {
+      const bias = opts.qkvBias ? this.weights.vector(`blk.${il}.qkv.bias`) : undefined;
+      this.matmul(`L${il}.qkv`, this.weights.matrix(packedName), x, out, { bias });
+    } else {
+      const parts = [['attnQ', 'attnQBias', 0], ['attnK', 'attnKBias', qDim], ['attnV', 'attnVBias', qDim + kvDim]] as const;
+      for (const [t, b, offset] of parts) {
+        const bias = opts.qkvBias ? this.weights.vector(w(il, b)) : undefined;
+        this.matmul(`L${il}.${t}`, this.weights.matrix(w(il, t)), x, { ...out, offset }, { bias });
+      }
+    }
+
+    const flags = (opts.qkNorm === 'per_head' ? 1 : opts.qkNorm === 'full_width' ? 2 : 0) | (this.cfg.ropeType === 'neox' ? 4 : 0);
+    const qn = opts.qkNorm === 'none' ? s.dummy : this.weights.vector(w(il, 'attnQNorm'));
+    const kn = opts.qkNorm === 'none' ? s.dummy : this.weights.vector(w(il, 'attnKNorm'));
+    const kOff = il * s.nCtx * kvDim;
+    const vOff = il * s.nCtx * nHeadKv * dv;
+    this.rec.dispatch(
+      `L${il}.qk_rope`, 'qk_rope', undefined,
+      [s.qkv, qn, kn, s.rope, s.q, s.kCache, s.vCache],
+      packParams('uuuuuuuufuuu', [nHead, nHeadKv, dk, dv, nRot, this.pos0, flags, stride, this.cfg.rmsEps, kOff, vOff, this.nTok]),
+      [nHead + nHeadKv, this.nTok, 1],
+    );
+    this.rec.dispatch(
+      `L${il}.attention`, 'attention', undefined,
+      [s.q, s.kCache, s.vCache, s.scores, s.attnOut],
+      packParams('uuuuuuuufuuu', [nHead, nHeadKv, dk, dv, this.pos0, s.nCtx, kOff, vOff, this.cfg.kqScale, this.nTok, 0, 0]),
+      [nHead, this.nTok, 1],
+    );
+    const attnOut: Buf = { kind: 'buf', buffer: s.attnOut, width: nHead * dv };
+    return {
+      kind: 'pending',
+      finish: (residual, alpha) => {
+        const target = this.other(residual);
+        this.matmul(`L${il}.attn_output`, this.weights.matrix(w(il, 'attnOutput')), attnOut, { buffer: target, stride: this.cfg.nEmbd }, { residual, alpha });
+        return { kind: 'buf', buffer: target, width: this.cfg.nEmbd };
+      },
+    };
+  }
+
+  moe(x: GpuAct, il: number, opts: MoeOpts): GpuAct {
+    if (x.kind !== 'normed') throw new Error('moe: expects a normalised input');
+    const { nEmbd, nExpert, nExpertUsed: k, nFfExp, nFfShexp } = this.cfg;
+    const s = this.s;
+    const router = this.weights.matrix(w(il, 'ffnGateInp'));
+    const gated = opts.sharedExpert === 'sigmoid_gated';
+    const rflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (gated ? 4 : 0);
+    this.rec.dispatch(
+      `L${il}.router`, 'router', router.type,
+      [router.buffer, x.src.buffer, this.weights.vector(x.weight), gated ? this.weights.vector(w(il, 'ffnGateInpShexp')) : s.dummy, s.xn, s.ids, s.wts, s.shGate],
+      packParams('uuuuuffu', [nEmbd, nExpert, k, router.rowBytes, rflags, this.cfg.rmsEps, opts.weightsScale, this.nTok]),
+      [this.nTok, 1, 1],
+    );
+    const pairs = this.nTok * k;
+    this.rec.dispatch(`L${il}.moe_group`, 'moe_group', undefined, [s.ids, s.meta, s.members], packParams('uuuu', [pairs, nExpert, 0, 0]), [1, 1, 1]);
+    const maxActive = Math.min(nExpert, pairs);
+    this.experts(`L${il}.experts`, w(il, 'ffnGateExps'), w(il, 'ffnDownExps'), s.meta, s.members, k, nFfExp, s.h, s.y, maxActive);
+    const shared = opts.sharedExpert !== 'none';
+    if (shared) this.experts(`L${il}.shexp`, w(il, 'ffnGateShexp'), w(il, 'ffnDownShexp'), s.denseMeta, s.denseMembers, 1, nFfShexp, s.hShared, s.yShared, 1);
+
+    return {
+      kind: 'pending',
+      finish: (residual, alpha) => {
+        if (!residual) throw new Error('moe: needs the residual');
+        const target = this.other(residual);
+        const cflags = (shared ? 1 : 0) | (gated ? 2 : 0);
+        this.rec.dispatch(
+          `L${il}.moe_combine`, 'moe_combine', undefined,
+          [residual.buffer, s.y, s.wts, shared ? s.yShared : s.dummy, gated ? s.shGate : s.dummy, target],
+          packParams('uuufuuuu', [nEmbd, k, cflags, alpha, this.nTok, 0, 0, 0]),
+          [Math.ceil(nEmbd / 64), this.nTok, 1],
+        );
+        return { kind: 'buf', buffer: target, width: nEmbd };
+      },
+    };
+  }
+
+  /** Gate+up+SiLU then down for grouped (token, slot) pairs; gate|up share one buffer. */
+  private experts(site: string, gateName: string, downName: string, meta: GPUBuffer, members: GPUBuffer, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, maxActive: number): void {
+    const gate = this.weights.matrix(gateName);
+    const down = this.weights.matrix(downName);
+    const { nEmbd } = this.cfg;
+    const expertUp = gate.rowBytes * nFf;
+    const upOff = this.weights.matrix(gateName.replace('gate', 'up')).offset;
+    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, meta, members, h], packParams('uuuuuuuu', [nEmbd, nFf, gate.rowBytes, expertUp, upOff, k, this.nTok, 0]), [nFf, maxActive, 1]);
+    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, meta, members, y], packParams('uuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd]), [nEmbd, maxActive, 1]);
+  }
+}

@@ -1,0 +1,62 @@
+// The adapter and device: the adapter's own limits requested explicitly (defaults are far
+// lower), optional features used when present and never required, and the one place that
+// watches for device loss and uncaptured errors.
+
+import { GpuError } from './errors.ts';
+
+export interface GpuContext {
+  readonly device: GPUDevice;
+  readonly limits: GPUSupportedLimits;
+  readonly hasF16: boolean;
+  readonly hasSubgroups: boolean;
+  readonly adapterInfo: { vendor: string; architecture: string; description: string };
+  /** Set once the device is lost; every later use fails with it. */
+  lostError: GpuError | undefined;
+}
+
+const wantedLimits = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+
+export async function openGpu(gpu: GPU | undefined, onLost?: (e: GpuError) => void): Promise<GpuContext> {
+  if (!gpu) throw new GpuError('no_webgpu', 'WebGPU is not available in this browser. Pakar needs a browser with WebGPU (Chrome or Edge 113+, Safari 26+).');
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new GpuError('no_adapter', 'WebGPU is present but no GPU adapter was found. Check that hardware acceleration is on.');
+  const requiredLimits: Record<string, number> = {};
+  for (const k of wantedLimits) requiredLimits[k] = adapter.limits[k];
+  const features: GPUFeatureName[] = [];
+  if (adapter.features.has('shader-f16')) features.push('shader-f16');
+  if (adapter.features.has('subgroups')) features.push('subgroups');
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: features, label: 'pakar' });
+  const ctx: GpuContext = {
+    device,
+    limits: device.limits,
+    hasF16: features.includes('shader-f16'),
+    hasSubgroups: features.includes('subgroups'),
+    adapterInfo: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description },
+    lostError: undefined,
+  };
+  void device.lost.then((info) => {
+    ctx.lostError = new GpuError('device_lost', `the GPU device was lost (${info.reason}: ${info.message}). Load the model again.`);
+    onLost?.(ctx.lostError);
+  });
+  return ctx;
+}
+
+/** Runs `fn` and turns WebGPU validation and out-of-memory errors it raised into GpuErrors. */
+export async function withErrorScopes<T>(device: GPUDevice, fn: () => T): Promise<T> {
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  const result = fn();
+  const validation = await device.popErrorScope();
+  const oom = await device.popErrorScope();
+  if (oom) throw new GpuError('out_of_memory', `the GPU ran out of memory: ${oom.message}`);
+  if (validation) throw new GpuError('validation', `WebGPU validation error: ${validation.message}`);
+  return result;
+}

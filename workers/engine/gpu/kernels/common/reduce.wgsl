@@ -1,0 +1,48 @@
+// Fixed-order tree reduction over the workgroup (WG = 64). The order never depends on how many
+// tokens a dispatch carries, which keeps every kernel batch-invariant.
+
+const WG: u32 = 64u;
+const TT: u32 = 8u; // tokens per workgroup tile
+
+var<workgroup> red: array<array<f32, TT>, WG>;
+
+/** Sums `v[t]` over the workgroup for each token slot t < TT; every invocation gets the sums. */
+fn reduce_tile(lid: u32, v: ptr<function, array<f32, TT>>) -> array<f32, TT> {
+  for (var t = 0u; t < TT; t++) { red[lid][t] = (*v)[t]; }
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+    if (lid < s) {
+      for (var t = 0u; t < TT; t++) { red[lid][t] = red[lid][t] + red[lid + s][t]; }
+    }
+    workgroupBarrier();
+  }
+  let out = red[0];
+  workgroupBarrier();
+  return out;
+}
+
+var<workgroup> red1: array<f32, WG>;
+
+fn reduce_sum(lid: u32, v: f32) -> f32 {
+  red1[lid] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+    if (lid < s) { red1[lid] = red1[lid] + red1[lid + s]; }
+    workgroupBarrier();
+  }
+  let out = red1[0];
+  workgroupBarrier();
+  return out;
+}
+
+fn reduce_max(lid: u32, v: f32) -> f32 {
+  red1[lid] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+    if (lid < s) { red1[lid] = max(red1[lid], red1[lid + s]); }
+    workgroupBarrier();
+  }
+  let out = red1[0];
+  workgroupBarrier();
+  return out;
+}

@@ -1,0 +1,63 @@
+// Expert gate + up + SiLU for a grouped batch: H[p, r] = silu(Wg_e[r] · XN[t]) · (Wu_e[r] · XN[t])
+// for every pair p = (t, slot) routed to expert e. W holds the gate tensor then the up tensor
+// (same type), so both are read through one binding; only chosen experts' rows are touched.
+// Entry `main`, workgroup 64; dispatch (n_ff, max_active): workgroup (r, a) = row r of the
+// a-th active expert, its members in tiles of TT tokens.
+
+struct Params {
+  n_embd: u32, n_ff: u32, row_bytes: u32, expert_bytes: u32,
+  up_off: u32, k: u32, n_tok: u32, _pad: u32,
+}
+
+@group(0) @binding(0) var<storage, read> W: array<u32>;         // gate [E][n_ff][row_bytes] then up at byte up_off
+@group(0) @binding(1) var<storage, read> XN: array<f32>;        // [n_tok, n_embd] normalised input
+@group(0) @binding(2) var<storage, read> META: array<u32>;      // see moe_group.wgsl
+@group(0) @binding(3) var<storage, read> MEMBERS: array<u32>;   // pair ids grouped by expert
+@group(0) @binding(4) var<storage, read_write> H: array<f32>;   // [n_tok·k, n_ff]
+@group(0) @binding(5) var<uniform> p: Params;
+
+var<workgroup> group_info: vec4<u32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let r = wg.x;
+  let a = wg.y;
+  if (lid == 0u) {
+    let n_active = META[0];
+    group_info = select(vec4<u32>(0u), vec4<u32>(1u, META[1u + 3u * a], META[2u + 3u * a], META[3u + 3u * a]), a < n_active);
+  }
+  let g = workgroupUniformLoad(&group_info);
+  if (g.x == 0u) { return; }
+  let gate_base = g.y * p.expert_bytes + r * p.row_bytes;
+  let up_base = p.up_off + gate_base;
+
+  var wg_: array<f32, 32>;
+  var wu: array<f32, 32>;
+  for (var m0 = 0u; m0 < g.w; m0 += TT) {
+    let nt = min(TT, g.w - m0);
+    var ag: array<f32, TT>;
+    var au: array<f32, TT>;
+    for (var u = lid; u < p.n_embd / 32u; u += WG) {
+      deq32(gate_base, u, &wg_);
+      deq32(up_base, u, &wu);
+      for (var t = 0u; t < nt; t++) {
+        let xo = (MEMBERS[g.z + m0 + t] / p.k) * p.n_embd + u * 32u;
+        var sg = 0.0;
+        var su = 0.0;
+        for (var i = 0u; i < 32u; i++) {
+          let x = XN[xo + i];
+          sg += wg_[i] * x;
+          su += wu[i] * x;
+        }
+        ag[t] += sg;
+        au[t] += su;
+      }
+    }
+    let tg = reduce_tile(lid, &ag);
+    let tu = reduce_tile(lid, &au);
+    if (lid < nt) {
+      let gv = tg[lid];
+      H[MEMBERS[g.z + m0 + lid] * p.n_ff + r] = gv / (1.0 + exp(-gv)) * tu[lid];
+    }
+  }
+}

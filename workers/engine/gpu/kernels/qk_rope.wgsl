@@ -1,0 +1,81 @@
+// Prepares attention inputs for a batch: per-head or full-width RMSNorm of Q and K, RoPE from a
+// precomputed cos/sin table, then Q → QO and K, V → the layer's KV cache at their positions.
+// Entry `main`, workgroup 64; dispatch (n_head + n_head_kv, n_tok). Workgroup h < n_head
+// handles query head h; the others handle KV head h − n_head (its K and V).
+
+const F_NORM_HEAD: u32 = 1u;
+const F_NORM_FULL: u32 = 2u;
+const F_NEOX: u32 = 4u;
+
+struct Params {
+  n_head: u32, n_head_kv: u32, dk: u32, dv: u32,
+  n_rot: u32, pos0: u32, flags: u32, qkv_stride: u32,
+  eps: f32, k_cache_off: u32, v_cache_off: u32, n_tok: u32,
+}
+
+@group(0) @binding(0) var<storage, read> QKV: array<f32>;        // [n_tok, qkv_stride]: Q | K | V
+@group(0) @binding(1) var<storage, read> QN: array<f32>;         // [dk] or [n_head·dk] Q norm weight
+@group(0) @binding(2) var<storage, read> KN: array<f32>;         // [dk] or [n_head_kv·dk] K norm weight
+@group(0) @binding(3) var<storage, read> ROPE: array<vec2<f32>>; // [n_ctx, n_rot/2] (cos θ, sin θ)
+@group(0) @binding(4) var<storage, read_write> QO: array<f32>;   // [n_tok, n_head·dk]
+@group(0) @binding(5) var<storage, read_write> KC: array<f32>;   // [.., n_ctx, n_head_kv·dk] from k_cache_off
+@group(0) @binding(6) var<storage, read_write> VC: array<f32>;   // [.., n_ctx, n_head_kv·dv] from v_cache_off
+@group(0) @binding(7) var<uniform> p: Params;
+
+var<workgroup> hv: array<f32, 512>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let t = wg.y;
+  let pos = p.pos0 + t;
+  let is_q = wg.x < p.n_head;
+  let head = select(wg.x - p.n_head, wg.x, is_q);
+  let n_vec_heads = select(p.n_head_kv, p.n_head, is_q);
+  let vec_off = t * p.qkv_stride + select(p.n_head * p.dk, 0u, is_q);
+  let src = vec_off + head * p.dk;
+
+  // Inverse RMS over the head, or over the whole Q (or K) projection.
+  var inv = 1.0;
+  if ((p.flags & F_NORM_HEAD) != 0u) {
+    var ss = 0.0;
+    for (var i = lid; i < p.dk; i += WG) { let x = QKV[src + i]; ss += x * x; }
+    inv = 1.0 / sqrt(reduce_sum(lid, ss) / f32(p.dk) + p.eps);
+  } else if ((p.flags & F_NORM_FULL) != 0u) {
+    let n = n_vec_heads * p.dk;
+    var ss = 0.0;
+    for (var i = lid; i < n; i += WG) { let x = QKV[vec_off + i]; ss += x * x; }
+    inv = 1.0 / sqrt(reduce_sum(lid, ss) / f32(n) + p.eps);
+  }
+  for (var i = lid; i < p.dk; i += WG) {
+    var x = QKV[src + i];
+    if ((p.flags & F_NORM_HEAD) != 0u) {
+      x = x * inv * select(KN[i], QN[i], is_q);
+    } else if ((p.flags & F_NORM_FULL) != 0u) {
+      x = x * inv * select(KN[head * p.dk + i], QN[head * p.dk + i], is_q);
+    }
+    hv[i] = x;
+  }
+  workgroupBarrier();
+
+  let half = p.n_rot / 2u;
+  let neox = (p.flags & F_NEOX) != 0u;
+  let dst = select(p.k_cache_off + pos * p.n_head_kv * p.dk + head * p.dk, t * p.n_head * p.dk + head * p.dk, is_q);
+  for (var i = lid; i < p.dk; i += WG) {
+    var y = hv[i];
+    if (i < p.n_rot) {
+      // NORM pairs (2k, 2k+1); NEOX pairs (k, k + n_rot/2).
+      let k = select(i / 2u, i % half, neox);
+      let first = select((i & 1u) == 0u, i < half, neox);
+      let partner = select(select(i - 1u, i + 1u, first), select(i - half, i + half, first), neox);
+      let cs = ROPE[pos * half + k];
+      let other = hv[partner];
+      y = select(other * cs.y + y * cs.x, y * cs.x - other * cs.y, first);
+    }
+    if (is_q) { QO[dst + i] = y; } else { KC[dst + i] = y; }
+  }
+  if (!is_q) {
+    let vsrc = t * p.qkv_stride + p.n_head * p.dk + p.n_head_kv * p.dk + head * p.dv;
+    let vdst = p.v_cache_off + pos * p.n_head_kv * p.dv + head * p.dv;
+    for (var i = lid; i < p.dv; i += WG) { VC[vdst + i] = QKV[vsrc + i]; }
+  }
+}

@@ -1,0 +1,84 @@
+// MoE routing for one token per workgroup: RMSNorm of the residual (ffn_norm folded in, the
+// normalised row also written to XN for the experts), router logits, softmax or sigmoid,
+// top-k (ties → lowest id), renormalisation and scale; optionally the shared expert's
+// sigmoid gate. Entry `main`, workgroup 64; dispatch (n_tok).
+
+const F_SIGMOID: u32 = 1u;
+const F_NORM_W: u32 = 2u;
+const F_SHEXP_GATE: u32 = 4u;
+const MAX_EXPERTS: u32 = 256u;
+
+struct Params {
+  n_embd: u32, n_expert: u32, k: u32, row_bytes: u32,
+  flags: u32, eps: f32, w_scale: f32, n_tok: u32,
+}
+
+@group(0) @binding(0) var<storage, read> W: array<u32>;           // [n_expert][row_bytes] ffn_gate_inp
+@group(0) @binding(1) var<storage, read> X: array<f32>;           // [n_tok, n_embd] residual
+@group(0) @binding(2) var<storage, read> N: array<f32>;           // [n_embd] ffn_norm
+@group(0) @binding(3) var<storage, read> G: array<f32>;           // [n_embd] ffn_gate_inp_shexp (F_SHEXP_GATE)
+@group(0) @binding(4) var<storage, read_write> XN: array<f32>;    // [n_tok, n_embd] normalised input
+@group(0) @binding(5) var<storage, read_write> IDS: array<u32>;   // [n_tok, k] chosen experts
+@group(0) @binding(6) var<storage, read_write> WTS: array<f32>;   // [n_tok, k] their weights
+@group(0) @binding(7) var<storage, read_write> SHG: array<f32>;   // [n_tok] shared-expert gate
+@group(0) @binding(8) var<uniform> p: Params;
+
+var<workgroup> logits: array<f32, MAX_EXPERTS>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let t = wg.x;
+  let xo = t * p.n_embd;
+  var ss = 0.0;
+  for (var c = lid; c < p.n_embd; c += WG) { let x = X[xo + c]; ss += x * x; }
+  let inv = 1.0 / sqrt(reduce_sum(lid, ss) / f32(p.n_embd) + p.eps);
+  for (var c = lid; c < p.n_embd; c += WG) { XN[xo + c] = X[xo + c] * inv * N[c]; }
+  storageBarrier();
+
+  var w: array<f32, 32>;
+  for (var e = 0u; e < p.n_expert; e++) {
+    var acc = 0.0;
+    for (var u = lid; u < p.n_embd / 32u; u += WG) {
+      deq32(e * p.row_bytes, u, &w);
+      var s = 0.0;
+      for (var i = 0u; i < 32u; i++) { s += w[i] * XN[xo + u * 32u + i]; }
+      acc += s;
+    }
+    let l = reduce_sum(lid, acc);
+    if (lid == 0u) { logits[e] = l; }
+  }
+  if ((p.flags & F_SHEXP_GATE) != 0u) {
+    var acc = 0.0;
+    for (var c = lid; c < p.n_embd; c += WG) { acc += G[c] * XN[xo + c]; }
+    let g = reduce_sum(lid, acc);
+    if (lid == 0u) { SHG[t] = 1.0 / (1.0 + exp(-g)); }
+  }
+  workgroupBarrier();
+  if (lid != 0u) { return; }
+
+  // Probabilities in place of the logits.
+  if ((p.flags & F_SIGMOID) != 0u) {
+    for (var e = 0u; e < p.n_expert; e++) { logits[e] = 1.0 / (1.0 + exp(-logits[e])); }
+  } else {
+    var m = -3.4e38;
+    for (var e = 0u; e < p.n_expert; e++) { m = max(m, logits[e]); }
+    var z = 0.0;
+    for (var e = 0u; e < p.n_expert; e++) { logits[e] = exp(logits[e] - m); z += logits[e]; }
+    for (var e = 0u; e < p.n_expert; e++) { logits[e] = logits[e] / z; }
+  }
+  var sum = 0.0;
+  for (var k = 0u; k < p.k; k++) {
+    var best = 0u;
+    var bv = -1.0;
+    for (var e = 0u; e < p.n_expert; e++) {
+      if (logits[e] > bv) { bv = logits[e]; best = e; }
+    }
+    IDS[t * p.k + k] = best;
+    WTS[t * p.k + k] = bv;
+    sum += bv;
+    logits[best] = -2.0;
+  }
+  // llama.cpp's floor for the renormalisation sum.
+  let denom = select(1.0, max(sum, 6.103515625e-5), (p.flags & F_NORM_W) != 0u);
+  for (var k = 0u; k < p.k; k++) { WTS[t * p.k + k] = WTS[t * p.k + k] / denom * p.w_scale; }
+}

@@ -1,0 +1,190 @@
+// A model on WebGPU: weights uploaded once, and each forward pass for T tokens encoded into
+// one command buffer with one queue.submit. Greedy steps read back only the sampled ids.
+
+import type { ArchDef } from '../model/archs/arch.ts';
+import { archOf } from '../model/archs/index.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { ModelError } from '../model/errors.ts';
+import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
+import type { WeightSource } from '../model/weightSource.ts';
+import { GpuBlocks } from './blocks.ts';
+import type { GpuContext } from './device.ts';
+import { packParams, StepRecorder } from './recorder.ts';
+import { allocateScratch } from './scratch.ts';
+import type { Scratch } from './scratch.ts';
+import { PipelineCache } from './shaders.ts';
+import { GpuWeights } from './weights.ts';
+
+export interface GpuModelOptions {
+  /** Tokens per forward pass; longer prompts are processed in chunks of this size. */
+  readonly maxTokens?: number;
+  /** KV-cache positions (default: the model's training context, at most 4096). */
+  readonly nCtx?: number;
+}
+
+/** Counters of the last step (ARCHITECTURE.md invariant 2) and of the model. */
+export interface GpuStats {
+  submits: number;
+  dispatches: number;
+  readbackBytes: number;
+  readonly weightBytes: number;
+  readonly scratchBytes: number;
+}
+
+export class GpuModel {
+  readonly cfg: ModelConfig;
+  readonly lastStep: GpuStats;
+  private readonly arch: ArchDef;
+  private readonly recorder: StepRecorder;
+  private readonly idsStaging: GPUBuffer;
+  private logitsStaging: GPUBuffer | undefined;
+  private past = 0;
+
+  private constructor(
+    private readonly gpu: GpuContext,
+    private readonly weights: GpuWeights,
+    private readonly scratch: Scratch,
+    arch: ArchDef,
+    cfg: ModelConfig,
+  ) {
+    this.arch = arch;
+    this.cfg = cfg;
+    const device = gpu.device;
+    this.recorder = new StepRecorder(device, new PipelineCache(device));
+    this.idsStaging = device.createBuffer({ label: 'ids.staging', size: scratch.maxTokens * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.lastStep = { submits: 0, dispatches: 0, readbackBytes: 0, weightBytes: weights.bytes, scratchBytes: scratch.bytes };
+  }
+
+  static async load(gpu: GpuContext, source: WeightSource, opts: GpuModelOptions = {}): Promise<GpuModel> {
+    const arch = archOf(source.file);
+    const cfg = arch.config(source.file);
+    if (cfg.nExpert > 256) throw new ModelError('bad_hparams', `${cfg.nExpert} experts; the GPU router supports up to 256`);
+    const weights = new GpuWeights(gpu.device, source);
+    try {
+      await uploadWeights(weights, source, cfg);
+    } catch (e) {
+      weights.destroy();
+      throw e;
+    }
+    const nCtx = opts.nCtx ?? Math.min(cfg.nCtxTrain, 4096);
+    const scratch = allocateScratch(gpu.device, cfg, opts.maxTokens ?? 32, nCtx);
+    return new GpuModel(gpu, weights, scratch, arch, cfg);
+  }
+
+  /** Positions in the KV cache. */
+  get nPast(): number {
+    return this.past;
+  }
+
+  get nCtx(): number {
+    return this.scratch.nCtx;
+  }
+
+  /** Forgets positions ≥ n (the cache rows are simply overwritten later). */
+  truncate(n: number): void {
+    this.past = Math.min(this.past, n);
+  }
+
+  /** Runs `tokens` and returns the argmax token after each. */
+  async forwardGreedy(tokens: readonly number[]): Promise<number[]> {
+    const out: number[] = [];
+    for (const chunk of this.chunks(tokens)) out.push(...Array.from(new Uint32Array(await this.step(chunk, 'greedy'))));
+    return out;
+  }
+
+  /** Runs `tokens` and returns each token's logits (a full readback: tests and tools only). */
+  async forwardLogits(tokens: readonly number[]): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    const v = this.cfg.nVocab;
+    for (const chunk of this.chunks(tokens)) {
+      const all = new Float32Array(await this.step(chunk, 'logits'));
+      for (let t = 0; t < chunk.length; t++) out.push(all.slice(t * v, (t + 1) * v));
+    }
+    return out;
+  }
+
+  private chunks(tokens: readonly number[]): number[][] {
+    if (tokens.length === 0) throw new RangeError('no tokens to run');
+    const out: number[][] = [];
+    for (let i = 0; i < tokens.length; i += this.scratch.maxTokens) out.push(tokens.slice(i, i + this.scratch.maxTokens));
+    return out;
+  }
+
+  private async step(tokens: readonly number[], mode: 'greedy' | 'logits'): Promise<ArrayBuffer> {
+    if (this.gpu.lostError) throw this.gpu.lostError;
+    const { device } = this.gpu;
+    const s = this.scratch;
+    const T = tokens.length;
+    if (this.past + T > s.nCtx) throw new RangeError(`context full: ${this.past} + ${T} tokens exceed ${s.nCtx} positions`);
+    for (const t of tokens) {
+      if (!Number.isInteger(t) || t < 0 || t >= this.cfg.nVocab) throw new RangeError(`token id ${t} is outside the vocabulary (0..${this.cfg.nVocab - 1})`);
+    }
+    device.queue.writeBuffer(s.tokens, 0, Uint32Array.from(tokens));
+    device.queue.writeBuffer(s.denseMeta, 0, Uint32Array.of(1, 0, 0, T));
+
+    const encoder = device.createCommandEncoder({ label: 'step' });
+    this.recorder.begin(encoder);
+    const blocks = new GpuBlocks(this.recorder, this.weights, this.cfg, s, T, this.past);
+    const logits = blocks.materialize(this.arch.forward(blocks, this.cfg));
+    let staging: GPUBuffer;
+    let bytes: number;
+    if (mode === 'greedy') {
+      this.recorder.dispatch('argmax', 'argmax', undefined, [logits.buffer, s.sampled], packParams('uuuu', [this.cfg.nVocab, T, this.cfg.nVocab, 0]), [T, 1, 1]);
+      this.recorder.end();
+      bytes = T * 4;
+      staging = this.idsStaging;
+      encoder.copyBufferToBuffer(s.sampled, 0, staging, 0, bytes);
+    } else {
+      this.recorder.end();
+      bytes = T * this.cfg.nVocab * 4;
+      if (!this.logitsStaging || this.logitsStaging.size < bytes) {
+        this.logitsStaging?.destroy();
+        this.logitsStaging = device.createBuffer({ label: 'logits.staging', size: s.maxTokens * this.cfg.nVocab * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      }
+      staging = this.logitsStaging;
+      encoder.copyBufferToBuffer(logits.buffer, 0, staging, 0, bytes);
+    }
+    device.queue.submit([encoder.finish()]);
+    this.lastStep.submits = 1;
+    this.lastStep.dispatches = this.recorder.dispatches;
+    this.lastStep.readbackBytes = bytes;
+    await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    if (this.gpu.lostError) throw this.gpu.lostError;
+    const result = staging.getMappedRange(0, bytes).slice(0);
+    staging.unmap();
+    this.past += T;
+    return result;
+  }
+
+  destroy(): void {
+    this.weights.destroy();
+    this.recorder.destroy();
+    this.idsStaging.destroy();
+    this.logitsStaging?.destroy();
+    for (const b of Object.values(this.scratch)) if (b instanceof GPUBuffer) b.destroy();
+    for (const b of this.scratch.act) b.destroy();
+  }
+}
+
+/** Uploads every tensor, packing what one kernel reads through one binding. */
+async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: ModelConfig): Promise<void> {
+  const has = (n: string): boolean => source.file.tensorByName.has(n);
+  const typeOf = (n: string): string | undefined => source.file.tensorByName.get(n)?.type.name;
+  for (let il = 0; il < cfg.nLayer; il++) {
+    const [q, k, v] = [w(il, 'attnQ'), w(il, 'attnK'), w(il, 'attnV')];
+    if (typeOf(q) === typeOf(k) && typeOf(k) === typeOf(v)) {
+      await weights.packed(`blk.${il}.qkv`, [q, k, v]);
+      if (has(w(il, 'attnQBias'))) await weights.loadConcatVector(`blk.${il}.qkv.bias`, [w(il, 'attnQBias'), w(il, 'attnKBias'), w(il, 'attnVBias')]);
+    }
+    for (const [gate, up] of [[w(il, 'ffnGateExps'), w(il, 'ffnUpExps')], [w(il, 'ffnGateShexp'), w(il, 'ffnUpShexp')]]) {
+      if (!has(gate)) continue;
+      if (typeOf(gate) !== typeOf(up)) throw new ModelError('unsupported_type', `${gate} (${typeOf(gate)}) and ${up} (${typeOf(up)}) differ in type; the GPU expert kernel needs them alike`);
+      await weights.packed(`${gate}+up`, [gate, up]);
+    }
+  }
+  for (const t of source.file.tensors) {
+    if (t.dims.length === 1) await weights.loadVector(t.name);
+    else if (!weights.hasLoaded(t.name)) await weights.loadMatrix(t.name);
+  }
+  if (!has(globalTensors.outputNorm)) throw new ModelError('missing_tensor', `tensor ${globalTensors.outputNorm} is missing`);
+}

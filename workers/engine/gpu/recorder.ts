@@ -1,0 +1,83 @@
+// Encodes a step's dispatches into one compute pass. Each dispatch site (a kernel at one place
+// in the graph) keeps its uniform buffer and bind group across steps; only the parameters are
+// rewritten, so steady-state decoding creates no GPU objects.
+
+import type { KernelName, PipelineCache } from './shaders.ts';
+import type { GgmlTypeInfo } from '../quant/types.ts';
+
+interface Site {
+  readonly uniform: GPUBuffer;
+  readonly bindGroup: GPUBindGroup;
+  readonly key: string;
+}
+
+/** Packs uniform parameters: `layout` has one letter per field, `u` (u32) or `f` (f32). */
+export function packParams(layout: string, values: readonly number[]): ArrayBuffer {
+  const size = Math.ceil((layout.length * 4) / 16) * 16;
+  const buf = new ArrayBuffer(size);
+  const view = new DataView(buf);
+  for (let i = 0; i < layout.length; i++) {
+    if (layout[i] === 'f') view.setFloat32(i * 4, values[i], true);
+    else view.setUint32(i * 4, values[i], true);
+  }
+  return buf;
+}
+
+export class StepRecorder {
+  private pass: GPUComputePassEncoder | undefined;
+  private readonly sites = new Map<string, Site>();
+  private readonly ids = new WeakMap<GPUBuffer, number>();
+  private nextId = 0;
+  /** Dispatches recorded in the current step. */
+  dispatches = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly pipelines: PipelineCache,
+  ) {}
+
+  begin(encoder: GPUCommandEncoder): void {
+    this.pass = encoder.beginComputePass({ label: 'step' });
+    this.dispatches = 0;
+  }
+
+  end(): void {
+    this.pass?.end();
+    this.pass = undefined;
+  }
+
+  private idOf(b: GPUBuffer): number {
+    let id = this.ids.get(b);
+    if (id === undefined) this.ids.set(b, (id = this.nextId++));
+    return id;
+  }
+
+  /**
+   * Records one dispatch of `kernel` at `site` with `buffers` as bindings 0..n−1 and `params`
+   * as the uniform at binding n.
+   */
+  dispatch(site: string, kernel: KernelName, type: GgmlTypeInfo | undefined, buffers: readonly GPUBuffer[], params: ArrayBuffer, groups: readonly [number, number, number]): void {
+    if (!this.pass) throw new Error('StepRecorder.dispatch outside begin/end');
+    const pipeline = this.pipelines.get(kernel, type);
+    const key = `${kernel}:${type?.name ?? ''}:${buffers.map((b) => this.idOf(b)).join(',')}`;
+    let s = this.sites.get(site);
+    if (!s || s.key !== key) {
+      const uniform = s?.uniform ?? this.device.createBuffer({ label: `${site}.params`, size: params.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+      entries.push({ binding: buffers.length, resource: { buffer: uniform } });
+      const bindGroup = this.device.createBindGroup({ label: site, layout: pipeline.getBindGroupLayout(0), entries });
+      s = { uniform, bindGroup, key };
+      this.sites.set(site, s);
+    }
+    this.device.queue.writeBuffer(s.uniform, 0, params);
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, s.bindGroup);
+    this.pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+    this.dispatches++;
+  }
+
+  destroy(): void {
+    for (const s of this.sites.values()) s.uniform.destroy();
+    this.sites.clear();
+  }
+}

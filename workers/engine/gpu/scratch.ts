@@ -1,0 +1,89 @@
+// Activation, KV-cache and scratch buffers of one loaded model, sized for `maxTokens` tokens per
+// forward pass and `nCtx` positions.
+
+import type { ModelConfig } from '../model/config.ts';
+
+export interface Scratch {
+  readonly maxTokens: number;
+  readonly nCtx: number;
+  /** Residual stream ping-pong, [maxTokens, n_embd] each. */
+  readonly act: readonly [GPUBuffer, GPUBuffer];
+  readonly tokens: GPUBuffer;
+  readonly qkv: GPUBuffer;
+  readonly q: GPUBuffer;
+  readonly attnOut: GPUBuffer;
+  readonly scores: GPUBuffer;
+  readonly kCache: GPUBuffer;
+  readonly vCache: GPUBuffer;
+  readonly rope: GPUBuffer;
+  readonly xn: GPUBuffer;
+  readonly ids: GPUBuffer;
+  readonly wts: GPUBuffer;
+  readonly shGate: GPUBuffer;
+  readonly meta: GPUBuffer;
+  readonly members: GPUBuffer;
+  readonly h: GPUBuffer;
+  readonly y: GPUBuffer;
+  readonly denseMeta: GPUBuffer;
+  readonly denseMembers: GPUBuffer;
+  readonly hShared: GPUBuffer;
+  readonly yShared: GPUBuffer;
+  readonly logits: GPUBuffer;
+  readonly sampled: GPUBuffer;
+  /** Unused bindings point here. */
+  readonly dummy: GPUBuffer;
+  /** Bytes allocated. */
+  readonly bytes: number;
+}
+
+export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: number, nCtx: number): Scratch {
+  let bytes = 0;
+  const f32 = (label: string, n: number, extra = 0): GPUBuffer => {
+    const size = Math.max(16, n * 4);
+    bytes += size;
+    return device.createBuffer({ label, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extra });
+  };
+  const T = maxTokens;
+  const { nEmbd, nHead, nHeadKv, headDimK: dk, headDimV: dv, nLayer, nExpert, nExpertUsed: k, nFfExp, nFfShexp, nVocab, nRot } = cfg;
+  const rope = f32('rope', nCtx * nRot);
+  const table = new Float32Array(nCtx * nRot);
+  for (let pos = 0; pos < nCtx; pos++) {
+    for (let i = 0; i < nRot / 2; i++) {
+      const theta = pos * Math.pow(cfg.ropeBase, (-2 * i) / nRot);
+      table[(pos * nRot) / 2 * 2 + 2 * i] = Math.cos(theta);
+      table[(pos * nRot) / 2 * 2 + 2 * i + 1] = Math.sin(theta);
+    }
+  }
+  device.queue.writeBuffer(rope, 0, table);
+  const denseMembers = f32('denseMembers', T);
+  device.queue.writeBuffer(denseMembers, 0, Uint32Array.from({ length: T }, (_, i) => i));
+  return {
+    maxTokens,
+    nCtx,
+    act: [f32('actA', T * nEmbd), f32('actB', T * nEmbd)],
+    tokens: f32('tokens', T),
+    qkv: f32('qkv', T * (nHead * dk + nHeadKv * (dk + dv))),
+    q: f32('q', T * nHead * dk),
+    attnOut: f32('attnOut', T * nHead * dv),
+    scores: f32('scores', T * nHead * nCtx),
+    kCache: f32('kCache', nLayer * nCtx * nHeadKv * dk),
+    vCache: f32('vCache', nLayer * nCtx * nHeadKv * dv),
+    rope,
+    xn: f32('xn', T * nEmbd),
+    ids: f32('ids', T * k),
+    wts: f32('wts', T * k),
+    shGate: f32('shGate', T),
+    meta: f32('meta', 1 + 3 * nExpert),
+    members: f32('members', T * k),
+    h: f32('h', T * k * nFfExp),
+    y: f32('y', T * k * nEmbd),
+    denseMeta: f32('denseMeta', 4),
+    denseMembers,
+    hShared: f32('hShared', T * Math.max(nFfShexp, 1)),
+    yShared: f32('yShared', T * nEmbd),
+    logits: f32('logits', T * nVocab),
+    sampled: f32('sampled', T),
+    dummy: f32('dummy', 4),
+    bytes,
+  };
+}

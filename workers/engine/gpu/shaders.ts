@@ -1,0 +1,52 @@
+// Kernel sources and the pipeline cache. A kernel that reads quantized weights is compiled once
+// per ggml type: its source is the type's deq32 snippet + the shared reduction + the kernel.
+
+import type { GgmlTypeInfo } from '../quant/types.ts';
+import { quantSnippet } from './quantShaders.ts';
+import reduce from './kernels/common/reduce.wgsl?raw';
+import argmax from './kernels/argmax.wgsl?raw';
+import attention from './kernels/attention.wgsl?raw';
+import embed from './kernels/embed.wgsl?raw';
+import matmul from './kernels/matmul.wgsl?raw';
+import moeCombine from './kernels/moe_combine.wgsl?raw';
+import moeDown from './kernels/moe_down.wgsl?raw';
+import moeGroup from './kernels/moe_group.wgsl?raw';
+import moeUp from './kernels/moe_up.wgsl?raw';
+import qkRope from './kernels/qk_rope.wgsl?raw';
+import router from './kernels/router.wgsl?raw';
+
+const kernels = {
+  matmul: { source: matmul, quant: true },
+  embed: { source: embed, quant: true },
+  router: { source: router, quant: true },
+  moe_up: { source: moeUp, quant: true },
+  moe_down: { source: moeDown, quant: true },
+  moe_group: { source: moeGroup, quant: false },
+  moe_combine: { source: moeCombine, quant: false },
+  qk_rope: { source: qkRope, quant: false },
+  attention: { source: attention, quant: false },
+  argmax: { source: argmax, quant: false },
+} as const;
+
+export type KernelName = keyof typeof kernels;
+
+export class PipelineCache {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+
+  constructor(private readonly device: GPUDevice) {}
+
+  /** The pipeline of `kernel`, for weights of `type` when the kernel dequantizes. */
+  get(kernel: KernelName, type?: GgmlTypeInfo): GPUComputePipeline {
+    const k = kernels[kernel];
+    const key = k.quant ? `${kernel}:${type?.name ?? '?'}` : kernel;
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      if (k.quant && !type) throw new Error(`kernel ${kernel} needs a weight type`);
+      const code = `${k.quant && type ? quantSnippet(type) : ''}\n${reduce}\n${k.source}`;
+      const module = this.device.createShaderModule({ label: key, code });
+      pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      this.pipelines.set(key, pipeline);
+    }
+    return pipeline;
+  }
+}

@@ -1,0 +1,154 @@
+// Weights on the GPU, still quantized: one buffer per tensor, read one tensor at a time from a
+// WeightSource. Tensors that one kernel reads through a single binding are packed into one
+// buffer: Q|K|V (when they share a type) and the gate|up pairs of the experts. 1-D tensors
+// (norms, biases) become f32.
+
+import { dequantize } from '../quant/dequant.ts';
+import type { GgmlTypeInfo } from '../quant/types.ts';
+import { rowBytes } from '../quant/types.ts';
+import { tensorRange } from '../gguf/slices.ts';
+import type { GgufTensorInfo } from '../gguf/types.ts';
+import { ModelError } from '../model/errors.ts';
+import type { WeightSource } from '../model/weightSource.ts';
+import { GpuError } from './errors.ts';
+
+/** A weight matrix in a GPU buffer: `rows` rows of `cols` elements of `type`, from byte `offset`. */
+export interface GpuMatrix {
+  readonly buffer: GPUBuffer;
+  readonly type: GgmlTypeInfo;
+  readonly rows: number;
+  readonly cols: number;
+  readonly rowBytes: number;
+  readonly offset: number;
+}
+
+const align4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+export class GpuWeights {
+  private readonly buffers = new Map<string, GPUBuffer>();
+  private readonly matrices = new Map<string, GpuMatrix>();
+  /** Bytes uploaded, for stats. */
+  bytes = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly source: WeightSource,
+  ) {}
+
+  has(name: string): boolean {
+    return this.source.file.tensorByName.has(name);
+  }
+
+  hasLoaded(name: string): boolean {
+    return this.matrices.has(name);
+  }
+
+  private info(name: string): GgufTensorInfo {
+    const t = this.source.file.tensorByName.get(name);
+    if (!t) throw new ModelError('missing_tensor', `tensor ${name} is missing from the model file`);
+    if (!t.type.supported) throw new ModelError('unsupported_type', `tensor ${name} uses ${t.type.name}, which Pakar cannot run yet`);
+    if (t.dims[0] % 32 !== 0) throw new ModelError('bad_shape', `tensor ${name} has rows of ${t.dims[0]} elements; the GPU kernels need multiples of 32`);
+    return t;
+  }
+
+  private createBuffer(label: string, size: number): GPUBuffer {
+    if (size > this.device.limits.maxStorageBufferBindingSize) {
+      throw new GpuError('too_large', `${label} needs ${size} bytes in one binding; this GPU allows ${this.device.limits.maxStorageBufferBindingSize}`);
+    }
+    const buffer = this.device.createBuffer({ label, size: Math.max(4, align4(size)), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    this.bytes += size;
+    return buffer;
+  }
+
+  private async upload(buffer: GPUBuffer, offset: number, bytes: Uint8Array): Promise<void> {
+    // writeBuffer needs a multiple of 4 bytes.
+    const padded = bytes.length % 4 === 0 ? bytes : (() => {
+      const p = new Uint8Array(align4(bytes.length));
+      p.set(bytes);
+      return p;
+    })();
+    // Weight bytes never live in a SharedArrayBuffer.
+    this.device.queue.writeBuffer(buffer, offset, padded.buffer as ArrayBuffer, padded.byteOffset, padded.byteLength);
+  }
+
+  /**
+   * Several tensors packed one after another in one buffer. When they share a type and row
+   * length and need no padding between them, the whole buffer is also one matrix named `key`.
+   */
+  async packed(key: string, names: readonly string[]): Promise<GpuMatrix[]> {
+    const infos = names.map((n) => this.info(n));
+    const total = infos.reduce((s, t) => s + align4(t.byteLength), 0);
+    const buffer = this.createBuffer(key, total);
+    const out: GpuMatrix[] = [];
+    let offset = 0;
+    for (const t of infos) {
+      await this.upload(buffer, offset, await this.source.read(tensorRange(t)));
+      const cols = t.dims[0];
+      const m: GpuMatrix = { buffer, type: t.type, rows: t.elementCount / cols, cols, rowBytes: rowBytes(t.type, cols), offset };
+      this.matrices.set(t.name, m);
+      out.push(m);
+      offset += align4(t.byteLength);
+    }
+    this.buffers.set(key, buffer);
+    const first = out[0];
+    if (names.length > 1 && out.every((m, i) => m.type === first.type && m.cols === first.cols && infos[i].byteLength % 4 === 0)) {
+      this.matrices.set(key, { ...first, rows: out.reduce((n, m) => n + m.rows, 0) });
+    }
+    return out;
+  }
+
+  /** Several 1-D tensors as one f32 vector (the biases of a packed Q|K|V). */
+  async loadConcatVector(key: string, names: readonly string[]): Promise<void> {
+    const parts: Float32Array[] = [];
+    for (const name of names) {
+      const t = this.source.file.tensorByName.get(name);
+      if (!t) throw new ModelError('missing_tensor', `tensor ${name} is missing from the model file`);
+      parts.push(dequantize(t.type, await this.source.read(tensorRange(t)), t.elementCount));
+    }
+    const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      values.set(p, o);
+      o += p.length;
+    }
+    const buffer = this.createBuffer(key, values.byteLength);
+    this.device.queue.writeBuffer(buffer, 0, values);
+    this.buffers.set(key, buffer);
+  }
+
+  /** Uploads a weight matrix (2-D, or 3-D experts as E·rows rows) on its own. */
+  async loadMatrix(name: string): Promise<GpuMatrix> {
+    return this.matrices.get(name) ?? (await this.packed(name, [name]))[0];
+  }
+
+  /** Uploads a 1-D tensor (norm weight, bias) as f32. */
+  async loadVector(name: string): Promise<void> {
+    if (this.buffers.has(name)) return;
+    const t = this.source.file.tensorByName.get(name);
+    if (!t) throw new ModelError('missing_tensor', `tensor ${name} is missing from the model file`);
+    const values = dequantize(t.type, await this.source.read(tensorRange(t)), t.elementCount);
+    const buffer = this.createBuffer(name, values.byteLength);
+    this.device.queue.writeBuffer(buffer, 0, values.buffer as ArrayBuffer, values.byteOffset, values.byteLength);
+    this.buffers.set(name, buffer);
+  }
+
+  /** A loaded weight matrix. */
+  matrix(name: string): GpuMatrix {
+    const m = this.matrices.get(name);
+    if (!m) throw new Error(`weight ${name} was not loaded`);
+    return m;
+  }
+
+  /** A loaded 1-D tensor. */
+  vector(name: string): GPUBuffer {
+    const b = this.buffers.get(name);
+    if (!b) throw new Error(`weight ${name} was not loaded`);
+    return b;
+  }
+
+  destroy(): void {
+    for (const b of this.buffers.values()) b.destroy();
+    this.buffers.clear();
+    this.matrices.clear();
+  }
+}
