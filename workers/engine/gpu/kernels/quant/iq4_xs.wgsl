@@ -1,0 +1,23 @@
+// IQ4_XS: 256 elements in 136 B { f16 d; u16 scales_h; u8 scales_l[4]; u8 qs[128] }.
+// Sub-block ib (= unit u % 8) has the 6-bit scale ls = nibble ib%2 of scales_l[ib/2] |
+// bits 2ib..2ib+1 of scales_h << 4, and qs[16ib .. 16ib+15]: y[j] = d·(ls - 32)·KV[low nibble],
+// y[j+16] = … KV[high nibble] (kvalues_iq4nl). Word-aligned: row_base % 4 == 0.
+
+const IQ4XS_KV = array<f32, 16>(-127.0, -104.0, -83.0, -65.0, -49.0, -35.0, -22.0, -10.0,
+                                1.0, 13.0, 25.0, 38.0, 53.0, 69.0, 89.0, 113.0);
+
+fn deq32(row_base: u32, u: u32, d: ptr<function, array<f32, 32>>) {
+  let i = (row_base >> 2u) + 34u * (u >> 3u);
+  let ib = u & 7u;
+  let w0 = W[i]; // d | scales_h << 16
+  let ls = ((W[i + 1u] >> (4u * ib)) & 0xFu) | (((w0 >> (16u + 2u * ib)) & 3u) << 4u);
+  let dl = unpack2x16float(w0).x * f32(i32(ls) - 32);
+  for (var k = 0u; k < 4u; k++) {
+    let w = W[i + 2u + 4u * ib + k];
+    for (var n = 0u; n < 4u; n++) {
+      let q = w >> (8u * n);
+      (*d)[4u * k + n] = dl * IQ4XS_KV[q & 0xFu];
+      (*d)[4u * k + n + 16u] = dl * IQ4XS_KV[(q >> 4u) & 0xFu];
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// WGSL dequantisation snippets per ggml type (kernels/quant/README.md): quantSnippet(type)
+// returns bytes.wgsl + the type's `fn deq32(row_base, u, d)`, to append to a kernel that
+// declares `W: array<u32>`.
+
+import { QuantError } from '../quant/dequant.ts';
+import type { GgmlTypeInfo, GgmlTypeName } from '../quant/types.ts';
+import bytes from './kernels/common/bytes.wgsl?raw';
+import bf16 from './kernels/quant/bf16.wgsl?raw';
+import f16 from './kernels/quant/f16.wgsl?raw';
+import f32 from './kernels/quant/f32.wgsl?raw';
+import iq4nl from './kernels/quant/iq4_nl.wgsl?raw';
+import iq4xs from './kernels/quant/iq4_xs.wgsl?raw';
+import kScaleMin from './kernels/quant/k_scale_min.wgsl?raw';
+import mxfp4 from './kernels/quant/mxfp4.wgsl?raw';
+import q4_0 from './kernels/quant/q4_0.wgsl?raw';
+import q4_1 from './kernels/quant/q4_1.wgsl?raw';
+import q4k from './kernels/quant/q4_k.wgsl?raw';
+import q5_0 from './kernels/quant/q5_0.wgsl?raw';
+import q5_1 from './kernels/quant/q5_1.wgsl?raw';
+import q5k from './kernels/quant/q5_k.wgsl?raw';
+import q6k from './kernels/quant/q6_k.wgsl?raw';
+import q8_0 from './kernels/quant/q8_0.wgsl?raw';
+
+const snippets: Partial<Record<GgmlTypeName, string>> = {
+  F32: f32,
+  F16: f16,
+  BF16: bf16,
+  Q4_0: q4_0,
+  Q4_1: q4_1,
+  Q5_0: q5_0,
+  Q5_1: q5_1,
+  Q8_0: q8_0,
+  Q4_K: `${kScaleMin}\n${q4k}`,
+  Q5_K: `${kScaleMin}\n${q5k}`,
+  Q6_K: q6k,
+  IQ4_NL: iq4nl,
+  IQ4_XS: iq4xs,
+  MXFP4: mxfp4,
+};
+
+/** bytes.wgsl + the deq32 snippet of `type`; QuantError 'unsupported_type' when there is none. */
+export function quantSnippet(type: GgmlTypeInfo): string {
+  const snippet = snippets[type.name];
+  if (!snippet) {
+    throw new QuantError(
+      'unsupported_type',
+      `no WebGPU dequantiser for ggml type ${type.name} (id ${type.id}); choose a GGUF quantised as Q4_K_M, Q5_K_M, Q6_K, Q8_0 or MXFP4`,
+    );
+  }
+  return `${bytes}\n${snippet}`;
+}
+
+/**
+ * Whether the type's blocks are whole words (F32, Q4_1, Q5_1, Q4_K, Q5_K, IQ4_XS). Their deq32
+ * reads aligned words and needs row_base % 4 == 0; the others take any byte offset.
+ */
+export function wordAlignedBlocks(type: GgmlTypeInfo): boolean {
+  return type.typeSize % 4 === 0;
+}
