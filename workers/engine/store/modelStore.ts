@@ -1,0 +1,129 @@
+// The model store as the engine worker exposes it: download from the Hub or a URL, import a
+// picked file, list / delete / estimate / persist, and open a stored model as a WeightSource.
+// Everything it needs is injectable; the defaults are the browser's (IndexedDB, Web Locks,
+// BroadcastChannel, navigator.storage, fetch).
+
+import type { GgufFile } from '../gguf/types.ts';
+import { acquireModel } from './acquire.ts';
+import type { AcquireOptions } from './acquire.ts';
+import { idbBackend } from './backend.ts';
+import type { StoreBackend } from './backend.ts';
+import type { StorageManagerLike, StoreContext } from './context.ts';
+import { DEFAULT_HUB_BASE_URL } from './hub.ts';
+import { httpModelBytes } from './httpSource.ts';
+import { blobModelBytes } from './import.ts';
+import { checkModelId } from './keys.ts';
+import { MAX_RECORD_BYTES } from './plan.ts';
+import { defaultRetryPolicy, systemClock } from './retry.ts';
+import type { Clock, RetryPolicy } from './retry.ts';
+import { deleteModel, estimateStorage, listModels, markDamaged, modelInfo, requestPersistence } from './storage.ts';
+import { broadcastNotices, defaultLocks } from './tabs.ts';
+import type { ModelLocks, Notices } from './tabs.ts';
+import type { ModelSource, StorageEstimateInfo, StoredModelInfo } from './types.ts';
+import { openStoredWeights } from './weights.ts';
+import type { OpenOptions, StoredWeights } from './weights.ts';
+
+export interface ModelStoreOptions {
+  /** Default https://huggingface.co; tests point it at the local Hub double. */
+  readonly hubBaseUrl?: string;
+  readonly backend?: StoreBackend;
+  readonly fetch?: typeof fetch;
+  readonly locks?: ModelLocks;
+  readonly notices?: Notices;
+  /** navigator.storage by default; `null` for none. */
+  readonly storage?: StorageManagerLike | null;
+  readonly clock?: Clock;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Records fetched at once (default 4). */
+  readonly concurrency?: number;
+  /** Largest record, in bytes (default 64 MiB; tests use small ones to get many records). */
+  readonly maxRecordBytes?: number;
+}
+
+export type DownloadOptions = AcquireOptions;
+
+/** The remote file's header, read without storing anything (the "add a model" check). */
+export interface RemoteHeader {
+  readonly url: string;
+  readonly size: number;
+  readonly etag: string | undefined;
+  readonly file: GgufFile;
+}
+
+export class ModelStore {
+  private readonly ctx: StoreContext;
+
+  constructor(o: ModelStoreOptions = {}) {
+    const nav = (globalThis as { navigator?: { storage?: StorageManagerLike } }).navigator;
+    this.ctx = {
+      backend: o.backend ?? idbBackend(),
+      locks: o.locks ?? defaultLocks(),
+      notices: o.notices ?? broadcastNotices(),
+      clock: o.clock ?? systemClock,
+      retry: { ...defaultRetryPolicy, ...o.retry },
+      fetch: o.fetch ?? ((input, init) => fetch(input, init)),
+      hubBaseUrl: o.hubBaseUrl ?? DEFAULT_HUB_BASE_URL,
+      storage: o.storage === null ? undefined : (o.storage ?? nav?.storage),
+      concurrency: o.concurrency ?? 4,
+      maxRecordBytes: o.maxRecordBytes ?? MAX_RECORD_BYTES,
+    };
+  }
+
+  /**
+   * Downloads a model into the store under `id`, or resumes it from the records still missing
+   * (in this session or a later one). Resolves when every record is stored; rejects with a
+   * StoreError (`aborted` when `signal` pauses it; what is stored stays).
+   */
+  async download(id: string, source: ModelSource, o: DownloadOptions = {}): Promise<StoredModelInfo> {
+    checkModelId(id);
+    return acquireModel(this.ctx, id, httpModelBytes(this.ctx, source), o);
+  }
+
+  /** Stores a picked or dropped .gguf file, validated first; no network. */
+  async importFile(id: string, file: Blob, o: DownloadOptions = {}): Promise<StoredModelInfo> {
+    return acquireModel(this.ctx, id, blobModelBytes(file), o);
+  }
+
+  /** Reads only the header of a remote GGUF: what "add a model" shows before storing anything. */
+  async inspectRemote(source: ModelSource, signal: AbortSignal = new AbortController().signal): Promise<RemoteHeader> {
+    const bytes = httpModelBytes(this.ctx, source);
+    const id = await bytes.identify(signal);
+    const { file } = await bytes.readHeader(signal);
+    return { url: bytes.url ?? '', size: id.size, etag: id.etag, file };
+  }
+
+  list(): Promise<StoredModelInfo[]> {
+    return listModels(this.ctx);
+  }
+
+  info(id: string): Promise<StoredModelInfo | undefined> {
+    return modelInfo(this.ctx, id);
+  }
+
+  /** Deletes a model in every tab: a download of it stops, later loads fail with `not_found`. */
+  async delete(id: string): Promise<void> {
+    checkModelId(id);
+    return deleteModel(this.ctx, id);
+  }
+
+  /**
+   * A stored model as the engine's WeightSource. Reads verify every record's checksum; a damaged
+   * record is reported (`corrupt`) and marked so that resuming the download refetches it.
+   */
+  async openWeights(id: string, o: Omit<OpenOptions, 'onDamaged'> = {}): Promise<StoredWeights> {
+    checkModelId(id);
+    return openStoredWeights(this.ctx.backend, id, {
+      ...o,
+      onDamaged: (indices) => void markDamaged(this.ctx, id, indices).catch(() => {}),
+    });
+  }
+
+  estimate(): Promise<StorageEstimateInfo | undefined> {
+    return estimateStorage(this.ctx);
+  }
+
+  /** Call from a user action (a click): browsers grant persistence more readily then. */
+  persist(): Promise<boolean> {
+    return requestPersistence(this.ctx);
+  }
+}
