@@ -2,13 +2,9 @@
 // greedy continuation steps, every architecture.
 
 import { describe, expect, it } from 'vitest';
-import { openNodeGpu } from '../../scripts/node-webgpu.ts';
 import { CpuModel } from '../../workers/engine/cpu/model.ts';
-import { bytesSource } from '../../workers/engine/gguf/sources.ts';
-import { parseGguf } from '../../workers/engine/gguf/reader.ts';
-import { GpuModel } from '../../workers/engine/gpu/model.ts';
-import { weightsFromByteSource } from '../../workers/engine/model/weightSource.ts';
 import type { GeneratorArch } from '../../scripts/model-gen/generate.ts';
+import { loadGpuModel } from '../helpers/gpuModels.ts';
 import { testModel } from '../helpers/testModels.ts';
 
 function relErr(a: Float32Array, b: Float32Array): number {
@@ -21,11 +17,6 @@ function relErr(a: Float32Array, b: Float32Array): number {
   return Math.sqrt(num / den);
 }
 
-async function loadGpu(bytes: Uint8Array, maxTokens = 8): Promise<GpuModel> {
-  const gpu = await openNodeGpu();
-  const file = parseGguf(bytes);
-  return GpuModel.load(gpu, weightsFromByteSource(file, bytesSource(bytes)), { maxTokens, nCtx: 64 });
-}
 
 const archs: GeneratorArch[] = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama'];
 
@@ -33,7 +24,7 @@ describe.each(archs)('%s on WebGPU equals the CPU reference', (arch) => {
   it('F32 logits over a prompt and two decode steps', async () => {
     const { bytes } = testModel({ arch, seed: 5, nHeadKv: arch === 'olmoe' ? 4 : 2 });
     const cpu = CpuModel.fromBytes(bytes);
-    const gpu = await loadGpu(bytes);
+    const gpu = await loadGpuModel(bytes);
     try {
       const prompt = [3, 17, 200, 45, 9];
       const ref = cpu.forward(prompt);
@@ -45,6 +36,30 @@ describe.each(archs)('%s on WebGPU equals the CPU reference', (arch) => {
         expect(relErr(g, r)).toBeLessThan(1e-5);
       }
       expect(gpu.lastStep.submits).toBe(1);
+    } finally {
+      gpu.destroy();
+    }
+  });
+});
+
+describe('batch invariance', () => {
+  it.each(['qwen2moe', 'qwen3moe'] as const)('%s: logits are bit-identical for T = 1, 2, 5, 8', async (arch) => {
+    const { bytes } = testModel({ arch, seed: 7, nEmbd: 256, nFf: 256, nFfShexp: 256, types: { embd: 'Q4_K', attn: 'Q6_K', router: 'F32', experts: 'Q4_K', shexp: 'Q8_0', output: 'Q6_K' } });
+    const tokens = [5, 80, 13, 300, 41, 7, 222, 19, 64, 3, 150, 99, 1, 250, 33, 8];
+    const gpu = await loadGpuModel(bytes);
+    try {
+      const byT = new Map<number, Float32Array[]>();
+      for (const T of [1, 2, 5, 8]) {
+        gpu.truncate(0);
+        const logits: Float32Array[] = [];
+        for (let i = 0; i < tokens.length; i += T) logits.push(...(await gpu.forwardLogits(tokens.slice(i, i + T))));
+        byT.set(T, logits);
+      }
+      const one = byT.get(1) ?? [];
+      for (const T of [2, 5, 8]) {
+        const other = byT.get(T) ?? [];
+        for (let p = 0; p < tokens.length; p++) expect(Buffer.from(other[p].buffer).equals(Buffer.from(one[p].buffer)), `T=${T} position ${p}`).toBe(true);
+      }
     } finally {
       gpu.destroy();
     }

@@ -62,8 +62,9 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const flags = (x.kind === 'normed' ? F_NORM : 0) | (opts.bias ? F_BIAS : 0) | (opts.residual ? F_RES : 0);
     const d = this.s.dummy;
     const buffers = [m.buffer, src.buffer, x.kind === 'normed' ? this.weights.vector(x.weight) : d, opts.bias ?? d, opts.residual?.buffer ?? d, out.buffer];
+    const groups = Math.ceil(m.rows / 8);
     const params = packParams(MATMUL, [m.rows, m.cols, m.rowBytes, this.nTok, src.width, out.stride, out.offset ?? 0, flags, opts.alpha ?? 1, this.cfg.rmsEps, m.offset, opts.residual?.width ?? 0]);
-    this.rec.dispatch(site, 'matmul', m.type, buffers, params, [Math.min(m.rows, 32768), Math.ceil(m.rows / 32768), Math.ceil(this.nTok / 8)]);
+    this.rec.dispatch(site, 'matmul', m.type, buffers, params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(this.nTok / 8)]);
   }
 
   embed(): GpuAct {
@@ -200,7 +201,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const { nEmbd } = this.cfg;
     const expertUp = gate.rowBytes * nFf;
     const upOff = this.weights.matrix(gateName.replace('gate', 'up')).offset;
-    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, meta, members, h], packParams('uuuuuuuu', [nEmbd, nFf, gate.rowBytes, expertUp, upOff, k, this.nTok, 0]), [nFf, maxActive, 1]);
-    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, meta, members, y], packParams('uuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd]), [nEmbd, maxActive, 1]);
+    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, meta, members, h], packParams('uuuuuuuu', [nEmbd, nFf, gate.rowBytes, expertUp, upOff, k, this.nTok, 0]), [Math.ceil(nFf / 8), maxActive, 1]);
+    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, meta, members, y], packParams('uuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd]), [Math.ceil(nEmbd / 8), maxActive, 1]);
   }
 }

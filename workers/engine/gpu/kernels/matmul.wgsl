@@ -1,5 +1,6 @@
 // Dense projection for a batch of tokens, weights dequantized in registers (deq32).
-// Entry `main`, workgroup 64; dispatch (min(rows, 32768), ceil(rows / 32768), ceil(n_tok / TT)).
+// Entry `main`, workgroup 64 = 8 rows × 8 lanes; dispatch (min(G, 32768), ceil(G / 32768),
+// ceil(n_tok / TT)) for G = ceil(rows / 8) row groups.
 // Y[t, y_off + r] = alpha · (Σ_c W[r, c] · xin[t, c] + B[r]) + R[t, r]
 // where xin = X[t], or RMSNorm(X[t]) · N when the norm flag is set (the norm is folded in here).
 // Each row's sum has the same order for any n_tok: batch-invariant.
@@ -24,9 +25,9 @@ struct Params {
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let r = wg.y * 32768u + wg.x;
+  let r = (wg.y * 32768u + wg.x) * ROWS + lid / LANES;
+  let lane = lid % LANES;
   let t0 = wg.z * TT;
-  if (r >= p.rows || t0 >= p.n_tok) { return; }
   let nt = min(TT, p.n_tok - t0);
 
   var inv: array<f32, TT>;
@@ -45,7 +46,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var acc: array<f32, TT>;
   var w: array<f32, 32>;
   let row_base = p.w_off + r * p.row_bytes;
-  for (var u = lid; u < p.cols / 32u; u += WG) {
+  let units = select(0u, p.cols / 32u, r < p.rows);
+  for (var u = lane; u < units; u += LANES) {
     deq32(row_base, u, &w);
     for (var t = 0u; t < nt; t++) {
       let xo = (t0 + t) * p.x_stride + u * 32u;
@@ -58,12 +60,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       acc[t] += s;
     }
   }
-  let tot = reduce_tile(lid, &acc);
-  if (lid < nt) {
-    var y = tot[lid];
+  let tot = reduce_lanes(lid, &acc);
+  if (r < p.rows && lane < nt) {
+    var y = tot[lane];
     if ((p.flags & F_BIAS) != 0u) { y += B[r]; }
     y *= p.alpha;
-    if ((p.flags & F_RES) != 0u) { y = R[(t0 + lid) * p.r_stride + r] + y; }
-    Y[(t0 + lid) * p.y_stride + p.y_off + r] = y;
+    if ((p.flags & F_RES) != 0u) { y = R[(t0 + lane) * p.r_stride + r] + y; }
+    Y[(t0 + lane) * p.y_stride + p.y_off + r] = y;
   }
 }

@@ -1,5 +1,5 @@
 // Expert down projection for a grouped batch: Y[p, r] = Wd_e[r] · H[p] for every pair p routed
-// to expert e. Entry `main`, workgroup 64; dispatch (n_embd, max_active).
+// to expert e. Entry `main`, workgroup 64; dispatch (ceil(n_embd / 8), max_active); 8 rows × 8 lanes per workgroup.
 
 struct Params { n_embd: u32, n_ff: u32, row_bytes: u32, expert_bytes: u32 }
 
@@ -14,7 +14,8 @@ var<workgroup> group_info: vec4<u32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let r = wg.x;
+  let r = wg.x * ROWS + lid / LANES;
+  let lane = lid % LANES;
   let a = wg.y;
   if (lid == 0u) {
     let n_active = META[0];
@@ -23,12 +24,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let g = workgroupUniformLoad(&group_info);
   if (g.x == 0u) { return; }
   let base = g.y * p.expert_bytes + r * p.row_bytes;
+  let units = select(0u, p.n_ff / 32u, r < p.n_embd);
 
   var w: array<f32, 32>;
   for (var m0 = 0u; m0 < g.w; m0 += TT) {
     let nt = min(TT, g.w - m0);
     var acc: array<f32, TT>;
-    for (var u = lid; u < p.n_ff / 32u; u += WG) {
+    for (var u = lane; u < units; u += LANES) {
       deq32(base, u, &w);
       for (var t = 0u; t < nt; t++) {
         let ho = MEMBERS[g.z + m0 + t] * p.n_ff + u * 32u;
@@ -37,7 +39,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         acc[t] += s;
       }
     }
-    let tot = reduce_tile(lid, &acc);
-    if (lid < nt) { Y[MEMBERS[g.z + m0 + lid] * p.n_embd + r] = tot[lid]; }
+    let tot = reduce_lanes(lid, &acc);
+    if (r < p.n_embd && lane < nt) { Y[MEMBERS[g.z + m0 + lane] * p.n_embd + r] = tot[lane]; }
   }
 }

@@ -1,8 +1,8 @@
 // Expert gate + up + SiLU for a grouped batch: H[p, r] = silu(Wg_e[r] · XN[t]) · (Wu_e[r] · XN[t])
 // for every pair p = (t, slot) routed to expert e. W holds the gate tensor then the up tensor
 // (same type), so both are read through one binding; only chosen experts' rows are touched.
-// Entry `main`, workgroup 64; dispatch (n_ff, max_active): workgroup (r, a) = row r of the
-// a-th active expert, its members in tiles of TT tokens.
+// Entry `main`, workgroup 64; dispatch (ceil(n_ff / 8), max_active): workgroup (g, a) = rows 8g..8g+7 of
+// the a-th active expert, its members in tiles of TT tokens.
 
 struct Params {
   n_embd: u32, n_ff: u32, row_bytes: u32, expert_bytes: u32,
@@ -20,7 +20,8 @@ var<workgroup> group_info: vec4<u32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let r = wg.x;
+  let r = wg.x * ROWS + lid / LANES;
+  let lane = lid % LANES;
   let a = wg.y;
   if (lid == 0u) {
     let n_active = META[0];
@@ -29,6 +30,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let g = workgroupUniformLoad(&group_info);
   if (g.x == 0u) { return; }
   let gate_base = g.y * p.expert_bytes + r * p.row_bytes;
+  let units = select(0u, p.n_embd / 32u, r < p.n_ff);
   let up_base = p.up_off + gate_base;
 
   var wg_: array<f32, 32>;
@@ -37,7 +39,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     let nt = min(TT, g.w - m0);
     var ag: array<f32, TT>;
     var au: array<f32, TT>;
-    for (var u = lid; u < p.n_embd / 32u; u += WG) {
+    for (var u = lane; u < units; u += LANES) {
       deq32(gate_base, u, &wg_);
       deq32(up_base, u, &wu);
       for (var t = 0u; t < nt; t++) {
@@ -53,11 +55,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         au[t] += su;
       }
     }
-    let tg = reduce_tile(lid, &ag);
-    let tu = reduce_tile(lid, &au);
-    if (lid < nt) {
-      let gv = tg[lid];
-      H[MEMBERS[g.z + m0 + lid] * p.n_ff + r] = gv / (1.0 + exp(-gv)) * tu[lid];
+    let tg = reduce_lanes(lid, &ag);
+    let tu = reduce_lanes(lid, &au);
+    if (r < p.n_ff && lane < nt) {
+      let gv = tg[lane];
+      H[MEMBERS[g.z + m0 + lane] * p.n_ff + r] = gv / (1.0 + exp(-gv)) * tu[lane];
     }
   }
 }

@@ -46,3 +46,23 @@ fn reduce_max(lid: u32, v: f32) -> f32 {
   workgroupBarrier();
   return out;
 }
+
+// Rows-per-workgroup layout of the projection kernels: 8 rows, 8 lanes each.
+const LANES: u32 = 8u;
+const ROWS: u32 = WG / LANES;
+
+/** Sums `v[t]` over the 8 lanes of each row group; lane 0 of the group gets the sums. */
+fn reduce_lanes(lid: u32, v: ptr<function, array<f32, TT>>) -> array<f32, TT> {
+  for (var t = 0u; t < TT; t++) { red[lid][t] = (*v)[t]; }
+  workgroupBarrier();
+  let lane = lid % LANES;
+  for (var s = LANES / 2u; s > 0u; s = s >> 1u) {
+    if (lane < s) {
+      for (var t = 0u; t < TT; t++) { red[lid][t] = red[lid][t] + red[lid + s][t]; }
+    }
+    workgroupBarrier();
+  }
+  let out = red[lid - lane];
+  workgroupBarrier();
+  return out;
+}
