@@ -65,3 +65,25 @@ describe('batch invariance', () => {
     }
   });
 });
+
+describe('GPU sampling candidates', () => {
+  it('forwardTop gives the top k of the CPU logits and the exact log-normaliser', async () => {
+    const { bytes } = testModel({ arch: 'qwen3moe', seed: 5 });
+    const cpu = CpuModel.fromBytes(bytes);
+    const gpu = await loadGpuModel(bytes);
+    try {
+      const prompt = [3, 17, 200, 45, 9, 11, 12, 13, 14, 15];
+      const ref = cpu.forward(prompt).at(-1) ?? new Float32Array();
+      const top = await gpu.forwardTop(prompt, 16);
+      const order = Array.from(ref.keys()).sort((a, b) => ref[b] - ref[a] || a - b).slice(0, 16);
+      expect(top.ids).toEqual(order);
+      top.logits.forEach((l, i) => expect(l).toBeCloseTo(ref[order[i]], 4));
+      const max = Math.max(...ref);
+      const logZ = max + Math.log(ref.reduce((s, x) => s + Math.exp(x - max), 0));
+      expect(top.logZ).toBeCloseTo(logZ, 4);
+      expect(gpu.lastStep.readbackBytes).toBe(4 + 8 * 16);
+    } finally {
+      gpu.destroy();
+    }
+  });
+});

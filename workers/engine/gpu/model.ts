@@ -10,7 +10,7 @@ import type { WeightSource } from '../model/weightSource.ts';
 import { GpuBlocks } from './blocks.ts';
 import type { GpuContext } from './device.ts';
 import { packParams, StepRecorder } from './recorder.ts';
-import { allocateScratch } from './scratch.ts';
+import { allocateScratch, MAX_CANDIDATES } from './scratch.ts';
 import type { Scratch } from './scratch.ts';
 import { PipelineCache } from './shaders.ts';
 import { GpuWeights } from './weights.ts';
@@ -20,6 +20,14 @@ export interface GpuModelOptions {
   readonly maxTokens?: number;
   /** KV-cache positions (default: the model's training context, at most 4096). */
   readonly nCtx?: number;
+}
+
+/** The k most probable next tokens of one position. */
+export interface TopCandidates {
+  readonly ids: number[];
+  readonly logits: number[];
+  /** log Σ exp(logits) over the whole vocabulary. */
+  readonly logZ: number;
 }
 
 /** Counters of the last step (ARCHITECTURE.md invariant 2) and of the model. */
@@ -37,6 +45,7 @@ export class GpuModel {
   private readonly arch: ArchDef;
   private readonly recorder: StepRecorder;
   private readonly idsStaging: GPUBuffer;
+  private readonly candidatesStaging: GPUBuffer;
   private logitsStaging: GPUBuffer | undefined;
   private past = 0;
 
@@ -52,6 +61,7 @@ export class GpuModel {
     const device = gpu.device;
     this.recorder = new StepRecorder(device, new PipelineCache(device));
     this.idsStaging = device.createBuffer({ label: 'ids.staging', size: scratch.maxTokens * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.candidatesStaging = device.createBuffer({ label: 'candidates.staging', size: (1 + 2 * MAX_CANDIDATES) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.lastStep = { submits: 0, dispatches: 0, readbackBytes: 0, weightBytes: weights.bytes, scratchBytes: scratch.bytes };
   }
 
@@ -92,6 +102,20 @@ export class GpuModel {
     return out;
   }
 
+  /**
+   * Runs `tokens` and returns the last token's k most probable next tokens (ties → lowest id),
+   * with their logits and the log-normaliser over the whole vocabulary: p = exp(logit − logZ).
+   */
+  async forwardTop(tokens: readonly number[], k: number): Promise<TopCandidates> {
+    if (k < 1 || k > MAX_CANDIDATES) throw new RangeError(`top-k of ${k}: between 1 and ${MAX_CANDIDATES}`);
+    const chunks = this.chunks(tokens);
+    for (const chunk of chunks.slice(0, -1)) await this.step(chunk, 'greedy');
+    const raw = await this.step(chunks[chunks.length - 1], { top: k });
+    const u = new Uint32Array(raw);
+    const f = new Float32Array(raw);
+    return { logZ: f[0], ids: Array.from({ length: k }, (_, i) => u[1 + 2 * i]), logits: Array.from({ length: k }, (_, i) => f[2 + 2 * i]) };
+  }
+
   /** Runs `tokens` and returns each token's logits (a full readback: tests and tools only). */
   async forwardLogits(tokens: readonly number[]): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
@@ -110,7 +134,7 @@ export class GpuModel {
     return out;
   }
 
-  private async step(tokens: readonly number[], mode: 'greedy' | 'logits'): Promise<ArrayBuffer> {
+  private async step(tokens: readonly number[], mode: 'greedy' | 'logits' | { top: number }): Promise<ArrayBuffer> {
     if (this.gpu.lostError) throw this.gpu.lostError;
     const { device } = this.gpu;
     const s = this.scratch;
@@ -134,6 +158,12 @@ export class GpuModel {
       bytes = T * 4;
       staging = this.idsStaging;
       encoder.copyBufferToBuffer(s.sampled, 0, staging, 0, bytes);
+    } else if (mode !== 'logits') {
+      this.recorder.dispatch('topk', 'topk', undefined, [logits.buffer, s.topkWork, s.candidates], packParams('uuuu', [this.cfg.nVocab, mode.top, (T - 1) * this.cfg.nVocab, 0]), [1, 1, 1]);
+      this.recorder.end();
+      bytes = (1 + 2 * mode.top) * 4;
+      staging = this.candidatesStaging;
+      encoder.copyBufferToBuffer(s.candidates, 0, staging, 0, bytes);
     } else {
       this.recorder.end();
       bytes = T * this.cfg.nVocab * 4;
@@ -160,6 +190,7 @@ export class GpuModel {
     this.weights.destroy();
     this.recorder.destroy();
     this.idsStaging.destroy();
+    this.candidatesStaging.destroy();
     this.logitsStaging?.destroy();
     for (const b of Object.values(this.scratch)) if (b instanceof GPUBuffer) b.destroy();
     for (const b of this.scratch.act) b.destroy();

@@ -3,6 +3,9 @@
 
 import type { ModelConfig } from '../model/config.ts';
 
+/** Most candidates one sampling step reads back. */
+export const MAX_CANDIDATES = 64;
+
 export interface Scratch {
   readonly maxTokens: number;
   readonly nCtx: number;
@@ -30,6 +33,9 @@ export interface Scratch {
   readonly yShared: GPUBuffer;
   readonly logits: GPUBuffer;
   readonly sampled: GPUBuffer;
+  /** Top-k scratch copy of one logits row, and the candidates out. */
+  readonly topkWork: GPUBuffer;
+  readonly candidates: GPUBuffer;
   /** Unused bindings point here. */
   readonly dummy: GPUBuffer;
   /** Bytes allocated. */
@@ -50,8 +56,8 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
   for (let pos = 0; pos < nCtx; pos++) {
     for (let i = 0; i < nRot / 2; i++) {
       const theta = pos * Math.pow(cfg.ropeBase, (-2 * i) / nRot);
-      table[(pos * nRot) / 2 * 2 + 2 * i] = Math.cos(theta);
-      table[(pos * nRot) / 2 * 2 + 2 * i + 1] = Math.sin(theta);
+      table[pos * nRot + 2 * i] = Math.cos(theta);
+      table[pos * nRot + 2 * i + 1] = Math.sin(theta);
     }
   }
   device.queue.writeBuffer(rope, 0, table);
@@ -83,6 +89,8 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     yShared: f32('yShared', T * nEmbd),
     logits: f32('logits', T * nVocab),
     sampled: f32('sampled', T),
+    topkWork: f32('topkWork', nVocab),
+    candidates: f32('candidates', 1 + 2 * MAX_CANDIDATES),
     dummy: f32('dummy', 4),
     bytes,
   };

@@ -14,6 +14,7 @@ import moeGroup from './kernels/moe_group.wgsl?raw';
 import moeUp from './kernels/moe_up.wgsl?raw';
 import qkRope from './kernels/qk_rope.wgsl?raw';
 import router from './kernels/router.wgsl?raw';
+import topk from './kernels/topk.wgsl?raw';
 
 const kernels = {
   matmul: { source: matmul, quant: true },
@@ -26,6 +27,7 @@ const kernels = {
   qk_rope: { source: qkRope, quant: false },
   attention: { source: attention, quant: false },
   argmax: { source: argmax, quant: false },
+  topk: { source: topk, quant: false },
 } as const;
 
 export type KernelName = keyof typeof kernels;
