@@ -21,12 +21,14 @@ function relErr(a: Float32Array, b: Float32Array): number {
 const archs: GeneratorArch[] = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama'];
 
 describe.each(archs)('%s on WebGPU equals the CPU reference', (arch) => {
-  it('F32 logits over a prompt and two decode steps', async () => {
+  // 16 tokens in one pass: two token tiles, and experts (and the shared expert) with more than
+  // 8 members, whose second tile once summed onto the first.
+  it('F32 logits over a 16-token prompt and two decode steps', async () => {
     const { bytes } = testModel({ arch, seed: 5, nHeadKv: arch === 'olmoe' ? 4 : 2 });
     const cpu = CpuModel.fromBytes(bytes);
-    const gpu = await loadGpuModel(bytes);
+    const gpu = await loadGpuModel(bytes, { maxTokens: 16 });
     try {
-      const prompt = [3, 17, 200, 45, 9];
+      const prompt = [3, 17, 200, 45, 9, 100, 101, 102, 250, 251, 12, 13, 14, 300, 301, 302];
       const ref = cpu.forward(prompt);
       const got = await gpu.forwardLogits(prompt);
       for (let t = 0; t < prompt.length; t++) expect(relErr(got[t], ref[t])).toBeLessThan(1e-5);

@@ -30,7 +30,7 @@ interface Pending {
 }
 export type GpuAct = Buf | Normed | Pending;
 
-const MATMUL = 'uuuuuuuuffuu';
+const MATMUL = 'uuuuuuuuffuuuuuu';
 const F_NORM = 1;
 const F_BIAS = 2;
 const F_RES = 4;
@@ -44,6 +44,10 @@ export class GpuBlocks implements Blocks<GpuAct> {
     private readonly nTok: number,
     /** Position of the batch's first token. */
     private readonly pos0: number,
+    /** Weight rows per workgroup of the projection kernels (64 / the device's row lanes). */
+    private readonly rowsPerGroup: number,
+    /** Compute logits for the last token only (prefill before sampling). */
+    private readonly lastLogitsOnly = false,
   ) {}
 
   materialize(x: GpuAct): Buf {
@@ -57,14 +61,22 @@ export class GpuBlocks implements Blocks<GpuAct> {
   }
 
   /** Y[:, yOff..] = alpha·(W·xin + bias) + residual, xin optionally normalised. */
-  private matmul(site: string, m: GpuMatrix, x: Buf | Normed, out: { buffer: GPUBuffer; stride: number; offset?: number }, opts: { bias?: GPUBuffer; residual?: Buf; alpha?: number } = {}): void {
+  private matmul(
+    site: string,
+    m: GpuMatrix,
+    x: Buf | Normed,
+    out: { buffer: GPUBuffer; stride: number; offset?: number },
+    opts: { bias?: GPUBuffer; residual?: Buf; alpha?: number; lastTokenOnly?: boolean } = {},
+  ): void {
+    const nTok = opts.lastTokenOnly ? 1 : this.nTok;
     const src = x.kind === 'normed' ? x.src : x;
     const flags = (x.kind === 'normed' ? F_NORM : 0) | (opts.bias ? F_BIAS : 0) | (opts.residual ? F_RES : 0);
     const d = this.s.dummy;
     const buffers = [m.buffer, src.buffer, x.kind === 'normed' ? this.weights.vector(x.weight) : d, opts.bias ?? d, opts.residual?.buffer ?? d, out.buffer];
-    const groups = Math.ceil(m.rows / 8);
-    const params = packParams(MATMUL, [m.rows, m.cols, m.rowBytes, this.nTok, src.width, out.stride, out.offset ?? 0, flags, opts.alpha ?? 1, this.cfg.rmsEps, m.offset, opts.residual?.width ?? 0]);
-    this.rec.dispatch(site, 'matmul', m.type, buffers, params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(this.nTok / 8)]);
+    const groups = Math.ceil(m.rows / this.rowsPerGroup);
+    const xOff = opts.lastTokenOnly ? (this.nTok - 1) * src.width : 0;
+    const params = packParams(MATMUL, [m.rows, m.cols, m.rowBytes, nTok, src.width, out.stride, out.offset ?? 0, flags, opts.alpha ?? 1, this.cfg.rmsEps, m.offset, opts.residual?.width ?? 0, xOff, 0, 0, 0]);
+    this.rec.dispatch(site, 'matmul', m.type, buffers, params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(nTok / 8)]);
   }
 
   embed(): GpuAct {
@@ -103,7 +115,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
       finish: (residual, alpha) => {
         if (residual) throw new Error('output: no residual');
         const m = this.weights.matrix(name);
-        this.matmul('output', m, x, { buffer: this.s.logits, stride: this.cfg.nVocab }, { alpha });
+        this.matmul('output', m, x, { buffer: this.s.logits, stride: this.cfg.nVocab }, { alpha, lastTokenOnly: this.lastLogitsOnly });
         return { kind: 'buf', buffer: this.s.logits, width: this.cfg.nVocab };
       },
     };
@@ -201,7 +213,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const { nEmbd } = this.cfg;
     const expertUp = gate.rowBytes * nFf;
     const upOff = this.weights.matrix(gateName.replace('gate', 'up')).offset;
-    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, meta, members, h], packParams('uuuuuuuu', [nEmbd, nFf, gate.rowBytes, expertUp, upOff, k, this.nTok, 0]), [Math.ceil(nFf / 8), maxActive, 1]);
-    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, meta, members, y], packParams('uuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd]), [Math.ceil(nEmbd / 8), maxActive, 1]);
+    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, meta, members, h], packParams('uuuuuuuu', [nEmbd, nFf, gate.rowBytes, expertUp, upOff, k, this.nTok, 0]), [Math.ceil(nFf / this.rowsPerGroup), maxActive, 1]);
+    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, meta, members, y], packParams('uuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd]), [Math.ceil(nEmbd / this.rowsPerGroup), maxActive, 1]);
   }
 }

@@ -10,6 +10,11 @@ export interface GpuContext {
   readonly hasF16: boolean;
   readonly hasSubgroups: boolean;
   readonly adapterInfo: { vendor: string; architecture: string; description: string };
+  /**
+   * Lanes that share one weight row in the projection kernels: 8 on GPUs (coalesced reads), 1 on
+   * CPU adapters such as SwiftShader, where workgroup barriers cost more than the arithmetic.
+   */
+  readonly rowLanes: number;
   /** Set once the device is lost; every later use fails with it. */
   lostError: GpuError | undefined;
 }
@@ -40,6 +45,7 @@ export async function openGpu(gpu: GPU | undefined, onLost?: (e: GpuError) => vo
     hasF16: features.includes('shader-f16'),
     hasSubgroups: features.includes('subgroups'),
     adapterInfo: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description },
+    rowLanes: adapter.info.architecture === 'swiftshader' || adapter.info.isFallbackAdapter ? 1 : 8,
     lostError: undefined,
   };
   void device.lost.then((info) => {

@@ -59,7 +59,7 @@ export class GpuModel {
     this.arch = arch;
     this.cfg = cfg;
     const device = gpu.device;
-    this.recorder = new StepRecorder(device, new PipelineCache(device));
+    this.recorder = new StepRecorder(device, new PipelineCache(device, gpu.rowLanes));
     this.idsStaging = device.createBuffer({ label: 'ids.staging', size: scratch.maxTokens * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.candidatesStaging = device.createBuffer({ label: 'candidates.staging', size: (1 + 2 * MAX_CANDIDATES) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.lastStep = { submits: 0, dispatches: 0, readbackBytes: 0, weightBytes: weights.bytes, scratchBytes: scratch.bytes };
@@ -95,11 +95,18 @@ export class GpuModel {
     this.past = Math.min(this.past, n);
   }
 
-  /** Runs `tokens` and returns the argmax token after each. */
+  /** Runs `tokens` and returns the argmax token after each (speculative verification). */
   async forwardGreedy(tokens: readonly number[]): Promise<number[]> {
     const out: number[] = [];
     for (const chunk of this.chunks(tokens)) out.push(...Array.from(new Uint32Array(await this.step(chunk, 'greedy'))));
     return out;
+  }
+
+  /** Runs `tokens` and returns the argmax after the last one; earlier logits are never computed. */
+  async forwardGreedyLast(tokens: readonly number[]): Promise<number> {
+    const chunks = this.chunks(tokens);
+    for (const chunk of chunks.slice(0, -1)) await this.step(chunk, 'none');
+    return new Uint32Array(await this.step(chunks[chunks.length - 1], 'greedy_last'))[0];
   }
 
   /**
@@ -109,7 +116,7 @@ export class GpuModel {
   async forwardTop(tokens: readonly number[], k: number): Promise<TopCandidates> {
     if (k < 1 || k > MAX_CANDIDATES) throw new RangeError(`top-k of ${k}: between 1 and ${MAX_CANDIDATES}`);
     const chunks = this.chunks(tokens);
-    for (const chunk of chunks.slice(0, -1)) await this.step(chunk, 'greedy');
+    for (const chunk of chunks.slice(0, -1)) await this.step(chunk, 'none');
     const raw = await this.step(chunks[chunks.length - 1], { top: k });
     const u = new Uint32Array(raw);
     const f = new Float32Array(raw);
@@ -134,7 +141,7 @@ export class GpuModel {
     return out;
   }
 
-  private async step(tokens: readonly number[], mode: 'greedy' | 'logits' | { top: number }): Promise<ArrayBuffer> {
+  private async step(tokens: readonly number[], mode: 'none' | 'greedy' | 'greedy_last' | 'logits' | { top: number }): Promise<ArrayBuffer> {
     if (this.gpu.lostError) throw this.gpu.lostError;
     const { device } = this.gpu;
     const s = this.scratch;
@@ -148,18 +155,21 @@ export class GpuModel {
 
     const encoder = device.createCommandEncoder({ label: 'step' });
     this.recorder.begin(encoder);
-    const blocks = new GpuBlocks(this.recorder, this.weights, this.cfg, s, T, this.past);
+    const lastOnly = mode === 'none' || mode === 'greedy_last' || typeof mode === 'object';
+    const blocks = new GpuBlocks(this.recorder, this.weights, this.cfg, s, T, this.past, 64 / this.gpu.rowLanes, lastOnly);
     const logits = blocks.materialize(this.arch.forward(blocks, this.cfg));
     let staging: GPUBuffer;
     let bytes: number;
-    if (mode === 'greedy') {
-      this.recorder.dispatch('argmax', 'argmax', undefined, [logits.buffer, s.sampled], packParams('uuuu', [this.cfg.nVocab, T, this.cfg.nVocab, 0]), [T, 1, 1]);
+    if (mode === 'greedy' || mode === 'greedy_last' || mode === 'none') {
+      const n = mode === 'greedy' ? T : 1;
+      this.recorder.dispatch('argmax', 'argmax', undefined, [logits.buffer, s.sampled], packParams('uuuu', [this.cfg.nVocab, n, this.cfg.nVocab, 0]), [n, 1, 1]);
       this.recorder.end();
-      bytes = T * 4;
+      bytes = n * 4;
       staging = this.idsStaging;
       encoder.copyBufferToBuffer(s.sampled, 0, staging, 0, bytes);
     } else if (mode !== 'logits') {
-      this.recorder.dispatch('topk', 'topk', undefined, [logits.buffer, s.topkWork, s.candidates], packParams('uuuu', [this.cfg.nVocab, mode.top, (T - 1) * this.cfg.nVocab, 0]), [1, 1, 1]);
+      this.recorder.dispatch('topk.partial', 'topk_partial', undefined, [logits.buffer, s.topkPartial], packParams('uuuu', [this.cfg.nVocab, mode.top, 0, 0]), [64, 1, 1]);
+      this.recorder.dispatch('topk.merge', 'topk_merge', undefined, [s.topkPartial, s.candidates], packParams('uuuu', [this.cfg.nVocab, mode.top, 0, 0]), [1, 1, 1]);
       this.recorder.end();
       bytes = (1 + 2 * mode.top) * 4;
       staging = this.candidatesStaging;

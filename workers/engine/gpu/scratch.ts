@@ -33,8 +33,8 @@ export interface Scratch {
   readonly yShared: GPUBuffer;
   readonly logits: GPUBuffer;
   readonly sampled: GPUBuffer;
-  /** Top-k scratch copy of one logits row, and the candidates out. */
-  readonly topkWork: GPUBuffer;
+  /** Top-k partial candidates (64 slices), and the candidates out. */
+  readonly topkPartial: GPUBuffer;
   readonly candidates: GPUBuffer;
   /** Unused bindings point here. */
   readonly dummy: GPUBuffer;
@@ -89,7 +89,7 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     yShared: f32('yShared', T * nEmbd),
     logits: f32('logits', T * nVocab),
     sampled: f32('sampled', T),
-    topkWork: f32('topkWork', nVocab),
+    topkPartial: f32('topkPartial', 64 * (2 + 2 * MAX_CANDIDATES)),
     candidates: f32('candidates', 1 + 2 * MAX_CANDIDATES),
     dummy: f32('dummy', 4),
     bytes,

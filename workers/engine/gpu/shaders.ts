@@ -14,7 +14,9 @@ import moeGroup from './kernels/moe_group.wgsl?raw';
 import moeUp from './kernels/moe_up.wgsl?raw';
 import qkRope from './kernels/qk_rope.wgsl?raw';
 import router from './kernels/router.wgsl?raw';
-import topk from './kernels/topk.wgsl?raw';
+import select from './kernels/common/select.wgsl?raw';
+import topkMerge from './kernels/topk_merge.wgsl?raw';
+import topkPartial from './kernels/topk_partial.wgsl?raw';
 
 const kernels = {
   matmul: { source: matmul, quant: true },
@@ -27,7 +29,8 @@ const kernels = {
   qk_rope: { source: qkRope, quant: false },
   attention: { source: attention, quant: false },
   argmax: { source: argmax, quant: false },
-  topk: { source: topk, quant: false },
+  topk_partial: { source: `${select}\n${topkPartial}`, quant: false },
+  topk_merge: { source: `${select}\n${topkMerge}`, quant: false },
 } as const;
 
 export type KernelName = keyof typeof kernels;
@@ -35,7 +38,11 @@ export type KernelName = keyof typeof kernels;
 export class PipelineCache {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(
+    private readonly device: GPUDevice,
+    /** The LANES override of the projection kernels (see common/reduce.wgsl). */
+    private readonly rowLanes = 8,
+  ) {}
 
   /** The pipeline of `kernel`, for weights of `type` when the kernel dequantizes. */
   get(kernel: KernelName, type?: GgmlTypeInfo): GPUComputePipeline {
@@ -46,7 +53,7 @@ export class PipelineCache {
       if (k.quant && !type) throw new Error(`kernel ${kernel} needs a weight type`);
       const code = `${k.quant && type ? quantSnippet(type) : ''}\n${reduce}\n${k.source}`;
       const module = this.device.createShaderModule({ label: key, code });
-      pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main', constants: { LANES: this.rowLanes } } });
       this.pipelines.set(key, pipeline);
     }
     return pipeline;

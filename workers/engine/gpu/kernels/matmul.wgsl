@@ -13,10 +13,11 @@ struct Params {
   rows: u32, cols: u32, row_bytes: u32, n_tok: u32,
   x_stride: u32, y_stride: u32, y_off: u32, flags: u32,
   alpha: f32, eps: f32, w_off: u32, r_stride: u32,
+  x_off: u32, _pad0: u32, _pad1: u32, _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;        // [rows][row_bytes] quantized, from byte w_off
-@group(0) @binding(1) var<storage, read> X: array<f32>;        // [n_tok, x_stride]
+@group(0) @binding(1) var<storage, read> X: array<f32>;        // [n_tok, x_stride] from x_off
 @group(0) @binding(2) var<storage, read> N: array<f32>;        // [cols] norm weight (F_NORM)
 @group(0) @binding(3) var<storage, read> B: array<f32>;        // [rows] bias (F_BIAS)
 @group(0) @binding(4) var<storage, read> R: array<f32>;        // [n_tok, r_stride] residual (F_RES)
@@ -35,7 +36,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     var ss: array<f32, TT>;
     for (var t = 0u; t < nt; t++) {
       for (var c = lid; c < p.cols; c += WG) {
-        let x = X[(t0 + t) * p.x_stride + c];
+        let x = X[p.x_off + (t0 + t) * p.x_stride + c];
         ss[t] += x * x;
       }
     }
@@ -50,7 +51,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   for (var u = lane; u < units; u += LANES) {
     deq32(row_base, u, &w);
     for (var t = 0u; t < nt; t++) {
-      let xo = (t0 + t) * p.x_stride + u * 32u;
+      let xo = p.x_off + (t0 + t) * p.x_stride + u * 32u;
       var s = 0.0;
       for (var i = 0u; i < 32u; i++) {
         var x = X[xo + i];
@@ -61,11 +62,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     }
   }
   let tot = reduce_lanes(lid, &acc);
-  if (r < p.rows && lane < nt) {
-    var y = tot[lane];
+  for (var t = lane; t < nt && r < p.rows; t += LANES) {
+    var y = tot[t];
     if ((p.flags & F_BIAS) != 0u) { y += B[r]; }
     y *= p.alpha;
-    if ((p.flags & F_RES) != 0u) { y = R[(t0 + lane) * p.r_stride + r] + y; }
-    Y[(t0 + lane) * p.y_stride + p.y_off + r] = y;
+    if ((p.flags & F_RES) != 0u) { y = R[(t0 + t) * p.r_stride + r] + y; }
+    Y[(t0 + t) * p.y_stride + p.y_off + r] = y;
   }
 }

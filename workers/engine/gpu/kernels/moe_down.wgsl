@@ -29,7 +29,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var w: array<f32, 32>;
   for (var m0 = 0u; m0 < g.w; m0 += TT) {
     let nt = min(TT, g.w - m0);
-    var acc: array<f32, TT>;
+    var acc = array<f32, TT>();
     for (var u = lane; u < units; u += LANES) {
       deq32(base, u, &w);
       for (var t = 0u; t < nt; t++) {
@@ -40,6 +40,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       }
     }
     let tot = reduce_lanes(lid, &acc);
-    if (r < p.n_embd && lane < nt) { Y[MEMBERS[g.z + m0 + lane] * p.n_embd + r] = tot[lane]; }
+    for (var t = lane; t < nt && r < p.n_embd; t += LANES) { Y[MEMBERS[g.z + m0 + t] * p.n_embd + r] = tot[t]; }
   }
 }

@@ -37,8 +37,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var wu: array<f32, 32>;
   for (var m0 = 0u; m0 < g.w; m0 += TT) {
     let nt = min(TT, g.w - m0);
-    var ag: array<f32, TT>;
-    var au: array<f32, TT>;
+    var ag = array<f32, TT>();
+    var au = array<f32, TT>();
     for (var u = lane; u < units; u += LANES) {
       deq32(gate_base, u, &wg_);
       deq32(up_base, u, &wu);
@@ -57,9 +57,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     }
     let tg = reduce_lanes(lid, &ag);
     let tu = reduce_lanes(lid, &au);
-    if (r < p.n_ff && lane < nt) {
-      let gv = tg[lane];
-      H[MEMBERS[g.z + m0 + lane] * p.n_ff + r] = gv / (1.0 + exp(-gv)) * tu[lane];
+    for (var t = lane; t < nt && r < p.n_ff; t += LANES) {
+      let gv = tg[t];
+      H[MEMBERS[g.z + m0 + t] * p.n_ff + r] = gv / (1.0 + exp(-gv)) * tu[t];
     }
   }
 }

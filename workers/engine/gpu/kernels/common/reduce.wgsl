@@ -47,12 +47,14 @@ fn reduce_max(lid: u32, v: f32) -> f32 {
   return out;
 }
 
-// Rows-per-workgroup layout of the projection kernels: 8 rows, 8 lanes each.
-const LANES: u32 = 8u;
-const ROWS: u32 = WG / LANES;
+// Rows-per-workgroup layout of the projection kernels: ROWS rows of LANES lanes. GPUs use 8
+// lanes per row (coalesced reads); CPU adapters (SwiftShader) use 1, where barriers are costly.
+override LANES: u32 = 8u;
+override ROWS: u32 = WG / LANES;
 
-/** Sums `v[t]` over the 8 lanes of each row group; lane 0 of the group gets the sums. */
+/** Sums `v[t]` over the lanes of each row; every lane of the row gets the sums. */
 fn reduce_lanes(lid: u32, v: ptr<function, array<f32, TT>>) -> array<f32, TT> {
+  if (LANES == 1u) { return *v; }
   for (var t = 0u; t < TT; t++) { red[lid][t] = (*v)[t]; }
   workgroupBarrier();
   let lane = lid % LANES;

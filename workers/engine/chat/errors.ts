@@ -1,0 +1,11 @@
+export type ChatErrorCode = 'context_full' | 'no_model' | 'busy';
+
+export class ChatError extends Error {
+  override readonly name = 'ChatError';
+  constructor(
+    readonly code: ChatErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,48 @@
+// What a chat generation takes and reports. Plain objects: they cross the worker boundary.
+
+export interface GenerationParams {
+  /** 0 = greedy. */
+  temperature: number;
+  /** 0 disables. */
+  topK: number;
+  /** 1 disables. */
+  topP: number;
+  /** 0 disables. */
+  minP: number;
+  /** 1 disables. */
+  repetitionPenalty: number;
+  seed: number;
+  maxTokens: number;
+}
+
+export const defaultGenerationParams: GenerationParams = {
+  temperature: 0.7,
+  topK: 40,
+  topP: 0.95,
+  minP: 0.05,
+  repetitionPenalty: 1,
+  seed: 0,
+  maxTokens: 512,
+};
+
+export type StopReason = 'eog' | 'max_tokens' | 'abort';
+
+export interface ChatStats {
+  promptTokens: number;
+  /** Prompt tokens whose KV entries were reused from the previous turn. */
+  reusedTokens: number;
+  generatedTokens: number;
+  timeToFirstTokenMs: number;
+  prefillTokensPerSecond: number;
+  decodeTokensPerSecond: number;
+  submitsPerStep: number;
+  readbackBytesPerStep: number;
+  dispatchesPerStep: number;
+}
+
+export type ChatEvent =
+  | { type: 'prefill'; promptTokens: number; reusedTokens: number }
+  /** One generated token; `text` is the text it completes (possibly ''). */
+  | { type: 'token'; token: number; text: string }
+  /** The end; `text` is whatever the detokenizer still held, `fullText` the whole answer. */
+  | { type: 'done'; text: string; fullText: string; stopReason: StopReason; stats: ChatStats };
