@@ -4,9 +4,10 @@
 import { expose } from 'comlink';
 import type { EngineApi, GpuProbe } from './engine/api.ts';
 import { installEngineErrorTransfer } from './engine/errors.ts';
-import { readGguf } from './engine/gguf/reader.ts';
-import { blobSource } from './engine/gguf/sources.ts';
-import { summarizeGguf } from './engine/gguf/summary.ts';
+import { openGpu } from './engine/gpu/device.ts';
+import type { GpuContext } from './engine/gpu/device.ts';
+import { createEngineService } from './engine/service.ts';
+import { ModelStore } from './engine/store/modelStore.ts';
 
 // The slice of WebGPU this file reads. TypeScript's DOM lib has no WebGPU types yet.
 interface GpuAdapterInfoLike {
@@ -31,10 +32,22 @@ interface GpuLike {
   requestAdapter(options?: { powerPreference?: 'low-power' | 'high-performance' }): Promise<GpuAdapterLike | null>;
 }
 
+let gpu: Promise<GpuContext> | undefined;
+
+/** The worker's GPU, opened on first use; opened again after a device loss. */
+function workerGpu(): Promise<GpuContext> {
+  gpu ??= openGpu((self.navigator as Navigator & { gpu?: GPU }).gpu, () => (gpu = undefined)).catch((e: unknown) => {
+    gpu = undefined;
+    throw e;
+  });
+  return gpu;
+}
+
+// The Hub base URL is configuration (tests point it at a local double): `?hub=` on the worker URL.
+const hubBaseUrl = new URL(self.location.href).searchParams.get('hub') ?? undefined;
+
 const api: EngineApi = {
-  async inspectGguf(file) {
-    return summarizeGguf(await readGguf(blobSource(file)));
-  },
+  ...createEngineService({ gpu: workerGpu, store: new ModelStore({ hubBaseUrl }) }),
 
   async probeGpu(): Promise<GpuProbe> {
     const gpu = (self.navigator as Navigator & { gpu?: GpuLike }).gpu;

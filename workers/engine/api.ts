@@ -1,11 +1,70 @@
 // The engine's surface as the UI sees it through Comlink (`Remote<EngineApi>`). Everything here
 // crosses a postMessage boundary, so every type is a plain structured-cloneable object.
 
+import type { ChatEvent, ChatStats, GenerationParams } from './chat/types.ts';
+import type { DownloadProgress, ModelSource, StorageEstimateInfo, StoredModelInfo } from './store/types.ts';
+import type { ChatMessage } from './template/chatTemplate.ts';
+
+export type { ChatEvent, ChatStats, GenerationParams } from './chat/types.ts';
+export type { DownloadProgress, HubSource, ModelSource, StorageEstimateInfo, StoredModelInfo, UrlSource } from './store/types.ts';
+export type { ChatMessage } from './template/chatTemplate.ts';
+
+/**
+ * The engine worker's API. Callbacks must be wrapped in Comlink.proxy by the caller; long calls
+ * are cancelled through the matching stop/pause method (an AbortSignal cannot cross the boundary).
+ */
 export interface EngineApi {
   /** Reads a GGUF header (metadata + tensor table) from a local file; no tensor data is read. */
   inspectGguf(file: Blob): Promise<GgufSummary>;
   /** Whether WebGPU works inside the engine worker, and with which adapter. */
   probeGpu(): Promise<GpuProbe>;
+
+  /** Models in the store (complete, partial or failed). */
+  listModels(): Promise<StoredModelInfo[]>;
+  /** Downloads (or resumes) a model into the store; progress events as records land. */
+  downloadModel(id: string, source: ModelSource, onProgress?: (p: DownloadProgress) => void): Promise<StoredModelInfo>;
+  /** Pauses a running download; what was stored stays and the next download resumes. */
+  pauseDownload(id: string): void;
+  /** Stores a local .gguf file (validated first), no network. */
+  importModel(id: string, file: Blob, onProgress?: (p: DownloadProgress) => void): Promise<StoredModelInfo>;
+  deleteModel(id: string): Promise<void>;
+  storageEstimate(): Promise<StorageEstimateInfo | undefined>;
+  /** Asks the browser to keep the store when space runs low (call on a user action). */
+  persistStorage(): Promise<boolean>;
+
+  /** Loads a stored model onto the GPU (replacing any loaded one). */
+  loadModel(id: string, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo>;
+  /** Loads a local file straight onto the GPU without storing it. */
+  loadFile(file: Blob, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo>;
+  unloadModel(): Promise<void>;
+  /** The loaded model, if any. */
+  loadedModel(): Promise<LoadedModelInfo | undefined>;
+  /**
+   * Answers the conversation: events stream through `onEvent` (prefill, each token, done);
+   * resolves with the final stats. Only one generation runs at a time.
+   */
+  generate(messages: ChatMessage[], params: GenerationParams, onEvent: (e: ChatEvent) => void): Promise<ChatStats>;
+  /** Stops the running generation; its partial answer is kept (stopReason 'abort'). */
+  stopGeneration(): void;
+}
+
+export interface LoadProgress {
+  /** Bytes of weights uploaded to the GPU so far, of `bytesTotal`. */
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface LoadedModelInfo {
+  /** The store id, or the file name for a directly loaded file. */
+  id: string;
+  name: string;
+  architecture: string;
+  contextLength: number;
+  nLayer: number;
+  nExpert: number;
+  nExpertUsed: number;
+  weightBytes: number;
+  adapter: string;
 }
 
 /** What the UI receives when an engine call fails (see `errors.ts`). */

@@ -20,6 +20,8 @@ export interface GpuModelOptions {
   readonly maxTokens?: number;
   /** KV-cache positions (default: the model's training context, at most 4096). */
   readonly nCtx?: number;
+  /** Weight bytes uploaded so far, of the total. */
+  readonly onProgress?: (bytesDone: number, bytesTotal: number) => void;
 }
 
 /** The k most probable next tokens of one position. */
@@ -69,7 +71,8 @@ export class GpuModel {
     const arch = archOf(source.file);
     const cfg = arch.config(source.file);
     if (cfg.nExpert > 256) throw new ModelError('bad_hparams', `${cfg.nExpert} experts; the GPU router supports up to 256`);
-    const weights = new GpuWeights(gpu.device, source);
+    const total = source.file.tensors.reduce((n, t) => n + t.byteLength, 0);
+    const weights = new GpuWeights(gpu.device, source, (done) => opts.onProgress?.(done, total));
     try {
       await uploadWeights(weights, source, cfg);
     } catch (e) {

@@ -33,6 +33,8 @@ export class GpuWeights {
   constructor(
     private readonly device: GPUDevice,
     private readonly source: WeightSource,
+    /** Called with the bytes uploaded so far after each tensor. */
+    private readonly onUploaded?: (bytes: number) => void,
   ) {}
 
   has(name: string): boolean {
@@ -57,6 +59,7 @@ export class GpuWeights {
     }
     const buffer = this.device.createBuffer({ label, size: Math.max(4, align4(size)), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     this.bytes += size;
+    this.onUploaded?.(this.bytes);
     return buffer;
   }
 

@@ -1,0 +1,117 @@
+// The engine behind the worker boundary: the model store, the loaded chat session and the one
+// running generation. Everything platform-specific (the GPU, the store's IndexedDB) is passed in,
+// so the same service runs in the Web Worker and in Node tests.
+
+import type { EngineApi, LoadedModelInfo, LoadProgress } from './api.ts';
+import { ChatError } from './chat/errors.ts';
+import { ChatSession } from './chat/session.ts';
+import type { ChatStats } from './chat/types.ts';
+import { optString } from './gguf/metadata.ts';
+import { readGguf } from './gguf/reader.ts';
+import { blobSource } from './gguf/sources.ts';
+import { summarizeGguf } from './gguf/summary.ts';
+import type { GpuContext } from './gpu/device.ts';
+import type { WeightSource } from './model/weightSource.ts';
+import { weightsFromByteSource } from './model/weightSource.ts';
+import type { ModelStore } from './store/modelStore.ts';
+
+export interface EngineServiceDeps {
+  /** Opens the GPU once, on first use (and again after a device loss). */
+  readonly gpu: () => Promise<GpuContext>;
+  readonly store: ModelStore;
+  /** KV-cache positions of a loaded model (default: its training context, at most 4096). */
+  readonly nCtx?: number;
+}
+
+export type EngineService = Omit<EngineApi, 'probeGpu'>;
+
+export function createEngineService(deps: EngineServiceDeps): EngineService {
+  let session: ChatSession | undefined;
+  let loaded: LoadedModelInfo | undefined;
+  let generation: AbortController | undefined;
+  const downloads = new Map<string, AbortController>();
+
+  async function load(id: string, source: WeightSource, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo> {
+    if (generation) throw new ChatError('busy', 'a generation is running; stop it before loading another model');
+    session?.destroy();
+    session = undefined;
+    loaded = undefined;
+    const gpu = await deps.gpu();
+    const s = await ChatSession.load(gpu, source, { nCtx: deps.nCtx, maxTokens: 32, onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }) });
+    const cfg = s.model.cfg;
+    session = s;
+    loaded = {
+      id,
+      name: optString(source.file, 'general.name') ?? id,
+      architecture: cfg.arch,
+      contextLength: s.model.nCtx,
+      nLayer: cfg.nLayer,
+      nExpert: cfg.nExpert,
+      nExpertUsed: cfg.nExpertUsed,
+      weightBytes: s.model.lastStep.weightBytes,
+      adapter: `${gpu.adapterInfo.vendor} ${gpu.adapterInfo.architecture}`.trim(),
+    };
+    return loaded;
+  }
+
+  return {
+    inspectGguf: async (file) => summarizeGguf(await readGguf(blobSource(file))),
+
+    listModels: () => deps.store.list(),
+    async downloadModel(id, source, onProgress) {
+      const ctrl = new AbortController();
+      downloads.set(id, ctrl);
+      try {
+        return await deps.store.download(id, source, { onProgress, signal: ctrl.signal });
+      } finally {
+        downloads.delete(id);
+      }
+    },
+    pauseDownload: (id) => downloads.get(id)?.abort(),
+    importModel: (id, file, onProgress) => deps.store.importFile(id, file, { onProgress }),
+    async deleteModel(id) {
+      if (loaded?.id === id) {
+        session?.destroy();
+        session = undefined;
+        loaded = undefined;
+      }
+      await deps.store.delete(id);
+    },
+    storageEstimate: () => deps.store.estimate(),
+    persistStorage: () => deps.store.persist(),
+
+    async loadModel(id, onProgress) {
+      const weights = await deps.store.openWeights(id);
+      return load(id, weights, onProgress);
+    },
+    async loadFile(file, onProgress) {
+      const source = blobSource(file);
+      const name = file instanceof File ? file.name : 'local file';
+      return load(name, weightsFromByteSource(await readGguf(source), source), onProgress);
+    },
+    async unloadModel() {
+      generation?.abort();
+      session?.destroy();
+      session = undefined;
+      loaded = undefined;
+    },
+    loadedModel: async () => loaded,
+
+    async generate(messages, params, onEvent): Promise<ChatStats> {
+      if (!session) throw new ChatError('no_model', 'no model is loaded; pick one first');
+      if (generation) throw new ChatError('busy', 'a generation is already running');
+      const ctrl = new AbortController();
+      generation = ctrl;
+      try {
+        for await (const event of session.generate(messages, params, ctrl.signal)) {
+          onEvent(event);
+          if (event.type === 'done') return event.stats;
+        }
+        throw new Error('generation ended without a done event');
+      } finally {
+        generation = undefined;
+      }
+    },
+    stopGeneration: () => generation?.abort(),
+  };
+}
