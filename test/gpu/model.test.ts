@@ -89,3 +89,19 @@ describe('GPU sampling candidates', () => {
     }
   });
 });
+
+describe('dispatches', () => {
+  it('a decode step takes 8 dispatches per layer (plus embed, output, argmax) and one submit', async () => {
+    const { bytes } = testModel({ arch: 'qwen3moe', seed: 5 });
+    const gpu = await loadGpuModel(bytes);
+    try {
+      await gpu.forwardGreedy([1, 2, 3]);
+      await gpu.forwardGreedy([4]);
+      expect(gpu.lastStep.dispatches).toBe(gpu.cfg.nLayer * 8 + 3);
+      expect(gpu.lastStep.submits).toBe(1);
+      expect(gpu.lastStep.readbackBytes).toBe(4);
+    } finally {
+      gpu.destroy();
+    }
+  });
+});

@@ -182,12 +182,9 @@ export class GpuBlocks implements Blocks<GpuAct> {
       packParams('uuuuuffu', [nEmbd, nExpert, k, router.rowBytes, rflags, this.cfg.rmsEps, opts.weightsScale, this.nTok]),
       [this.nTok, 1, 1],
     );
-    const pairs = this.nTok * k;
-    this.rec.dispatch(`L${il}.moe_group`, 'moe_group', undefined, [s.ids, s.meta, s.members], packParams('uuuu', [pairs, nExpert, 0, 0]), [1, 1, 1]);
-    const maxActive = Math.min(nExpert, pairs);
-    this.experts(`L${il}.experts`, w(il, 'ffnGateExps'), w(il, 'ffnDownExps'), s.meta, s.members, k, nFfExp, s.h, s.y, maxActive);
+    this.experts(`L${il}.experts`, w(il, 'ffnGateExps'), w(il, 'ffnDownExps'), k, nFfExp, s.h, s.y, nExpert, false);
     const shared = opts.sharedExpert !== 'none';
-    if (shared) this.experts(`L${il}.shexp`, w(il, 'ffnGateShexp'), w(il, 'ffnDownShexp'), s.denseMeta, s.denseMembers, 1, nFfShexp, s.hShared, s.yShared, 1);
+    if (shared) this.experts(`L${il}.shexp`, w(il, 'ffnGateShexp'), w(il, 'ffnDownShexp'), 1, nFfShexp, s.hShared, s.yShared, 1, true);
 
     return {
       kind: 'pending',
@@ -206,14 +203,18 @@ export class GpuBlocks implements Blocks<GpuAct> {
     };
   }
 
-  /** Gate+up+SiLU then down for grouped (token, slot) pairs; gate|up share one buffer. */
-  private experts(site: string, gateName: string, downName: string, meta: GPUBuffer, members: GPUBuffer, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, maxActive: number): void {
+  /**
+   * Gate+up+SiLU then down for the (token, slot) pairs routed to each expert (every token for a
+   * dense, shared expert); gate|up share one buffer.
+   */
+  private experts(site: string, gateName: string, downName: string, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nExpert: number, dense: boolean): void {
     const gate = this.weights.matrix(gateName);
     const down = this.weights.matrix(downName);
     const { nEmbd } = this.cfg;
-    const expertUp = gate.rowBytes * nFf;
     const upOff = this.weights.matrix(gateName.replace('gate', 'up')).offset;
-    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, meta, members, h], packParams('uuuuuuuu', [nEmbd, nFf, gate.rowBytes, expertUp, upOff, k, this.nTok, 0]), [Math.ceil(nFf / this.rowsPerGroup), maxActive, 1]);
-    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, meta, members, y], packParams('uuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd]), [Math.ceil(nEmbd / this.rowsPerGroup), maxActive, 1]);
+    const pairs = this.nTok * k;
+    const ids = dense ? this.s.dummy : this.s.ids;
+    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h], packParams('uuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0]), [Math.ceil(nFf / this.rowsPerGroup), nExpert, 1]);
+    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, 0, 0]), [Math.ceil(nEmbd / this.rowsPerGroup), nExpert, 1]);
   }
 }

@@ -71,6 +71,8 @@ export class GpuModel {
     const arch = archOf(source.file);
     const cfg = arch.config(source.file);
     if (cfg.nExpert > 256) throw new ModelError('bad_hparams', `${cfg.nExpert} experts; the GPU router supports up to 256`);
+    // The expert kernels keep a batch's (token, slot) pairs in workgroup memory (members.wgsl).
+    const maxTokens = Math.min(opts.maxTokens ?? 32, Math.floor(512 / Math.max(1, cfg.nExpertUsed)));
     const total = source.file.tensors.reduce((n, t) => n + t.byteLength, 0);
     const weights = new GpuWeights(gpu.device, source, (done) => opts.onProgress?.(done, total));
     try {
@@ -80,7 +82,7 @@ export class GpuModel {
       throw e;
     }
     const nCtx = opts.nCtx ?? Math.min(cfg.nCtxTrain, 4096);
-    const scratch = allocateScratch(gpu.device, cfg, opts.maxTokens ?? 32, nCtx);
+    const scratch = allocateScratch(gpu.device, cfg, maxTokens, nCtx);
     return new GpuModel(gpu, weights, scratch, arch, cfg);
   }
 
@@ -154,7 +156,6 @@ export class GpuModel {
       if (!Number.isInteger(t) || t < 0 || t >= this.cfg.nVocab) throw new RangeError(`token id ${t} is outside the vocabulary (0..${this.cfg.nVocab - 1})`);
     }
     device.queue.writeBuffer(s.tokens, 0, Uint32Array.from(tokens));
-    device.queue.writeBuffer(s.denseMeta, 0, Uint32Array.of(1, 0, 0, T));
 
     const encoder = device.createCommandEncoder({ label: 'step' });
     this.recorder.begin(encoder);

@@ -23,12 +23,8 @@ export interface Scratch {
   readonly ids: GPUBuffer;
   readonly wts: GPUBuffer;
   readonly shGate: GPUBuffer;
-  readonly meta: GPUBuffer;
-  readonly members: GPUBuffer;
   readonly h: GPUBuffer;
   readonly y: GPUBuffer;
-  readonly denseMeta: GPUBuffer;
-  readonly denseMembers: GPUBuffer;
   readonly hShared: GPUBuffer;
   readonly yShared: GPUBuffer;
   readonly logits: GPUBuffer;
@@ -50,7 +46,7 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     return device.createBuffer({ label, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extra });
   };
   const T = maxTokens;
-  const { nEmbd, nHead, nHeadKv, headDimK: dk, headDimV: dv, nLayer, nExpert, nExpertUsed: k, nFfExp, nFfShexp, nVocab, nRot } = cfg;
+  const { nEmbd, nHead, nHeadKv, headDimK: dk, headDimV: dv, nLayer, nExpertUsed: k, nFfExp, nFfShexp, nVocab, nRot } = cfg;
   const rope = f32('rope', nCtx * nRot);
   const table = new Float32Array(nCtx * nRot);
   for (let pos = 0; pos < nCtx; pos++) {
@@ -61,8 +57,6 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     }
   }
   device.queue.writeBuffer(rope, 0, table);
-  const denseMembers = f32('denseMembers', T);
-  device.queue.writeBuffer(denseMembers, 0, Uint32Array.from({ length: T }, (_, i) => i));
   return {
     maxTokens,
     nCtx,
@@ -79,12 +73,8 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     ids: f32('ids', T * k),
     wts: f32('wts', T * k),
     shGate: f32('shGate', T),
-    meta: f32('meta', 1 + 3 * nExpert),
-    members: f32('members', T * k),
     h: f32('h', T * k * nFfExp),
     y: f32('y', T * k * nEmbd),
-    denseMeta: f32('denseMeta', 4),
-    denseMembers,
     hShared: f32('hShared', T * Math.max(nFfShexp, 1)),
     yShared: f32('yShared', T * nEmbd),
     logits: f32('logits', T * nVocab),

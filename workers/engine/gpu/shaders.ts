@@ -10,10 +10,10 @@ import embed from './kernels/embed.wgsl?raw';
 import matmul from './kernels/matmul.wgsl?raw';
 import moeCombine from './kernels/moe_combine.wgsl?raw';
 import moeDown from './kernels/moe_down.wgsl?raw';
-import moeGroup from './kernels/moe_group.wgsl?raw';
 import moeUp from './kernels/moe_up.wgsl?raw';
 import qkRope from './kernels/qk_rope.wgsl?raw';
 import router from './kernels/router.wgsl?raw';
+import members from './kernels/common/members.wgsl?raw';
 import select from './kernels/common/select.wgsl?raw';
 import topkMerge from './kernels/topk_merge.wgsl?raw';
 import topkPartial from './kernels/topk_partial.wgsl?raw';
@@ -22,9 +22,8 @@ const kernels = {
   matmul: { source: matmul, quant: true },
   embed: { source: embed, quant: true },
   router: { source: router, quant: true },
-  moe_up: { source: moeUp, quant: true },
-  moe_down: { source: moeDown, quant: true },
-  moe_group: { source: moeGroup, quant: false },
+  moe_up: { source: `${members}\n${moeUp}`, quant: true },
+  moe_down: { source: `${members}\n${moeDown}`, quant: true },
   moe_combine: { source: moeCombine, quant: false },
   qk_rope: { source: qkRope, quant: false },
   attention: { source: attention, quant: false },

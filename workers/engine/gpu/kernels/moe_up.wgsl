@@ -1,49 +1,43 @@
-// Expert gate + up + SiLU for a grouped batch: H[p, r] = silu(Wg_e[r] · XN[t]) · (Wu_e[r] · XN[t])
-// for every pair p = (t, slot) routed to expert e. W holds the gate tensor then the up tensor
-// (same type), so both are read through one binding; only chosen experts' rows are touched.
-// Entry `main`, workgroup 64; dispatch (ceil(n_ff / 8), max_active): workgroup (g, a) = rows 8g..8g+7 of
-// the a-th active expert, its members in tiles of TT tokens.
+// Expert gate + up + SiLU for a batch: H[p, r] = silu(Wg_e[r] · XN[t]) · (Wu_e[r] · XN[t]) for
+// every pair p = (t, slot) routed to expert e. W holds the gate tensor then the up tensor (same
+// type), so both are read through one binding. Each chosen expert's rows are read once per tile
+// of TT member tokens; experts nobody chose return at once.
+// Entry `main`, workgroup 64 = ROWS rows × LANES lanes; dispatch (ceil(n_ff / ROWS), n_expert).
+// Needs common/members.wgsl.
 
 struct Params {
   n_embd: u32, n_ff: u32, row_bytes: u32, expert_bytes: u32,
-  up_off: u32, k: u32, n_tok: u32, _pad: u32,
+  up_off: u32, k: u32, n_pairs: u32, dense: u32,
 }
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;         // gate [E][n_ff][row_bytes] then up at byte up_off
 @group(0) @binding(1) var<storage, read> XN: array<f32>;        // [n_tok, n_embd] normalised input
-@group(0) @binding(2) var<storage, read> META: array<u32>;      // see moe_group.wgsl
-@group(0) @binding(3) var<storage, read> MEMBERS: array<u32>;   // pair ids grouped by expert
-@group(0) @binding(4) var<storage, read_write> H: array<f32>;   // [n_tok·k, n_ff]
-@group(0) @binding(5) var<uniform> p: Params;
-
-var<workgroup> group_info: vec4<u32>;
+@group(0) @binding(2) var<storage, read> IDS: array<u32>;       // [n_pairs] expert of each pair
+@group(0) @binding(3) var<storage, read_write> H: array<f32>;   // [n_pairs, n_ff]
+@group(0) @binding(4) var<uniform> p: Params;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let r = wg.x * ROWS + lid / LANES;
   let lane = lid % LANES;
-  let a = wg.y;
-  if (lid == 0u) {
-    let n_active = META[0];
-    group_info = select(vec4<u32>(0u), vec4<u32>(1u, META[1u + 3u * a], META[2u + 3u * a], META[3u + 3u * a]), a < n_active);
-  }
-  let g = workgroupUniformLoad(&group_info);
-  if (g.x == 0u) { return; }
-  let gate_base = g.y * p.expert_bytes + r * p.row_bytes;
-  let units = select(0u, p.n_embd / 32u, r < p.n_ff);
+  let e = wg.y;
+  let n = find_members(lid, e, p.n_pairs, p.dense != 0u);
+  if (n == 0u) { return; }
+  let gate_base = e * p.expert_bytes + r * p.row_bytes;
   let up_base = p.up_off + gate_base;
+  let units = select(0u, p.n_embd / 32u, r < p.n_ff);
 
   var wg_: array<f32, 32>;
   var wu: array<f32, 32>;
-  for (var m0 = 0u; m0 < g.w; m0 += TT) {
-    let nt = min(TT, g.w - m0);
+  for (var m0 = 0u; m0 < n; m0 += TT) {
+    let nt = min(TT, n - m0);
     var ag = array<f32, TT>();
     var au = array<f32, TT>();
     for (var u = lane; u < units; u += LANES) {
       deq32(gate_base, u, &wg_);
       deq32(up_base, u, &wu);
       for (var t = 0u; t < nt; t++) {
-        let xo = (MEMBERS[g.z + m0 + t] / p.k) * p.n_embd + u * 32u;
+        let xo = (members[m0 + t] / p.k) * p.n_embd + u * 32u;
         var sg = 0.0;
         var su = 0.0;
         for (var i = 0u; i < 32u; i++) {
@@ -59,7 +53,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     let tu = reduce_lanes(lid, &au);
     for (var t = lane; t < nt && r < p.n_ff; t += LANES) {
       let gv = tg[t];
-      H[MEMBERS[g.z + m0 + t] * p.n_ff + r] = gv / (1.0 + exp(-gv)) * tu[t];
+      H[members[m0 + t] * p.n_ff + r] = gv / (1.0 + exp(-gv)) * tu[t];
     }
   }
 }
