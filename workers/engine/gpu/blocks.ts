@@ -50,10 +50,18 @@ export class GpuBlocks implements Blocks<GpuAct> {
     private readonly lastLogitsOnly = false,
   ) {}
 
+  /** Pending values already written, so that a value used twice is computed once. */
+  private readonly finished = new WeakMap<Pending, Buf>();
+
   materialize(x: GpuAct): Buf {
     if (x.kind === 'buf') return x;
-    if (x.kind === 'pending') return x.finish(undefined, 1);
-    throw new Error('a normalised activation must be consumed by a projection');
+    if (x.kind === 'normed') throw new Error('a normalised activation must be consumed by a projection');
+    let b = this.finished.get(x);
+    if (!b) {
+      b = x.finish(undefined, 1);
+      this.finished.set(x, b);
+    }
+    return b;
   }
 
   private other(b: Buf | undefined): GPUBuffer {
