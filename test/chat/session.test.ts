@@ -74,6 +74,13 @@ describe('ChatSession (qwen2 vocabulary and template)', () => {
       const b = await collect(session.generate(msgs, params));
       expect(a.tokens).toEqual(b.tokens);
       expect(a.done.stats.readbackBytesPerStep).toBe(4 + 8 * 40);
+      const routed: number[][][] = [];
+      for await (const e of session.generate(msgs, { ...params, routing: true })) if (e.type === 'routing') routed.push(e.experts);
+      expect(routed.length).toBeGreaterThan(0);
+      for (const experts of routed) {
+        expect(experts).toHaveLength(session.model.cfg.nLayer);
+        for (const layer of experts) expect(new Set(layer).size).toBe(session.model.cfg.nExpertUsed);
+      }
       const ctrl = new AbortController();
       ctrl.abort();
       const c = await collect(session.generate(msgs, params, ctrl.signal));

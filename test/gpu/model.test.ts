@@ -105,3 +105,21 @@ describe('dispatches', () => {
     }
   });
 });
+
+describe('routing log', () => {
+  it('reports the experts the CPU reference chooses, per layer and token', async () => {
+    const { bytes } = testModel({ arch: 'qwen2moe', seed: 5, nExpertUsed: 3 });
+    const cpu = CpuModel.fromBytes(bytes);
+    const gpu = await loadGpuModel(bytes);
+    try {
+      gpu.recordRouting = true;
+      const tokens = [7, 8, 9, 10];
+      cpu.forward(tokens);
+      await gpu.forwardGreedy(tokens);
+      const ref = cpu.lastRouting.map((layer) => layer.map((r) => r.experts));
+      expect(gpu.lastRouting).toEqual(ref);
+    } finally {
+      gpu.destroy();
+    }
+  });
+});

@@ -70,6 +70,7 @@ export class ChatSession {
     yield { type: 'prefill', promptTokens: prompt.length, reusedTokens: reused };
 
     const maxTokens = Math.min(params.maxTokens, this.model.nCtx - prompt.length);
+    this.model.recordRouting = params.routing === true;
     const sampler = new Sampler(toSamplerParams(params));
     const greedy = params.temperature <= 0 && params.repetitionPenalty === 1;
     const stream = new StreamDecoder(this.tokenizer);
@@ -89,6 +90,10 @@ export class ChatSession {
       const t0 = performance.now();
       const token = greedy ? await this.model.forwardGreedyLast(pending) : this.sample(await this.model.forwardTop(pending, SAMPLING_CANDIDATES), sampler, history);
       this.cached.push(...pending);
+      const routing = this.model.lastRouting;
+      if (params.routing && routing) {
+        yield { type: 'routing', position: this.cached.length - 1, token: pending[pending.length - 1], experts: routing.map((layer) => layer[layer.length - 1]) };
+      }
       if (generated === 0) {
         prefillMs = performance.now() - t0;
         firstTokenAt = performance.now();

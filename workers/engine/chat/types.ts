@@ -13,6 +13,8 @@ export interface GenerationParams {
   repetitionPenalty: number;
   seed: number;
   maxTokens: number;
+  /** Report which experts each layer chose for each token (the routing view); costs a small readback. */
+  routing?: boolean;
 }
 
 export const defaultGenerationParams: GenerationParams = {
@@ -44,5 +46,10 @@ export type ChatEvent =
   | { type: 'prefill'; promptTokens: number; reusedTokens: number }
   /** One generated token; `text` is the text it completes (possibly ''). */
   | { type: 'token'; token: number; text: string }
+  /**
+   * With params.routing: the experts chosen for the token just fed to the model (the last prompt
+   * token, then each generated token), per layer: `experts[layer]` = expert ids, best first.
+   */
+  | { type: 'routing'; position: number; token: number; experts: number[][] }
   /** The end; `text` is whatever the detokenizer still held, `fullText` the whole answer. */
   | { type: 'done'; text: string; fullText: string; stopReason: StopReason; stats: ChatStats };

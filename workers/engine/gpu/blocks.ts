@@ -187,12 +187,12 @@ export class GpuBlocks implements Blocks<GpuAct> {
     this.rec.dispatch(
       `L${il}.router`, 'router', router.type,
       [router.buffer, x.src.buffer, this.weights.vector(x.weight), gated ? this.weights.vector(w(il, 'ffnGateInpShexp')) : s.dummy, s.xn, s.ids, s.wts, s.shGate],
-      packParams('uuuuuffu', [nEmbd, nExpert, k, router.rowBytes, rflags, this.cfg.rmsEps, opts.weightsScale, this.nTok]),
+      packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, router.rowBytes, rflags, this.cfg.rmsEps, opts.weightsScale, this.nTok, il * this.nTok * k, 0, 0, 0]),
       [this.nTok, 1, 1],
     );
-    this.experts(`L${il}.experts`, w(il, 'ffnGateExps'), w(il, 'ffnDownExps'), k, nFfExp, s.h, s.y, nExpert, false);
+    this.experts(`L${il}.experts`, w(il, 'ffnGateExps'), w(il, 'ffnDownExps'), k, nFfExp, s.h, s.y, nExpert, il * this.nTok * k);
     const shared = opts.sharedExpert !== 'none';
-    if (shared) this.experts(`L${il}.shexp`, w(il, 'ffnGateShexp'), w(il, 'ffnDownShexp'), 1, nFfShexp, s.hShared, s.yShared, 1, true);
+    if (shared) this.experts(`L${il}.shexp`, w(il, 'ffnGateShexp'), w(il, 'ffnDownShexp'), 1, nFfShexp, s.hShared, s.yShared, 1, 'dense');
 
     return {
       kind: 'pending',
@@ -215,14 +215,16 @@ export class GpuBlocks implements Blocks<GpuAct> {
    * Gate+up+SiLU then down for the (token, slot) pairs routed to each expert (every token for a
    * dense, shared expert); gate|up share one buffer.
    */
-  private experts(site: string, gateName: string, downName: string, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nExpert: number, dense: boolean): void {
+  private experts(site: string, gateName: string, downName: string, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nExpert: number, idsOff: number | 'dense'): void {
+    const dense = idsOff === 'dense';
+    const off = dense ? 0 : idsOff;
     const gate = this.weights.matrix(gateName);
     const down = this.weights.matrix(downName);
     const { nEmbd } = this.cfg;
     const upOff = this.weights.matrix(gateName.replace('gate', 'up')).offset;
     const pairs = this.nTok * k;
     const ids = dense ? this.s.dummy : this.s.ids;
-    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h], packParams('uuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0]), [Math.ceil(nFf / this.rowsPerGroup), nExpert, 1]);
-    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, 0, 0]), [Math.ceil(nEmbd / this.rowsPerGroup), nExpert, 1]);
+    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0, off, 0, 0, 0]), [Math.ceil(nFf / this.rowsPerGroup), nExpert, 1]);
+    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, 0]), [Math.ceil(nEmbd / this.rowsPerGroup), nExpert, 1]);
   }
 }

@@ -50,6 +50,11 @@ export class GpuModel {
   private readonly candidatesStaging: GPUBuffer;
   private logitsStaging: GPUBuffer | undefined;
   private past = 0;
+  private routingStaging: GPUBuffer | undefined;
+  /** Read back each step's expert choices (for the routing view); off by default. */
+  recordRouting = false;
+  /** With recordRouting: the last step's choices, [layer][token][slot] expert ids. */
+  lastRouting: number[][][] | undefined;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -188,10 +193,25 @@ export class GpuModel {
       staging = this.logitsStaging;
       encoder.copyBufferToBuffer(logits.buffer, 0, staging, 0, bytes);
     }
+    const { nLayer, nExpertUsed: k } = this.cfg;
+    const routingBytes = this.recordRouting ? nLayer * T * k * 4 : 0;
+    if (routingBytes > 0) {
+      if (!this.routingStaging || this.routingStaging.size < routingBytes) {
+        this.routingStaging?.destroy();
+        this.routingStaging = device.createBuffer({ label: 'routing.staging', size: nLayer * s.maxTokens * k * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      }
+      encoder.copyBufferToBuffer(s.ids, 0, this.routingStaging, 0, routingBytes);
+    }
     device.queue.submit([encoder.finish()]);
     this.lastStep.submits = 1;
     this.lastStep.dispatches = this.recorder.dispatches;
-    this.lastStep.readbackBytes = bytes;
+    this.lastStep.readbackBytes = bytes + routingBytes;
+    if (this.routingStaging && routingBytes > 0) {
+      await this.routingStaging.mapAsync(GPUMapMode.READ, 0, routingBytes);
+      const ids = new Uint32Array(this.routingStaging.getMappedRange(0, routingBytes).slice(0));
+      this.routingStaging.unmap();
+      this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => Array.from(ids.subarray((il * T + t) * k, (il * T + t + 1) * k))));
+    }
     await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     if (this.gpu.lostError) throw this.gpu.lostError;
     const result = staging.getMappedRange(0, bytes).slice(0);
@@ -205,6 +225,7 @@ export class GpuModel {
     this.recorder.destroy();
     this.idsStaging.destroy();
     this.candidatesStaging.destroy();
+    this.routingStaging?.destroy();
     this.logitsStaging?.destroy();
     for (const b of Object.values(this.scratch)) if (b instanceof GPUBuffer) b.destroy();
     for (const b of this.scratch.act) b.destroy();

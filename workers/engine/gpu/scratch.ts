@@ -20,6 +20,7 @@ export interface Scratch {
   readonly vCache: GPUBuffer;
   readonly rope: GPUBuffer;
   readonly xn: GPUBuffer;
+  /** Chosen experts, [n_layer, n_tok, k]: also the step's routing log. */
   readonly ids: GPUBuffer;
   readonly wts: GPUBuffer;
   readonly shGate: GPUBuffer;
@@ -70,7 +71,7 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     vCache: f32('vCache', nLayer * nCtx * nHeadKv * dv),
     rope,
     xn: f32('xn', T * nEmbd),
-    ids: f32('ids', T * k),
+    ids: f32('ids', nLayer * T * k),
     wts: f32('wts', T * k),
     shGate: f32('shGate', T),
     h: f32('h', T * k * nFfExp),

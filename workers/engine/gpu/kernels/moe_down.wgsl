@@ -5,12 +5,12 @@
 
 struct Params {
   n_embd: u32, n_ff: u32, row_bytes: u32, expert_bytes: u32,
-  n_pairs: u32, dense: u32, _pad0: u32, _pad1: u32,
+  n_pairs: u32, dense: u32, ids_off: u32, _pad1: u32,
 }
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;         // down [E][n_embd][row_bytes]
 @group(0) @binding(1) var<storage, read> H: array<f32>;         // [n_pairs, n_ff]
-@group(0) @binding(2) var<storage, read> IDS: array<u32>;       // [n_pairs] expert of each pair
+@group(0) @binding(2) var<storage, read> IDS: array<u32>;       // [n_pairs] expert of each pair, from ids_off
 @group(0) @binding(3) var<storage, read_write> Y: array<f32>;   // [n_pairs, n_embd]
 @group(0) @binding(4) var<uniform> p: Params;
 
@@ -19,7 +19,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let r = wg.x * ROWS + lid / LANES;
   let lane = lid % LANES;
   let e = wg.y;
-  let n = find_members(lid, e, p.n_pairs, p.dense != 0u);
+  let n = find_members(lid, e, p.n_pairs, p.ids_off, p.dense != 0u);
   if (n == 0u) { return; }
   let base = e * p.expert_bytes + r * p.row_bytes;
   let units = select(0u, p.n_ff / 32u, r < p.n_embd);

@@ -8,11 +8,12 @@
 struct Params {
   n_embd: u32, n_ff: u32, row_bytes: u32, expert_bytes: u32,
   up_off: u32, k: u32, n_pairs: u32, dense: u32,
+  ids_off: u32, _pad0: u32, _pad1: u32, _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;         // gate [E][n_ff][row_bytes] then up at byte up_off
 @group(0) @binding(1) var<storage, read> XN: array<f32>;        // [n_tok, n_embd] normalised input
-@group(0) @binding(2) var<storage, read> IDS: array<u32>;       // [n_pairs] expert of each pair
+@group(0) @binding(2) var<storage, read> IDS: array<u32>;       // [n_pairs] expert of each pair, from ids_off
 @group(0) @binding(3) var<storage, read_write> H: array<f32>;   // [n_pairs, n_ff]
 @group(0) @binding(4) var<uniform> p: Params;
 
@@ -21,7 +22,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let r = wg.x * ROWS + lid / LANES;
   let lane = lid % LANES;
   let e = wg.y;
-  let n = find_members(lid, e, p.n_pairs, p.dense != 0u);
+  let n = find_members(lid, e, p.n_pairs, p.ids_off, p.dense != 0u);
   if (n == 0u) { return; }
   let gate_base = e * p.expert_bytes + r * p.row_bytes;
   let up_base = p.up_off + gate_base;

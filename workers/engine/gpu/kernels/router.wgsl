@@ -11,6 +11,7 @@ const MAX_EXPERTS: u32 = 256u;
 struct Params {
   n_embd: u32, n_expert: u32, k: u32, row_bytes: u32,
   flags: u32, eps: f32, w_scale: f32, n_tok: u32,
+  ids_off: u32, _pad0: u32, _pad1: u32, _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;           // [n_expert][row_bytes] ffn_gate_inp
@@ -18,7 +19,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> N: array<f32>;           // [n_embd] ffn_norm
 @group(0) @binding(3) var<storage, read> G: array<f32>;           // [n_embd] ffn_gate_inp_shexp (F_SHEXP_GATE)
 @group(0) @binding(4) var<storage, read_write> XN: array<f32>;    // [n_tok, n_embd] normalised input
-@group(0) @binding(5) var<storage, read_write> IDS: array<u32>;   // [n_tok, k] chosen experts
+@group(0) @binding(5) var<storage, read_write> IDS: array<u32>;   // [n_tok, k] chosen experts, from ids_off (one block per layer: the step's routing log)
 @group(0) @binding(6) var<storage, read_write> WTS: array<f32>;   // [n_tok, k] their weights
 @group(0) @binding(7) var<storage, read_write> SHG: array<f32>;   // [n_tok] shared-expert gate
 @group(0) @binding(8) var<uniform> p: Params;
@@ -73,7 +74,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var e = 0u; e < p.n_expert; e++) {
       if (logits[e] > bv) { bv = logits[e]; best = e; }
     }
-    IDS[t * p.k + k] = best;
+    IDS[p.ids_off + t * p.k + k] = best;
     WTS[t * p.k + k] = bv;
     sum += bv;
     logits[best] = -2.0;
