@@ -6,7 +6,9 @@ import { CliError } from './cli/args.ts';
 import { generateCommand } from './cli/generate.ts';
 import { tokenizeCommand } from './cli/tokenize.ts';
 
-const usage = `Usage: npm run -s cli -- <command> [options]      (or: npx tsx scripts/cli.ts <command> …)
+const usage = `Usage: npm run -s cli -- <command> [options]
+   (or: npx tsx --import ./scripts/wgsl-loader.ts scripts/cli.ts <command> …; the loader lets
+   Node import the engine's WGSL sources)
 
 Runs Pakar's engine in Node. Prints JSON, one object per line; the last line is the result,
 or {"error":{"code":"…","message":"…"}} with exit code 1.
@@ -15,6 +17,11 @@ Commands
   tokenize   text → token ids                 {"tokens":[…]}
   generate   prompt → generated tokens        one {"token","text","top"} line per token, then
                                               {"tokens":[…],"text":"…","sampler":{…},"stats":{…}}
+                                              stats: promptTokens, generatedTokens, prefillMs, decodeMs,
+                                              prefill/decodeTokensPerSecond, timeToFirstTokenMs,
+                                              stopReason, backend, and per decode step (means;
+                                              0 on the CPU): submitsPerStep, readbackBytesPerStep,
+                                              dispatchesPerStep
 
 tokenize
   --model PATH          GGUF file (required)
@@ -37,8 +44,12 @@ generate
   --repeat-penalty R    penalise the recent tokens, llama.cpp style (default 1 = off)
   --repeat-last-n N     how far back the penalty looks (default 64; 0 = off; --repeat-last-n=-1 = all)
   --top N               candidates reported per token, with raw-softmax probabilities (default 5)
-  --ctx-size N          context positions (default: the model's context_length)
-  --backend cpu         compute backend; only 'cpu' (the reference) exists so far
+  --no-top              report no candidates (token lines without "top"); greedy decoding then
+                        reads back only the token id per step
+  --ctx-size N          context positions (default: the model's context_length, capped at 4096
+                        on webgpu)
+  --backend B           webgpu (default: WebGPU through Dawn, on a GPU or SwiftShader) or cpu
+                        (the f32 reference, slow)
   Sampling order as llama.cpp: repetition penalty, top-k, top-p, min-p, temperature.
   Generation stops at an end-of-generation token (not printed), --max-tokens or a full context.
 
@@ -68,10 +79,18 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
-  const error = toEngineErrorInfo(e);
-  const detail = error.code === 'internal' && e instanceof Error && e.stack ? `\n${e.stack}` : '';
-  process.stderr.write(`pakar: ${error.message} [${error.code}]${detail}\n`);
-  emit({ error });
-  process.exitCode = 1;
-});
+/** Exits once stdout is flushed: Dawn's instance would keep the event loop alive. */
+function exit(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(
+  () => exit(0),
+  (e: unknown) => {
+    const error = toEngineErrorInfo(e);
+    const detail = error.code === 'internal' && e instanceof Error && e.stack ? `\n${e.stack}` : '';
+    process.stderr.write(`pakar: ${error.message} [${error.code}]${detail}\n`);
+    emit({ error });
+    exit(1);
+  },
+);

@@ -1,26 +1,49 @@
-// `generate`: run the generation loop on the CPU reference model; one JSON line per token,
-// then the result line.
+// `generate`: run the generation loop on the WebGPU engine (default) or the CPU reference; one
+// JSON line per token, then the result line.
 
 import { CpuModel } from '../../workers/engine/cpu/model.ts';
 import { generate, type GenerationStats } from '../../workers/engine/decode/generate.ts';
 import { defaultSamplerParams, greedyParams, type SamplerParams, type TokenProb } from '../../workers/engine/decode/sampler.ts';
+import { parseGguf } from '../../workers/engine/gguf/reader.ts';
+import type { GgufFile } from '../../workers/engine/gguf/types.ts';
+import { archOf } from '../../workers/engine/model/archs/index.ts';
 import { StreamDecoder, tokenizerFromGguf, type Tokenizer } from '../../workers/engine/tokenizer/index.ts';
 import { CliError, intFlag, numberFlag, parseFlags, required, tokenList } from './args.ts';
-import { readModelFile } from './model.ts';
+import { generateOnGpu, type GpuGenerateEvent, type StepCounters } from './gpuGenerate.ts';
+import { loadGpuModel, readModelFile } from './model.ts';
 
-export const backends = ['cpu'] as const;
+export const backends = ['webgpu', 'cpu'] as const;
+export type Backend = (typeof backends)[number];
 
 export interface TokenLine {
   token: number;
   text: string;
-  top: TokenProb[];
+  /** Absent with --no-top. */
+  top?: TokenProb[];
 }
+
+/** The loop's stats, the backend, and its per-decode-step counters (all 0 on the CPU). */
+export type CliStats = { backend: Backend } & GenerationStats & StepCounters;
 
 export interface GenerateResult {
   tokens: number[];
   text: string;
   sampler: SamplerParams;
-  stats: GenerationStats;
+  stats: CliStats;
+}
+
+const isBackend = (name: string): name is Backend => (backends as readonly string[]).includes(name);
+
+interface Run {
+  readonly file: GgufFile;
+  readonly bytes: Uint8Array;
+  readonly prompt: number[];
+  readonly sampler: SamplerParams;
+  readonly maxTokens: number;
+  readonly ctxSize: number | undefined;
+  readonly tokenizer: Tokenizer;
+  /** undefined: no `top` reported. */
+  readonly nTop: number | undefined;
 }
 
 export async function generateCommand(args: string[], print: (line: TokenLine) => void): Promise<GenerateResult> {
@@ -38,43 +61,72 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
     'repeat-penalty': { type: 'string' },
     'repeat-last-n': { type: 'string' },
     top: { type: 'string' },
+    'no-top': { type: 'boolean', default: false },
     'ctx-size': { type: 'string' },
-    backend: { type: 'string', default: 'cpu' },
+    backend: { type: 'string', default: 'webgpu' },
   });
   // Check every flag before the (slow) model load.
   const backend = flags.backend;
-  if (!(backends as readonly string[]).includes(backend)) {
-    throw new CliError('unsupported_backend', `--backend ${backend} is not available; the only backend so far is 'cpu' (WebGPU comes later)`);
+  if (!isBackend(backend)) {
+    throw new CliError('unsupported_backend', `--backend ${backend} is not available; the backends are ${backends.join(' and ')}`);
   }
   if ((flags.prompt === undefined) === (flags['prompt-tokens'] === undefined)) {
     throw new CliError('bad_args', 'give exactly one of --prompt and --prompt-tokens (see --help)');
   }
   if (flags.greedy && flags.temperature !== undefined) throw new CliError('bad_args', '--greedy and --temperature exclude each other');
+  if (flags['no-top'] && flags.top !== undefined) throw new CliError('bad_args', '--top and --no-top exclude each other');
   const maxTokens = required(intFlag(flags['max-tokens'], 'max-tokens', 0), 'max-tokens');
-  const nTop = intFlag(flags.top, 'top', 0, 1000) ?? 5;
+  const nTop = flags['no-top'] ? undefined : (intFlag(flags.top, 'top', 0, 1000) ?? 5);
   const ctxSize = intFlag(flags['ctx-size'], 'ctx-size', 1);
   const sampler = samplerFrom(flags);
 
-  const model = CpuModel.fromBytes(readModelFile(required(flags.model, 'model')));
-  const tokenizer = tokenizerFromGguf(model.file);
-  const prompt = flags.prompt !== undefined ? promptTokens(tokenizer, flags.prompt) : tokenList(flags['prompt-tokens'] ?? '', 'prompt-tokens', model.cfg.nVocab);
+  const bytes = readModelFile(required(flags.model, 'model'));
+  const file = parseGguf(bytes);
+  const tokenizer = tokenizerFromGguf(file);
+  const nVocab = archOf(file).config(file).nVocab;
+  const prompt = flags.prompt !== undefined ? promptTokens(tokenizer, flags.prompt) : tokenList(flags['prompt-tokens'] ?? '', 'prompt-tokens', nVocab);
+  const run: Run = { file, bytes, prompt, sampler, maxTokens, ctxSize, tokenizer, nTop };
 
   const tokens: number[] = [];
   let text = '';
-  for await (const ev of generate(model, prompt, {
-    sampler,
-    maxTokens,
-    isEog: (id) => tokenizer.isEog(id),
-    contextLimit: ctxSize ?? model.cfg.nCtxTrain,
-    detokenizer: new StreamDecoder(tokenizer),
-    nTop,
-  })) {
+  for await (const ev of backend === 'cpu' ? onCpu(run) : onGpu(run)) {
     text += ev.text;
-    if (ev.type === 'done') return { tokens, text, sampler, stats: ev.stats };
+    if (ev.type === 'done') return { tokens, text, sampler, stats: { backend, ...ev.stats } };
     tokens.push(ev.token);
-    print({ token: ev.token, text: ev.text, top: ev.top });
+    print(ev.top === undefined ? { token: ev.token, text: ev.text } : { token: ev.token, text: ev.text, top: ev.top });
   }
   throw new Error('generation ended without its done event');
+}
+
+async function* onGpu(r: Run): AsyncGenerator<GpuGenerateEvent, void> {
+  const model = await loadGpuModel(r.file, r.bytes, r.ctxSize);
+  try {
+    yield* generateOnGpu(model, r.prompt, {
+      sampler: r.sampler,
+      maxTokens: r.maxTokens,
+      isEog: (id) => r.tokenizer.isEog(id),
+      detokenizer: new StreamDecoder(r.tokenizer),
+      nTop: r.nTop,
+    });
+  } finally {
+    model.destroy();
+  }
+}
+
+/** The CPU reference: no GPU submits, dispatches or readbacks to count. */
+async function* onCpu(r: Run): AsyncGenerator<GpuGenerateEvent, void> {
+  const model = new CpuModel(r.file, r.bytes);
+  for await (const ev of generate(model, r.prompt, {
+    sampler: r.sampler,
+    maxTokens: r.maxTokens,
+    isEog: (id) => r.tokenizer.isEog(id),
+    contextLimit: r.ctxSize ?? model.cfg.nCtxTrain,
+    detokenizer: new StreamDecoder(r.tokenizer),
+    nTop: r.nTop ?? 0,
+  })) {
+    if (ev.type === 'done') yield { ...ev, stats: { ...ev.stats, submitsPerStep: 0, readbackBytesPerStep: 0, dispatchesPerStep: 0 } };
+    else yield r.nTop === undefined ? { type: 'token', token: ev.token, text: ev.text } : ev;
+  }
 }
 
 type SamplingFlags = Partial<Record<'temperature' | 'seed' | 'top-k' | 'top-p' | 'min-p' | 'repeat-penalty' | 'repeat-last-n', string>> & { greedy?: boolean };

@@ -1,7 +1,15 @@
-// Loading a GGUF for the CLI: the whole file in memory (fine for the CPU reference).
+// Loading a GGUF for the CLI: the whole file in memory (fine for the CPU reference and for
+// uploading to the GPU), and the WebGPU model on Dawn.
 
 import { readFileSync } from 'node:fs';
 import { GgufError } from '../../workers/engine/gguf/errors.ts';
+import type { GgufFile } from '../../workers/engine/gguf/types.ts';
+import { bytesSource } from '../../workers/engine/gguf/sources.ts';
+import type { GpuContext } from '../../workers/engine/gpu/device.ts';
+import { GpuError } from '../../workers/engine/gpu/errors.ts';
+import { GpuModel } from '../../workers/engine/gpu/model.ts';
+import { weightsFromByteSource } from '../../workers/engine/model/weightSource.ts';
+import { openNodeGpu } from '../node-webgpu.ts';
 
 export function readModelFile(path: string): Uint8Array {
   let buf: Buffer;
@@ -11,4 +19,25 @@ export function readModelFile(path: string): Uint8Array {
     throw new GgufError('read_failed', `cannot read the model file ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Dawn's GPU, with a message for the command line when there is none. */
+export async function openCliGpu(): Promise<GpuContext> {
+  try {
+    return await openNodeGpu();
+  } catch (e) {
+    if (e instanceof GpuError && e.code === 'no_adapter') {
+      throw new GpuError(
+        'no_adapter',
+        `Dawn found no WebGPU adapter (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES ?? 'unset'}). Install a Vulkan driver (without a GPU: libvulkan1 and Chromium's SwiftShader), or run with --backend cpu.`,
+      );
+    }
+    throw e;
+  }
+}
+
+/** Uploads `file`'s weights (read from `bytes`) to the GPU. */
+export async function loadGpuModel(file: GgufFile, bytes: Uint8Array, nCtx: number | undefined): Promise<GpuModel> {
+  const gpu = await openCliGpu();
+  return GpuModel.load(gpu, weightsFromByteSource(file, bytesSource(bytes)), { nCtx });
 }

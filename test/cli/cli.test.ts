@@ -24,8 +24,14 @@ interface CliRun {
 }
 
 function cli(...args: string[]): Promise<CliRun> {
+  return cliWithEnv({}, ...args);
+}
+
+/** Runs the CLI as `npm run cli` does (tsx with the WGSL loader), with extra environment. */
+function cliWithEnv(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], { cwd: root });
+    const argv = ['--import', 'tsx', '--import', './scripts/wgsl-loader.ts', 'scripts/cli.ts', ...args];
+    const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -80,21 +86,46 @@ describe('cli tokenize', () => {
   });
 });
 
+type TokenLine = { token: number; text: string; top?: [number, number][] };
+type Result = { tokens: number[]; text: string; stats: Record<string, unknown> };
+
 describe('cli generate', () => {
-  it('greedy: one line per token, then a result line that agrees with CpuModel', async () => {
+  it('greedy on webgpu (the default) equals --backend cpu and CpuModel, one submit per step', async () => {
     const prompt = [104, 101, 108, 108, 111];
-    const r = await cli('generate', '--model', modelPath, '--prompt-tokens', prompt.join(','), '--max-tokens', '8', '--greedy');
-    expect(r.code).toBe(0);
-    expect(r.lines).toHaveLength(9);
-    const tokenLines = r.lines.slice(0, 8) as { token: number; text: string; top: [number, number][] }[];
-    const result = last(r) as { tokens: number[]; text: string; stats: Record<string, unknown> };
-    expect(result.tokens).toEqual(tokenLines.map((l) => l.token));
-    expect(result.text).toBe(tokenLines.map((l) => l.text).join(''));
-    expect(result.stats).toMatchObject({ promptTokens: 5, generatedTokens: 8, stopReason: 'max_tokens' });
-    for (const l of tokenLines) {
-      expect(l.top).toHaveLength(5);
-      expect(l.top[0][0]).toBe(l.token);
+    const args = ['generate', '--model', modelPath, '--prompt-tokens', prompt.join(','), '--max-tokens', '8', '--greedy'];
+    const [gpu, cpu, fast] = await Promise.all([cli(...args), cli(...args, '--backend', 'cpu'), cli(...args, '--no-top')]);
+    for (const r of [gpu, cpu, fast]) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.lines).toHaveLength(9);
+      // stdout is JSON lines only (Dawn's messages go to stderr).
+      expect(r.stdout.split('\n').filter((l) => l !== '')).toHaveLength(9);
+      const tokenLines = r.lines.slice(0, 8) as TokenLine[];
+      const result = last(r) as Result;
+      expect(result.tokens).toEqual(tokenLines.map((l) => l.token));
+      expect(result.text).toBe(tokenLines.map((l) => l.text).join(''));
+      expect(result.stats).toMatchObject({ promptTokens: 5, generatedTokens: 8, stopReason: 'max_tokens' });
     }
+    const tokens = (last(gpu) as Result).tokens;
+    expect((last(cpu) as Result).tokens).toEqual(tokens);
+    expect((last(fast) as Result).tokens).toEqual(tokens);
+
+    // `top`: the 5 most probable, the token first, as the CPU reports them (f32 rounding apart).
+    const gpuLines = gpu.lines.slice(0, 8) as TokenLine[];
+    const cpuLines = cpu.lines.slice(0, 8) as TokenLine[];
+    gpuLines.forEach((l, i) => {
+      expect(l.top).toHaveLength(5);
+      expect(l.top?.[0][0]).toBe(l.token);
+      expect(l.top?.map(([id]) => id)).toEqual(cpuLines[i].top?.map(([id]) => id));
+      l.top?.forEach(([, p], j) => expect(Math.abs(p - (cpuLines[i].top?.[j][1] ?? 0))).toBeLessThan(1e-5));
+    });
+    for (const l of fast.lines.slice(0, 8)) expect(l).not.toHaveProperty('top');
+
+    // Invariant 2: one submit per decode step; the readback is 5 candidates (4 + 8·5 bytes), or
+    // the token id alone with --no-top.
+    expect(last(gpu).stats).toMatchObject({ backend: 'webgpu', submitsPerStep: 1, readbackBytesPerStep: 44 });
+    expect(last(fast).stats).toMatchObject({ backend: 'webgpu', submitsPerStep: 1, readbackBytesPerStep: 4 });
+    expect((last(fast) as Result).stats.dispatchesPerStep).toBeGreaterThan(0);
+    expect(last(cpu).stats).toMatchObject({ backend: 'cpu', submitsPerStep: 0, readbackBytesPerStep: 0, dispatchesPerStep: 0 });
 
     const model = CpuModel.fromBytes(bytes);
     const expected: number[] = [];
@@ -103,18 +134,33 @@ describe('cli generate', () => {
       expected.push(argmax(logits));
       logits = model.forward([expected[i]])[0];
     }
-    expect(result.tokens).toEqual(expected);
+    expect(tokens).toEqual(expected);
   });
 
-  it('sampling is reproducible for a seed and varies with it', async () => {
-    const args = ['generate', '--model', modelPath, '--prompt', 'the cat', '--max-tokens', '12', '--temperature', '0.8', '--top-k', '0', '--top-p', '1', '--min-p', '0'];
-    const [a, b, c] = await Promise.all([cli(...args, '--seed', '7'), cli(...args, '--seed', '7'), cli(...args, '--seed', '8')]);
+  it('sampling is reproducible for a seed, varies with it, and agrees across backends', async () => {
+    const args = ['generate', '--model', modelPath, '--prompt', 'the cat', '--max-tokens', '12', '--temperature', '0.8'];
+    // Top-k 40 (the default) samples from GPU top-k candidates; top-k 0 needs every logit.
+    const wide = ['--top-k', '0', '--top-p', '1', '--min-p', '0'];
+    const [a, b, c, cpu, aWide, cpuWide] = await Promise.all([
+      cli(...args, '--seed', '7'),
+      cli(...args, '--seed', '7'),
+      cli(...args, '--seed', '8'),
+      cli(...args, '--seed', '7', '--backend', 'cpu'),
+      cli(...args, ...wide, '--seed', '7'),
+      cli(...args, ...wide, '--seed', '7', '--backend', 'cpu'),
+    ]);
     const tokens = (r: CliRun): unknown => last(r).tokens;
-    expect(a.code).toBe(0);
+    for (const r of [a, b, c, cpu, aWide, cpuWide]) expect(r.code, r.stderr).toBe(0);
     expect(a.lines.slice(0, -1)).toEqual(b.lines.slice(0, -1));
     expect(tokens(a)).toEqual(tokens(b));
     expect(tokens(a)).not.toEqual(tokens(c));
-    expect(last(a).sampler).toMatchObject({ temperature: 0.8, seed: 7 });
+    expect(tokens(a)).toEqual(tokens(cpu));
+    expect(tokens(aWide)).toEqual(tokens(cpuWide));
+    expect(tokens(aWide)).not.toEqual(tokens(a));
+    expect(last(a).sampler).toMatchObject({ temperature: 0.8, seed: 7, topK: 40 });
+    // Top-k sampling reads back 40 candidates (4 + 8·40 bytes); top-k 0 the whole vocabulary.
+    expect(last(a).stats).toMatchObject({ submitsPerStep: 1, readbackBytesPerStep: 324 });
+    expect(last(aWide).stats).toMatchObject({ submitsPerStep: 1, readbackBytesPerStep: 4 * CpuModel.fromBytes(bytes).cfg.nVocab });
   });
 });
 
@@ -131,7 +177,7 @@ describe('cli errors', () => {
   it('unknown flags, unknown backends and missing arguments are errors; --help is not', async () => {
     const [unknown, backend, missing, help] = await Promise.all([
       cli('tokenize', '--model', modelPath, '--text', 'x', '--bogus'),
-      cli('generate', '--model', modelPath, '--prompt-tokens', '1', '--max-tokens', '1', '--backend', 'webgpu'),
+      cli('generate', '--model', modelPath, '--prompt-tokens', '1', '--max-tokens', '1', '--backend', 'cuda'),
       cli('generate', '--model', modelPath, '--max-tokens', '1'),
       cli('--help'),
     ]);
@@ -144,5 +190,18 @@ describe('cli errors', () => {
     expect(last(missing)).toMatchObject({ error: { code: 'bad_args' } });
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage:');
+  });
+
+  it('no WebGPU adapter: exit code 1, error JSON with code "no_adapter" that names --backend cpu', async () => {
+    const r = await cliWithEnv({ VK_ICD_FILENAMES: join(dir, 'no-such-driver.json') }, 'generate', '--model', modelPath, '--prompt-tokens', '1,2', '--max-tokens', '2');
+    expect(r.code).toBe(1);
+    expect(last(r)).toMatchObject({ error: { code: 'no_adapter' } });
+    expect((last(r).error as { message: string }).message).toContain('--backend cpu');
+  });
+
+  it('--top and --no-top exclude each other', async () => {
+    const r = await cli('generate', '--model', modelPath, '--prompt-tokens', '1', '--max-tokens', '1', '--top', '3', '--no-top');
+    expect(r.code).toBe(1);
+    expect(last(r)).toMatchObject({ error: { code: 'bad_args' } });
   });
 });

@@ -5,15 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { ggmlTypeByName } from '../../workers/engine/quant/types.ts';
 import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
-import type { GeneratorArch } from '../../scripts/model-gen/generate.ts';
 import { llamaGreedy } from '../helpers/llamaOracle.ts';
+import { nTokens, oracleArchs, oracleCase, oracleQuants, promptLength } from '../helpers/oracleSpecs.ts';
 import { clearMarginModel } from '../helpers/testModels.ts';
 import type { ClearMarginModel } from '../helpers/testModels.ts';
-
-const archs: GeneratorArch[] = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama'];
-const quants: GgmlTypeName[] = ['F32', 'Q8_0', 'Q4_K', 'Q6_K'];
-const promptLength = 6;
-const nTokens = 32;
 
 async function expectMatch(m: ClearMarginModel, tolerance: number): Promise<void> {
   const theirs = await llamaGreedy(m.path, m.prompt, nTokens);
@@ -28,29 +23,10 @@ async function expectMatch(m: ClearMarginModel, tolerance: number): Promise<void
   });
 }
 
-describe.each(archs)('%s matches llama.cpp', (arch) => {
-  it.each(quants)('%s', async (q) => {
-    const kQuant = q.endsWith('_K');
-    const m = clearMarginModel(
-      {
-        arch,
-        seed: 1,
-        // K-quant rows are 256 wide: llama.cpp would fall back to other types for shorter rows.
-        nEmbd: kQuant ? 256 : 64,
-        nFf: kQuant ? 256 : 64,
-        nFfShexp: kQuant ? 256 : 96,
-        nHead: 4,
-        nHeadKv: arch === 'olmoe' ? 4 : 2,
-        nExpert: 8,
-        nExpertUsed: arch === 'qwen2moe' ? 3 : 2,
-        // llama.cpp never quantizes routers (ffn_gate_inp).
-        types: { embd: q, attn: q, router: 'F32', experts: q, shexp: q, output: q },
-      },
-      promptLength,
-      nTokens,
-      q === 'F32' ? 1e-3 : 0.04,
-    );
-    await expectMatch(m, q === 'F32' ? 1e-3 : 1e-2);
+describe.each(oracleArchs)('%s matches llama.cpp', (arch) => {
+  it.each(oracleQuants)('%s', async (q) => {
+    const { spec, minGap, tolerance } = oracleCase(arch, q);
+    await expectMatch(clearMarginModel(spec, promptLength, nTokens, minGap), tolerance);
   });
 });
 

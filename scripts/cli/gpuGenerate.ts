@@ -1,0 +1,141 @@
+// The generation loop on the WebGPU model: the same events, stop conditions and stats as
+// workers/engine/decode/generate.ts (whose LogitsModel is synchronous, so the GPU's async
+// forward passes need this loop), plus the per-decode-step counters of ARCHITECTURE.md
+// invariant 2. Each step reads back as little as the request allows:
+//   greedy without `top`         → forwardGreedy: the token id (4 bytes)
+//   top-k sampling, or `top`     → forwardTop: k candidates and the log-normaliser (4 + 8k bytes)
+//   anything else (repetition penalty, top-k off or above the GPU's candidate limit)
+//                                → forwardLogits: the full vocabulary, sampled on the CPU
+
+import { DecodeError } from '../../workers/engine/decode/errors.ts';
+import type { GenerationStats, StopReason, TextStream } from '../../workers/engine/decode/generate.ts';
+import { seededRandom } from '../../workers/engine/decode/random.ts';
+import { draw, minP, Sampler, topP, type SamplerParams, type TokenProb } from '../../workers/engine/decode/sampler.ts';
+import type { GpuModel } from '../../workers/engine/gpu/model.ts';
+import { MAX_CANDIDATES } from '../../workers/engine/gpu/scratch.ts';
+
+export interface GpuGenerateOptions {
+  readonly sampler: SamplerParams;
+  readonly maxTokens: number;
+  readonly isEog?: (id: number) => boolean;
+  readonly detokenizer?: TextStream;
+  /** Candidates reported per token; undefined = none (no `top` at all, the fastest path). */
+  readonly nTop?: number;
+}
+
+/** Means over the decode steps (the prefill excluded); 0 when no decode step ran. */
+export interface StepCounters {
+  submitsPerStep: number;
+  readbackBytesPerStep: number;
+  dispatchesPerStep: number;
+}
+
+export type GpuGenerateEvent =
+  | { type: 'token'; token: number; text: string; top?: TokenProb[] }
+  | { type: 'done'; text: string; stats: GenerationStats & StepCounters };
+
+interface Choice {
+  readonly token: number;
+  readonly top: TokenProb[];
+}
+
+/** Runs `tokens` (appending them to the KV cache) and picks the next token. */
+type Step = (tokens: readonly number[], history: readonly number[]) => Promise<Choice>;
+
+/** The cheapest step that gives the sampler and the report what they need. */
+function chooseStep(model: GpuModel, params: SamplerParams, nTop: number): Step {
+  const penalised = params.repetitionPenalty !== 1 && params.repetitionWindow !== 0;
+  const stochastic = params.temperature > 0;
+  const nVocab = model.cfg.nVocab;
+  if (!penalised && !stochastic && nTop === 0) {
+    return async (tokens) => ({ token: (await model.forwardGreedy(tokens))[tokens.length - 1], top: [] });
+  }
+  const k = Math.min(Math.max(nTop, stochastic ? params.topK : 1), nVocab);
+  if (!penalised && (!stochastic || params.topK > 0) && k <= MAX_CANDIDATES) {
+    // GPU top-k: its candidates are exactly the sampler's top-k set, in the same order (logit
+    // descending, ties to the lower id), so top-p, min-p and the draw give the CPU's token.
+    const random = seededRandom(params.seed);
+    return async (tokens) => {
+      const c = await model.forwardTop(tokens, k);
+      const top = c.ids.slice(0, nTop).map((id, i): TokenProb => [id, Math.exp(c.logits[i] - c.logZ)]);
+      if (!stochastic) return { token: c.ids[0], top };
+      const kept = { ids: c.ids.slice(0, params.topK), logits: c.logits.slice(0, params.topK) };
+      return { token: draw(minP(topP(kept, params.topP), params.minP), params.temperature, random()), top };
+    };
+  }
+  // The penalty needs every logit of the recent tokens; top-k off needs the whole vocabulary.
+  const sampler = new Sampler(params);
+  return async (tokens, history) => {
+    const logits = await model.forwardLogits(tokens);
+    return sampler.sample(logits[logits.length - 1], history, nTop);
+  };
+}
+
+/** Generates after `prompt`, appended to whatever the model's KV cache holds. */
+export async function* generateOnGpu(model: GpuModel, prompt: readonly number[], options: GpuGenerateOptions): AsyncGenerator<GpuGenerateEvent, void> {
+  const { maxTokens, isEog = () => false, detokenizer, nTop } = options;
+  if (prompt.length === 0) throw new DecodeError('empty_prompt', 'the prompt has no tokens; generation needs at least one');
+  const contextLimit = model.nCtx;
+  if (model.nPast + prompt.length > contextLimit) {
+    throw new DecodeError('context_full', `the prompt (${prompt.length} tokens after ${model.nPast} cached) does not fit in the context of ${contextLimit}; shorten it or raise --ctx-size`);
+  }
+  const step = chooseStep(model, options.sampler, nTop ?? 0);
+  const history = [...prompt];
+  const counters: StepCounters = { submitsPerStep: 0, readbackBytesPerStep: 0, dispatchesPerStep: 0 };
+  const start = performance.now();
+  let firstTokenAt: number | undefined;
+  let decodeSteps = 0;
+  let generated = 0;
+  let stop: StopReason = 'max_tokens';
+
+  const nPast = model.nPast;
+  let choice: Choice;
+  try {
+    choice = await step(prompt, history);
+  } catch (e) {
+    model.truncate(nPast); // a failed prefill leaves the cache as it was
+    throw e;
+  }
+  const prefillMs = performance.now() - start;
+  while (generated < maxTokens) {
+    if (generated > 0) {
+      if (model.nPast >= contextLimit) {
+        stop = 'context';
+        break;
+      }
+      choice = await step([history[history.length - 1]], history);
+      decodeSteps++;
+      counters.submitsPerStep += model.lastStep.submits;
+      counters.readbackBytesPerStep += model.lastStep.readbackBytes;
+      counters.dispatchesPerStep += model.lastStep.dispatches;
+    }
+    firstTokenAt ??= performance.now();
+    if (isEog(choice.token)) {
+      stop = 'eog';
+      break;
+    }
+    generated++;
+    history.push(choice.token);
+    const text = detokenizer?.push(choice.token) ?? '';
+    yield nTop === undefined ? { type: 'token', token: choice.token, text } : { type: 'token', token: choice.token, text, top: choice.top };
+  }
+
+  const decodeMs = firstTokenAt === undefined ? 0 : performance.now() - firstTokenAt;
+  for (const key of ['submitsPerStep', 'readbackBytesPerStep', 'dispatchesPerStep'] as const) {
+    counters[key] = decodeSteps > 0 ? counters[key] / decodeSteps : 0;
+  }
+  const stats: GenerationStats & StepCounters = {
+    promptTokens: prompt.length,
+    generatedTokens: generated,
+    prefillMs,
+    decodeMs,
+    prefillTokensPerSecond: perSecond(prompt.length, prefillMs),
+    decodeTokensPerSecond: perSecond(decodeSteps, decodeMs),
+    timeToFirstTokenMs: firstTokenAt === undefined ? 0 : firstTokenAt - start,
+    stopReason: stop,
+    ...counters,
+  };
+  yield { type: 'done', text: detokenizer?.flush() ?? '', stats };
+}
+
+const perSecond = (n: number, ms: number): number => (ms > 0 ? (n * 1000) / ms : 0);
