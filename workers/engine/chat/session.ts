@@ -6,6 +6,8 @@ import type { GpuContext } from '../gpu/device.ts';
 import { GpuModel } from '../gpu/model.ts';
 import type { GpuModelOptions } from '../gpu/model.ts';
 import type { WeightSource } from '../model/weightSource.ts';
+import { NgramDrafter } from '../decode/drafter.ts';
+import type { Drafter } from '../decode/drafter.ts';
 import { Sampler } from '../decode/sampler.ts';
 import type { SamplerParams } from '../decode/sampler.ts';
 import { ChatTemplate } from '../template/chatTemplate.ts';
@@ -56,7 +58,11 @@ export class ChatSession {
     this.model.truncate(0);
   }
 
-  async *generate(messages: readonly ChatMessage[], params: GenerationParams, signal?: AbortSignal): AsyncGenerator<ChatEvent, void> {
+  /**
+   * Answers the conversation. With params.draftMax (greedy only), `drafter` (default: n-gram
+   * prompt lookup) proposes tokens that one batched pass verifies.
+   */
+  async *generate(messages: readonly ChatMessage[], params: GenerationParams, signal?: AbortSignal, drafter: Drafter = new NgramDrafter()): AsyncGenerator<ChatEvent, void> {
     const started = performance.now();
     const prompt = this.promptTokens(messages);
     if (prompt.length >= this.model.nCtx) {
@@ -82,32 +88,60 @@ export class ChatSession {
     let text = '';
     let stop: StopReason = 'max_tokens';
 
-    while (generated < maxTokens) {
+    const speculate = greedy && (params.draftMax ?? 0) > 0;
+    let steps = 0;
+    let drafted = 0;
+    let accepted = 0;
+
+    outer: while (generated < maxTokens) {
       if (signal?.aborted) {
         stop = 'abort';
         break;
       }
       const t0 = performance.now();
-      const token = greedy ? await this.model.forwardGreedyLast(pending) : this.sample(await this.model.forwardTop(pending, SAMPLING_CANDIDATES), sampler, history);
-      this.cached.push(...pending);
+      // Room for drafts: never past maxTokens, the context, or one forward pass.
+      const room = Math.min(maxTokens - generated - 1, this.model.nCtx - this.cached.length - pending.length - 1, this.model.maxBatch - pending.length);
+      const draft = speculate && generated > 0 && room > 0 ? drafter.draft(history, Math.min(params.draftMax ?? 0, room)).slice(0, room) : [];
+      let next: number[];
+      if (draft.length > 0) {
+        // Verify every draft in one pass: the argmax after each position. Batch invariance makes
+        // these the very tokens plain greedy decoding would produce, so the output is unchanged.
+        const ids = await this.model.forwardGreedy([...pending, ...draft]);
+        let i = 0;
+        while (i < draft.length && draft[i] === ids[pending.length - 1 + i]) i++;
+        next = [...draft.slice(0, i), ids[pending.length - 1 + i]];
+        drafted += draft.length;
+        accepted += i;
+        // Drop the rejected drafts' keys and values.
+        this.model.truncate(this.cached.length + pending.length + i);
+        this.cached.push(...pending, ...draft.slice(0, i));
+      } else {
+        next = [greedy ? await this.model.forwardGreedyLast(pending) : this.sample(await this.model.forwardTop(pending, SAMPLING_CANDIDATES), sampler, history)];
+        this.cached.push(...pending);
+      }
+      steps++;
       const routing = this.model.lastRouting;
       if (params.routing && routing) {
-        yield { type: 'routing', position: this.cached.length - 1, token: pending[pending.length - 1], experts: routing.map((layer) => layer[layer.length - 1]) };
+        yield { type: 'routing', position: this.cached.length - 1, token: this.cached[this.cached.length - 1], experts: routing.map((layer) => layer[layer.length - 1]) };
       }
       if (generated === 0) {
         prefillMs = performance.now() - t0;
         firstTokenAt = performance.now();
       }
-      if (this.tokenizer.isEog(token)) {
-        stop = 'eog';
-        break;
+      for (const token of next) {
+        if (this.tokenizer.isEog(token)) {
+          stop = 'eog';
+          break outer;
+        }
+        generated++;
+        history.push(token);
+        const delta = stream.push(token);
+        text += delta;
+        yield { type: 'token', token, text: delta };
+        if (generated >= maxTokens) break outer;
       }
-      generated++;
-      history.push(token);
-      const delta = stream.push(token);
-      text += delta;
-      yield { type: 'token', token, text: delta };
-      pending = [token];
+      // Accepted drafts are in the cache already; the last token is fed next.
+      pending = [next[next.length - 1]];
     }
     const tail = stream.flush();
     text += tail;
@@ -123,6 +157,8 @@ export class ChatSession {
       submitsPerStep: this.model.lastStep.submits,
       readbackBytesPerStep: this.model.lastStep.readbackBytes,
       dispatchesPerStep: this.model.lastStep.dispatches,
+      tokensPerStep: steps > 1 ? (generated - 1) / (steps - 1) : generated,
+      acceptanceRate: drafted > 0 ? accepted / drafted : 0,
     };
     yield { type: 'done', text: tail, fullText: text, stopReason: stop, stats };
   }

@@ -15,6 +15,11 @@ export interface GenerationParams {
   maxTokens: number;
   /** Report which experts each layer chose for each token (the routing view); costs a small readback. */
   routing?: boolean;
+  /**
+   * Speculative decoding (greedy only): up to this many n-gram drafts verified per step in one
+   * batched pass; 0 or absent = off. The output is identical either way.
+   */
+  draftMax?: number;
 }
 
 export const defaultGenerationParams: GenerationParams = {
@@ -40,6 +45,10 @@ export interface ChatStats {
   submitsPerStep: number;
   readbackBytesPerStep: number;
   dispatchesPerStep: number;
+  /** Generated tokens per decode step (> 1 when speculative drafts are accepted). */
+  tokensPerStep: number;
+  /** Accepted ÷ proposed draft tokens (0 without speculation). */
+  acceptanceRate: number;
 }
 
 export type ChatEvent =

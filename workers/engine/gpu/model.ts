@@ -100,6 +100,11 @@ export class GpuModel {
     return this.scratch.nCtx;
   }
 
+  /** Tokens one forward pass takes; longer inputs run in several. */
+  get maxBatch(): number {
+    return this.scratch.maxTokens;
+  }
+
   /** Forgets positions ≥ n (the cache rows are simply overwritten later). */
   truncate(n: number): void {
     this.past = Math.min(this.past, n);
