@@ -50,6 +50,8 @@ export interface ModelSpec {
   readonly types: TensorTypes;
   /** Tie the output projection to token_embd (no output.weight), as Granite does. */
   readonly tied: boolean;
+  /** Write `rope.scaling.*` keys (linear or YaRN context extension). */
+  readonly ropeScaling?: { readonly type: 'linear' | 'yarn'; readonly factor: number; readonly originalContext: number };
 }
 
 export function allTypes(t: GgmlTypeName): TensorTypes {
@@ -193,6 +195,13 @@ function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
     m.push(kv.u32(k('feed_forward_length'), s.nFf));
   }
   if (a === 'qwen2moe' || (a === 'granitemoe' && s.nFfShexp > 0)) m.push(kv.u32(k('expert_shared_feed_forward_length'), s.nFfShexp));
+  if (s.ropeScaling) {
+    m.push(
+      kv.string(k('rope.scaling.type'), s.ropeScaling.type),
+      kv.f32(k('rope.scaling.factor'), s.ropeScaling.factor),
+      kv.u32(k('rope.scaling.original_context_length'), s.ropeScaling.originalContext),
+    );
+  }
   if (a === 'granitemoe') {
     m.push(
       kv.f32(k('attention.scale'), 1 / headDim),

@@ -71,3 +71,15 @@ describe('every quant type matches llama.cpp (qwen2moe)', () => {
     await expectMatch(m, 1e-2);
   });
 });
+
+describe('RoPE scaling matches llama.cpp', () => {
+  it.each(['yarn', 'linear'] as const)('%s (qwen3moe, F32)', async (type) => {
+    const m = clearMarginModel(
+      { arch: 'qwen3moe', seed: 1, nEmbd: 64, nFf: 64, nHead: 4, nHeadKv: 2, ropeScaling: { type, factor: 4, originalContext: 16 } },
+      promptLength,
+      nTokens,
+      1e-3,
+    );
+    await expectMatch(m, 1e-3);
+  });
+});

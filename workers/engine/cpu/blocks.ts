@@ -57,7 +57,7 @@ export class CpuBlocks implements Blocks<Acts> {
   }
 
   attention(x: Acts, il: number, opts: AttentionOpts): Acts {
-    const { nHead, nHeadKv, headDimK: dk, headDimV: dv, nRot, ropeBase, rmsEps, kqScale } = this.cfg;
+    const { nHead, nHeadKv, headDimK: dk, headDimV: dv, rmsEps, kqScale } = this.cfg;
     const wt = this.weights;
     const bias = (name: string): Float32Array | undefined => (opts.qkvBias ? wt.values(name) : undefined);
     const neox = this.cfg.ropeType === 'neox';
@@ -76,7 +76,7 @@ export class CpuBlocks implements Blocks<Acts> {
         for (let h = 0; h < nh; h++) {
           const head = vec.subarray(h * dk, (h + 1) * dk);
           if (opts.qkNorm === 'per_head') head.set(rmsNorm(head, wt.values(w(il, vec === q ? 'attnQNorm' : 'attnKNorm')), rmsEps));
-          rope(head, pos, nRot, ropeBase, neox);
+          rope(head, pos, this.cfg, neox);
         }
       }
       this.cache.put(il, pos, k, v);

@@ -1,5 +1,7 @@
 // Plain f32 operations with f64 accumulation: the reference every GPU kernel is checked against.
 
+import type { ModelConfig } from '../model/config.ts';
+import { ropeCosSin } from '../model/rope.ts';
 import type { Matrix } from './weights.ts';
 
 /** y = W·x (+ bias); W has `rows` rows of length x.length. */
@@ -42,14 +44,12 @@ export const silu = (x: number): number => x / (1 + Math.exp(-x));
 
 /**
  * RoPE on one head in place. NORM rotates pairs (x[2k], x[2k+1]); NEOX rotates (x[k], x[k+n/2]).
- * θ_k = pos · base^(−2k/nRot); channels past nRot pass through.
+ * θ_k = pos · base^(−2k/nRot), scaled per cfg.ropeScaling; channels past nRot pass through.
  */
-export function rope(head: Float32Array, pos: number, nRot: number, base: number, neox: boolean): void {
-  const half = nRot / 2;
+export function rope(head: Float32Array, pos: number, cfg: Pick<ModelConfig, 'nRot' | 'ropeBase' | 'ropeScaling'>, neox: boolean): void {
+  const half = cfg.nRot / 2;
   for (let k = 0; k < half; k++) {
-    const theta = pos * Math.pow(base, (-2 * k) / nRot);
-    const cos = Math.cos(theta);
-    const sin = Math.sin(theta);
+    const [cos, sin] = ropeCosSin(cfg, pos, k);
     const i0 = neox ? k : 2 * k;
     const i1 = neox ? k + half : 2 * k + 1;
     const x0 = head[i0];

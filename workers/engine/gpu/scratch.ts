@@ -2,6 +2,7 @@
 // forward pass and `nCtx` positions.
 
 import type { ModelConfig } from '../model/config.ts';
+import { ropeCosSin } from '../model/rope.ts';
 
 /** Most candidates one sampling step reads back. */
 export const MAX_CANDIDATES = 64;
@@ -52,9 +53,9 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
   const table = new Float32Array(nCtx * nRot);
   for (let pos = 0; pos < nCtx; pos++) {
     for (let i = 0; i < nRot / 2; i++) {
-      const theta = pos * Math.pow(cfg.ropeBase, (-2 * i) / nRot);
-      table[pos * nRot + 2 * i] = Math.cos(theta);
-      table[pos * nRot + 2 * i + 1] = Math.sin(theta);
+      const [cos, sin] = ropeCosSin(cfg, pos, i);
+      table[pos * nRot + 2 * i] = cos;
+      table[pos * nRot + 2 * i + 1] = sin;
     }
   }
   device.queue.writeBuffer(rope, 0, table);

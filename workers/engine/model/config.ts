@@ -1,9 +1,11 @@
 // ModelConfig: the hyper-parameters every backend needs, normalised from GGUF metadata
 // (keys and defaults as llama-arch.cpp / llama-model.cpp load them).
 
-import { optNumber, optNumberPerLayer, optStringArray, metaNumber, metaString } from '../gguf/metadata.ts';
+import { optNumber, optNumberPerLayer, optString, optStringArray, metaNumber, metaString } from '../gguf/metadata.ts';
 import type { GgufFile } from '../gguf/types.ts';
 import { ModelError } from './errors.ts';
+import { noRopeScaling } from './rope.ts';
+import type { RopeScaling } from './rope.ts';
 
 export type RopeType = 'norm' | 'neox';
 
@@ -23,6 +25,7 @@ export interface ModelConfig {
   readonly nRot: number;
   readonly ropeBase: number;
   readonly ropeType: RopeType;
+  readonly ropeScaling: RopeScaling;
   readonly rmsEps: number;
   readonly nExpert: number;
   readonly nExpertUsed: number;
@@ -63,6 +66,7 @@ export function commonConfig(file: GgufFile, arch: string, ropeType: RopeType): 
     nRot: optNumber(file, k('rope.dimension_count')) ?? headDimK,
     ropeBase: optNumber(file, k('rope.freq_base')) ?? 10000,
     ropeType,
+    ropeScaling: ropeScalingOf(file, arch),
     rmsEps: optNumber(file, k('attention.layer_norm_rms_epsilon')) ?? 1e-5,
     nExpert,
     nExpertUsed: optNumber(file, k('expert_used_count')) ?? 0,
@@ -72,6 +76,22 @@ export function commonConfig(file: GgufFile, arch: string, ropeType: RopeType): 
     embeddingScale: 1,
     residualScale: 1,
     logitScale: 1,
+  };
+}
+
+function ropeScalingOf(file: GgufFile, arch: string): RopeScaling {
+  const k = (s: string): string => `${arch}.rope.scaling.${s}`;
+  const type = optString(file, k('type')) ?? 'none';
+  const factor = optNumber(file, k('factor')) ?? 1;
+  if (type === 'none' || factor === 1) return noRopeScaling;
+  if (type !== 'linear' && type !== 'yarn') throw new ModelError('bad_hparams', `RoPE scaling "${type}" is not supported yet (none, linear and yarn are)`);
+  return {
+    type,
+    factor,
+    originalContext: optNumber(file, k('original_context_length')) ?? optNumber(file, `${arch}.context_length`) ?? 2048,
+    betaFast: optNumber(file, k('yarn_beta_fast')) ?? 32,
+    betaSlow: optNumber(file, k('yarn_beta_slow')) ?? 1,
+    attnFactor: 1,
   };
 }
 
