@@ -48,7 +48,7 @@ function chooseStep(model: GpuModel, params: SamplerParams, nTop: number): Step 
   const stochastic = params.temperature > 0;
   const nVocab = model.cfg.nVocab;
   if (!penalised && !stochastic && nTop === 0) {
-    return async (tokens) => ({ token: (await model.forwardGreedy(tokens))[tokens.length - 1], top: [] });
+    return async (tokens) => ({ token: await model.forwardGreedyLast(tokens), top: [] });
   }
   const k = Math.min(Math.max(nTop, stochastic ? params.topK : 1), nVocab);
   if (!penalised && (!stochastic || params.topK > 0) && k <= MAX_CANDIDATES) {
