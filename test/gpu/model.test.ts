@@ -123,3 +123,22 @@ describe('routing log', () => {
     }
   });
 });
+
+describe('weights larger than one binding', () => {
+  it.each([false, true])('split embedding and output (tied %s) give the same logits', async (tied) => {
+    const { bytes } = testModel({ arch: 'qwen3moe', seed: 5, nVocab: 2048, tied });
+    const whole = await loadGpuModel(bytes);
+    // 300 KB: the 262 KB expert tensors fit, the 524 KB embedding and output split in two.
+    const split = await loadGpuModel(bytes, { maxBindingBytes: 300_000 });
+    try {
+      const tokens = [5, 1500, 2000, 7, 1024];
+      const a = await whole.forwardLogits(tokens);
+      const b = await split.forwardLogits(tokens);
+      for (let t = 0; t < tokens.length; t++) expect(Buffer.from(b[t].buffer).equals(Buffer.from(a[t].buffer))).toBe(true);
+      expect(await split.forwardGreedy([2047])).toEqual(await whole.forwardGreedy([2047]));
+    } finally {
+      whole.destroy();
+      split.destroy();
+    }
+  });
+});

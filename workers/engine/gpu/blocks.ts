@@ -81,10 +81,14 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const flags = (x.kind === 'normed' ? F_NORM : 0) | (opts.bias ? F_BIAS : 0) | (opts.residual ? F_RES : 0);
     const d = this.s.dummy;
     const buffers = [m.buffer, src.buffer, x.kind === 'normed' ? this.weights.vector(x.weight) : d, opts.bias ?? d, opts.residual?.buffer ?? d, out.buffer];
-    const groups = Math.ceil(m.rows / this.rowsPerGroup);
     const xOff = opts.lastTokenOnly ? (this.nTok - 1) * src.width : 0;
-    const params = packParams(MATMUL, [m.rows, m.cols, m.rowBytes, nTok, src.width, out.stride, out.offset ?? 0, flags, opts.alpha ?? 1, this.cfg.rmsEps, m.offset, opts.residual?.width ?? 0, xOff, 0, 0, 0]);
-    this.rec.dispatch(site, 'matmul', m.type, buffers, params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(nTok / 8)]);
+    // A matrix split across bindings runs once per row range, each writing its rows of Y.
+    for (const [i, part] of (m.parts ?? [{ buffer: m.buffer, firstRow: 0, rows: m.rows }]).entries()) {
+      const groups = Math.ceil(part.rows / this.rowsPerGroup);
+      buffers[0] = part.buffer;
+      const params = packParams(MATMUL, [part.rows, m.cols, m.rowBytes, nTok, src.width, out.stride, (out.offset ?? 0) + part.firstRow, flags, opts.alpha ?? 1, this.cfg.rmsEps, m.offset, opts.residual?.width ?? 0, xOff, 0, 0, 0]);
+      this.rec.dispatch(m.parts ? `${site}#${i}` : site, 'matmul', m.type, buffers, params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(nTok / 8)]);
+    }
   }
 
   embed(): GpuAct {
@@ -94,8 +98,10 @@ export class GpuBlocks implements Blocks<GpuAct> {
         if (residual) throw new Error('embed: no residual');
         const m = this.weights.matrix(globalTensors.tokenEmbd);
         const out = this.s.act[0];
-        const params = packParams('uufu', [this.cfg.nEmbd, m.rowBytes, alpha, this.nTok]);
-        this.rec.dispatch('embed', 'embed', m.type, [m.buffer, this.s.tokens, out], params, [Math.ceil(this.cfg.nEmbd / 32 / 64), this.nTok, 1]);
+        for (const [i, part] of (m.parts ?? [{ buffer: m.buffer, firstRow: 0, rows: m.rows }]).entries()) {
+          const params = packParams('uufuuuuu', [this.cfg.nEmbd, m.rowBytes, alpha, this.nTok, part.firstRow, part.rows, 0, 0]);
+          this.rec.dispatch(`embed#${i}`, 'embed', m.type, [part.buffer, this.s.tokens, out], params, [Math.ceil(this.cfg.nEmbd / 32 / 64), this.nTok, 1]);
+        }
         return { kind: 'buf', buffer: out, width: this.cfg.nEmbd };
       },
     };

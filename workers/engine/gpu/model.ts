@@ -22,6 +22,8 @@ export interface GpuModelOptions {
   readonly nCtx?: number;
   /** Weight bytes uploaded so far, of the total. */
   readonly onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Caps one weight binding below the device's limit (tests of the split path). */
+  readonly maxBindingBytes?: number;
 }
 
 /** The k most probable next tokens of one position. */
@@ -79,7 +81,7 @@ export class GpuModel {
     // The expert kernels keep a batch's (token, slot) pairs in workgroup memory (members.wgsl).
     const maxTokens = Math.min(opts.maxTokens ?? 32, Math.floor(512 / Math.max(1, cfg.nExpertUsed)));
     const total = source.file.tensors.reduce((n, t) => n + t.byteLength, 0);
-    const weights = new GpuWeights(gpu.device, source, (done) => opts.onProgress?.(done, total));
+    const weights = new GpuWeights(gpu.device, source, (done) => opts.onProgress?.(done, total), opts.maxBindingBytes);
     try {
       await uploadWeights(weights, source, cfg);
     } catch (e) {

@@ -20,6 +20,17 @@ export interface GpuMatrix {
   readonly cols: number;
   readonly rowBytes: number;
   readonly offset: number;
+  /**
+   * A matrix larger than one binding may hold is kept as consecutive row ranges, each in its own
+   * buffer; kernels run once per part. Absent for a matrix in one piece.
+   */
+  readonly parts?: readonly GpuMatrixPart[];
+}
+
+export interface GpuMatrixPart {
+  readonly buffer: GPUBuffer;
+  readonly firstRow: number;
+  readonly rows: number;
 }
 
 const align4 = (n: number): number => Math.ceil(n / 4) * 4;
@@ -30,12 +41,19 @@ export class GpuWeights {
   /** Bytes uploaded, for stats. */
   bytes = 0;
 
+  /** Largest buffer one binding may hold. */
+  private readonly maxBinding: number;
+
   constructor(
     private readonly device: GPUDevice,
     private readonly source: WeightSource,
     /** Called with the bytes uploaded so far after each tensor. */
     private readonly onUploaded?: (bytes: number) => void,
-  ) {}
+    /** Override of the device's maxStorageBufferBindingSize (tests of the split path). */
+    maxBindingBytes?: number,
+  ) {
+    this.maxBinding = Math.min(maxBindingBytes ?? Infinity, device.limits.maxStorageBufferBindingSize);
+  }
 
   has(name: string): boolean {
     return this.source.file.tensorByName.has(name);
@@ -54,8 +72,8 @@ export class GpuWeights {
   }
 
   private createBuffer(label: string, size: number): GPUBuffer {
-    if (size > this.device.limits.maxStorageBufferBindingSize) {
-      throw new GpuError('too_large', `${label} needs ${size} bytes in one binding; this GPU allows ${this.device.limits.maxStorageBufferBindingSize}`);
+    if (size > this.maxBinding) {
+      throw new GpuError('too_large', `${label} needs ${size} bytes in one binding; this GPU allows ${this.maxBinding}`);
     }
     const buffer = this.device.createBuffer({ label, size: Math.max(4, align4(size)), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     this.bytes += size;
@@ -119,9 +137,32 @@ export class GpuWeights {
     this.buffers.set(key, buffer);
   }
 
-  /** Uploads a weight matrix (2-D, or 3-D experts as E·rows rows) on its own. */
+  /**
+   * Uploads a weight matrix (2-D, or 3-D experts as E·rows rows) on its own; a 2-D matrix larger
+   * than one binding is split into row ranges (embeddings and output projections of big vocabularies).
+   */
   async loadMatrix(name: string): Promise<GpuMatrix> {
-    return this.matrices.get(name) ?? (await this.packed(name, [name]))[0];
+    const loaded = this.matrices.get(name);
+    if (loaded) return loaded;
+    const t = this.info(name);
+    if (t.byteLength <= this.maxBinding || t.dims.length !== 2) return (await this.packed(name, [name]))[0];
+    const cols = t.dims[0];
+    const rb = rowBytes(t.type, cols);
+    // Whole rows per part, a multiple of 4 bytes so every part starts word-aligned.
+    const rowsPerPart = Math.floor(this.maxBinding / rb / 4) * 4;
+    if (rowsPerPart < 1) throw new GpuError('too_large', `one row of ${name} (${rb} bytes) exceeds a binding (${this.maxBinding})`);
+    const rows = t.dims[1];
+    const parts: GpuMatrixPart[] = [];
+    for (let firstRow = 0; firstRow < rows; firstRow += rowsPerPart) {
+      const n = Math.min(rowsPerPart, rows - firstRow);
+      const buffer = this.createBuffer(`${name}[${firstRow}..]`, n * rb);
+      await this.upload(buffer, 0, await this.source.read({ offset: t.byteOffset + firstRow * rb, length: n * rb }));
+      this.buffers.set(`${name}[${firstRow}]`, buffer);
+      parts.push({ buffer, firstRow, rows: n });
+    }
+    const m: GpuMatrix = { buffer: parts[0].buffer, type: t.type, rows, cols, rowBytes: rb, offset: 0, parts };
+    this.matrices.set(name, m);
+    return m;
   }
 
   /** Uploads a 1-D tensor (norm weight, bias) as f32. */
