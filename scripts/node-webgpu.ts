@@ -11,15 +11,20 @@ let context: Promise<GpuContext> | undefined;
 /** Dawn tears down its instance, under every device made from it, when this is collected. */
 let instance: GPU | undefined;
 
-/** The process's GPU, opened on first use like the app opens it in the worker. */
-export function openNodeGpu(): Promise<GpuContext> {
-  context ??= (async () => {
+/** Dawn's GPU object (navigator.gpu in a browser), created once per process. */
+export function nodeGpuInstance(): GPU {
+  if (!instance) {
     // Read by the Vulkan loader when Dawn first enumerates adapters.
     process.env.VK_ICD_FILENAMES ??= SWIFTSHADER_ICD;
     Object.assign(globalThis, globals);
     instance = create([]);
-    return openGpu(instance);
-  })().catch((e: unknown) => {
+  }
+  return instance;
+}
+
+/** The process's GPU, opened on first use like the app opens it in the worker. */
+export function openNodeGpu(): Promise<GpuContext> {
+  context ??= openGpu(nodeGpuInstance()).catch((e: unknown) => {
     context = undefined;
     throw e;
   });

@@ -4,7 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { CpuModel } from '../../workers/engine/cpu/model.ts';
 import type { GeneratorArch } from '../../scripts/model-gen/generate.ts';
-import { loadGpuModel } from '../helpers/gpuModels.ts';
+import { nodeGpuInstance } from '../../scripts/node-webgpu.ts';
+import { openGpu } from '../../workers/engine/gpu/device.ts';
+import type { GpuError } from '../../workers/engine/gpu/errors.ts';
+import { loadGpuModel, loadGpuModelOn } from '../helpers/gpuModels.ts';
 import { testModel } from '../helpers/testModels.ts';
 
 function relErr(a: Float32Array, b: Float32Array): number {
@@ -139,6 +142,29 @@ describe('weights larger than one binding', () => {
     } finally {
       whole.destroy();
       split.destroy();
+    }
+  });
+});
+
+describe('device loss', () => {
+  it('is reported as GpuError device_lost, and the model loads again on a new device', async () => {
+    const { bytes } = testModel({ arch: 'qwen3moe', seed: 5 });
+    let lost: GpuError | undefined;
+    const first = await openGpu(nodeGpuInstance(), (e) => (lost = e));
+    const model = await loadGpuModelOn(first, bytes);
+    const before = await model.forwardGreedy([1, 2, 3]);
+    first.device.destroy();
+    await first.device.lost;
+    expect(lost?.code).toBe('device_lost');
+    await expect(model.forwardGreedy([4])).rejects.toMatchObject({ code: 'device_lost' });
+
+    const second = await openGpu(nodeGpuInstance());
+    const again = await loadGpuModelOn(second, bytes);
+    try {
+      expect(await again.forwardGreedy([1, 2, 3])).toEqual(before);
+    } finally {
+      again.destroy();
+      second.device.destroy();
     }
   });
 });

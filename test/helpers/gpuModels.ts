@@ -3,12 +3,16 @@
 import { openNodeGpu } from '../../scripts/node-webgpu.ts';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import { bytesSource } from '../../workers/engine/gguf/sources.ts';
+import type { GpuContext } from '../../workers/engine/gpu/device.ts';
 import { GpuModel } from '../../workers/engine/gpu/model.ts';
 import type { GpuModelOptions } from '../../workers/engine/gpu/model.ts';
 import { weightsFromByteSource } from '../../workers/engine/model/weightSource.ts';
 
 export async function loadGpuModel(bytes: Uint8Array, opts: GpuModelOptions = {}): Promise<GpuModel> {
-  const gpu = await openNodeGpu();
+  return loadGpuModelOn(await openNodeGpu(), bytes, opts);
+}
+
+export function loadGpuModelOn(gpu: GpuContext, bytes: Uint8Array, opts: GpuModelOptions = {}): Promise<GpuModel> {
   const file = parseGguf(bytes);
   return GpuModel.load(gpu, weightsFromByteSource(file, bytesSource(bytes)), { maxTokens: 8, nCtx: 64, ...opts });
 }
