@@ -50,6 +50,8 @@ export interface ModelSpec {
   readonly types: TensorTypes;
   /** Tie the output projection to token_embd (no output.weight), as Granite does. */
   readonly tied: boolean;
+  /** Write per-head attention sink logits (`attn_sinks`), as gpt-oss has. */
+  readonly sinks?: boolean;
   /** Write `rope.scaling.*` keys (linear or YaRN context extension). */
   readonly ropeScaling?: { readonly type: 'linear' | 'yarn'; readonly factor: number; readonly originalContext: number };
 }
@@ -134,6 +136,7 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
       norm(layer(il, 'attnQNorm'), qDim);
       norm(layer(il, 'attnKNorm'), kvDim);
     }
+    if (s.sinks) add(layer(il, 'attnSinks'), [s.nHead], rng.gaussian(s.nHead, 1), 'F32');
     linear(layer(il, 'attnOutput'), qDim, s.nEmbd, s.types.attn, 0.5);
     norm(layer(il, 'ffnNorm'), s.nEmbd);
     linear(layer(il, 'ffnGateInp'), s.nEmbd, s.nExpert, s.types.router, 3);

@@ -3,6 +3,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { CpuModel } from '../../workers/engine/cpu/model.ts';
+import { parseGguf } from '../../workers/engine/gguf/reader.ts';
+import type { ArchDef } from '../../workers/engine/model/archs/arch.ts';
+import { qwen3moe } from '../../workers/engine/model/archs/qwen3moe.ts';
+import { layerTensorName } from '../../workers/engine/model/tensorNames.ts';
 import type { GeneratorArch } from '../../scripts/model-gen/generate.ts';
 import { nodeGpuInstance } from '../../scripts/node-webgpu.ts';
 import { openGpu } from '../../workers/engine/gpu/device.ts';
@@ -165,6 +169,40 @@ describe('device loss', () => {
     } finally {
       again.destroy();
       second.device.destroy();
+    }
+  });
+});
+
+describe('attention options for later architectures', () => {
+  // qwen3moe's graph with gpt-oss-style attention: sinks on every layer, a 3-token sliding
+  // window on even layers.
+  const swaArch: ArchDef = {
+    ...qwen3moe,
+    forward(b, cfg) {
+      let x = b.embed();
+      for (let il = 0; il < cfg.nLayer; il++) {
+        const attn = b.attention(b.rmsNorm(x, layerTensorName(il, 'attnNorm')), il, { qkNorm: 'per_head', qkvBias: false, sinks: true, slidingWindow: il % 2 === 0 ? 3 : undefined });
+        const h = b.add(x, attn, 1);
+        x = b.add(h, b.moe(b.rmsNorm(h, layerTensorName(il, 'ffnNorm')), il, { gating: 'softmax', normWeights: true, weightsScale: 1, sharedExpert: 'none' }), 1);
+      }
+      return b.output(b.rmsNorm(x, 'output_norm.weight'));
+    },
+  };
+
+  it('sinks and a sliding window: GPU equals the CPU reference', async () => {
+    const { bytes } = testModel({ arch: 'qwen3moe', seed: 9, sinks: true });
+    const cpu = new CpuModel(parseGguf(bytes), bytes, swaArch);
+    const plain = CpuModel.fromBytes(bytes);
+    const gpu = await loadGpuModel(bytes, { maxTokens: 16, arch: swaArch });
+    try {
+      const tokens = [3, 17, 200, 45, 9, 100, 101, 102, 250, 251];
+      const ref = cpu.forward(tokens);
+      const got = await gpu.forwardLogits(tokens);
+      for (let t = 0; t < tokens.length; t++) expect(relErr(got[t], ref[t])).toBeLessThan(1e-5);
+      // The options change the result (they are not silently ignored).
+      expect(relErr(plain.forward(tokens)[9], ref[9])).toBeGreaterThan(1e-3);
+    } finally {
+      gpu.destroy();
     }
   });
 });

@@ -89,18 +89,29 @@ export class CpuBlocks implements Blocks<Acts> {
       const pos = this.start + t;
       const out = new Float32Array(nHead * dv);
       const scores = new Float32Array(pos + 1);
+      // Sliding window: keys at distance ≥ window are masked (llama-hparams is_masked_swa).
+      const first = opts.slidingWindow ? Math.max(0, pos - opts.slidingWindow + 1) : 0;
+      const sinks = opts.sinks ? wt.values(w(il, 'attnSinks')) : undefined;
       for (let h = 0; h < nHead; h++) {
         const kvh = Math.floor(h / group);
-        for (let j = 0; j <= pos; j++) {
+        let max = sinks ? sinks[h] : -Infinity;
+        for (let j = first; j <= pos; j++) {
           const key = this.cache.key(il, j);
           let s = 0;
           for (let i = 0; i < dk; i++) s += q[h * dk + i] * key[kvh * dk + i];
           scores[j] = s * kqScale;
+          max = Math.max(max, scores[j]);
         }
-        softmaxInPlace(scores);
-        for (let j = 0; j <= pos; j++) {
+        // softmax over the unmasked keys, the sink (unscaled) joining the normaliser only.
+        let z = sinks ? Math.exp(sinks[h] - max) : 0;
+        for (let j = first; j <= pos; j++) {
+          scores[j] = Math.exp(scores[j] - max);
+          z += scores[j];
+        }
+        for (let j = first; j <= pos; j++) {
           const val = this.cache.value(il, j);
-          for (let i = 0; i < dv; i++) out[h * dv + i] += scores[j] * val[kvh * dv + i];
+          const p = scores[j] / z;
+          for (let i = 0; i < dv; i++) out[h * dv + i] += p * val[kvh * dv + i];
         }
       }
       return matVec(wo, out);

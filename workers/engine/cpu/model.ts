@@ -21,8 +21,10 @@ export class CpuModel {
   constructor(
     readonly file: GgufFile,
     bytes: Uint8Array,
+    /** The architecture; by default the one `general.architecture` names. */
+    arch: ArchDef = archOf(file),
   ) {
-    this.arch = archOf(file);
+    this.arch = arch;
     this.cfg = this.arch.config(file);
     this.weights = new CpuWeights(file, bytes);
     this.cache = new CpuKvCache(this.cfg.nLayer);

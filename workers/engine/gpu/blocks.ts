@@ -168,8 +168,8 @@ export class GpuBlocks implements Blocks<GpuAct> {
     );
     this.rec.dispatch(
       `L${il}.attention`, 'attention', undefined,
-      [s.q, s.kCache, s.vCache, s.scores, s.attnOut],
-      packParams('uuuuuuuufuuu', [nHead, nHeadKv, dk, dv, this.pos0, s.nCtx, kOff, vOff, this.cfg.kqScale, this.nTok, 0, 0]),
+      [s.q, s.kCache, s.vCache, s.scores, s.attnOut, opts.sinks ? this.weights.vector(w(il, 'attnSinks')) : s.dummy],
+      packParams('uuuuuuuufuuu', [nHead, nHeadKv, dk, dv, this.pos0, s.nCtx, kOff, vOff, this.cfg.kqScale, this.nTok, opts.slidingWindow ?? 0, opts.sinks ? 1 : 0]),
       [nHead, this.nTok, 1],
     );
     const attnOut: Buf = { kind: 'buf', buffer: s.attnOut, width: nHead * dv };

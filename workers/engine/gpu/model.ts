@@ -24,6 +24,8 @@ export interface GpuModelOptions {
   readonly onProgress?: (bytesDone: number, bytesTotal: number) => void;
   /** Caps one weight binding below the device's limit (tests of the split path). */
   readonly maxBindingBytes?: number;
+  /** The architecture; by default the one `general.architecture` names. */
+  readonly arch?: ArchDef;
 }
 
 /** The k most probable next tokens of one position. */
@@ -75,7 +77,7 @@ export class GpuModel {
   }
 
   static async load(gpu: GpuContext, source: WeightSource, opts: GpuModelOptions = {}): Promise<GpuModel> {
-    const arch = archOf(source.file);
+    const arch = opts.arch ?? archOf(source.file);
     const cfg = arch.config(source.file);
     if (cfg.nExpert > 256) throw new ModelError('bad_hparams', `${cfg.nExpert} experts; the GPU router supports up to 256`);
     // The expert kernels keep a batch's (token, slot) pairs in workgroup memory (members.wgsl).

@@ -8,6 +8,10 @@ export interface AttentionOpts {
   readonly qkNorm: QkNorm;
   /** Q, K and V projections carry biases (Qwen2-MoE). */
   readonly qkvBias: boolean;
+  /** Per-head sink logits (attn_sinks) that take probability mass but add no value (gpt-oss). */
+  readonly sinks?: boolean;
+  /** Keys at distance ≥ this from the query are masked (sliding-window layers); absent = none. */
+  readonly slidingWindow?: number;
 }
 
 export type Gating = 'softmax' | 'sigmoid';

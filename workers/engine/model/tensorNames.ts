@@ -18,6 +18,7 @@ export const layerTensors = {
   attnOutput: 'attn_output.weight',
   attnQNorm: 'attn_q_norm.weight',
   attnKNorm: 'attn_k_norm.weight',
+  attnSinks: 'attn_sinks.weight',
   ffnNorm: 'ffn_norm.weight',
   ffnGateInp: 'ffn_gate_inp.weight',
   ffnGateExps: 'ffn_gate_exps.weight',

@@ -1,12 +1,15 @@
 // Causal attention over the KV cache with GQA, one workgroup per (query head, token).
 // Entry `main`, workgroup 64; dispatch (n_head, n_tok).
-// s_j = (q · k_j) · kq_scale for j ≤ pos;  p = softmax(s);  O = Σ_j p_j v_j.
-// Scores go to a scratch row in S; every sum has a fixed order, independent of n_tok.
+// s_j = (q · k_j) · kq_scale for first ≤ j ≤ pos (first > 0 with a sliding window n_swa);
+// p = softmax(s), with the head's sink logit (when F_SINKS) in the normaliser only;
+// O = Σ_j p_j v_j. Scores go to a scratch row in S; every sum has a fixed order, independent of n_tok.
+
+const F_SINKS: u32 = 1u;
 
 struct Params {
   n_head: u32, n_head_kv: u32, dk: u32, dv: u32,
   pos0: u32, n_ctx: u32, k_cache_off: u32, v_cache_off: u32,
-  kq_scale: f32, n_tok: u32, _pad0: u32, _pad1: u32,
+  kq_scale: f32, n_tok: u32, n_swa: u32, flags: u32,
 }
 
 @group(0) @binding(0) var<storage, read> Q: array<f32>;          // [n_tok, n_head·dk]
@@ -14,7 +17,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> VC: array<f32>;         // [.., n_ctx, n_head_kv·dv] from v_cache_off
 @group(0) @binding(3) var<storage, read_write> S: array<f32>;    // [n_tok, n_head, n_ctx] scratch
 @group(0) @binding(4) var<storage, read_write> O: array<f32>;    // [n_tok, n_head·dv]
-@group(0) @binding(5) var<uniform> p: Params;
+@group(0) @binding(5) var<storage, read> SINKS: array<f32>;      // [n_head] sink logits (F_SINKS)
+@group(0) @binding(6) var<uniform> p: Params;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -25,8 +29,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let q_off = t * p.n_head * p.dk + h * p.dk;
   let s_off = (t * p.n_head + h) * p.n_ctx;
 
+  let first = select(0u, pos + 1u - min(pos + 1u, p.n_swa), p.n_swa > 0u);
+  let sinks = (p.flags & F_SINKS) != 0u;
   var m = -3.4e38;
-  for (var j = lid; j <= pos; j += WG) {
+  for (var j = first + lid; j <= pos; j += WG) {
     let k_off = p.k_cache_off + j * p.n_head_kv * p.dk + kvh * p.dk;
     var s = 0.0;
     for (var i = 0u; i < p.dk; i++) { s += Q[q_off + i] * KC[k_off + i]; }
@@ -35,19 +41,21 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     m = max(m, s);
   }
   m = reduce_max(lid, m);
+  if (sinks) { m = max(m, SINKS[h]); }
 
   var z = 0.0;
-  for (var j = lid; j <= pos; j += WG) {
+  for (var j = first + lid; j <= pos; j += WG) {
     let e = exp(S[s_off + j] - m);
     S[s_off + j] = e;
     z += e;
   }
   z = reduce_sum(lid, z);
+  if (sinks) { z += exp(SINKS[h] - m); }
   storageBarrier();
 
   for (var i = lid; i < p.dv; i += WG) {
     var acc = 0.0;
-    for (var j = 0u; j <= pos; j++) {
+    for (var j = first; j <= pos; j++) {
       acc += S[s_off + j] * VC[p.v_cache_off + j * p.n_head_kv * p.dv + kvh * p.dv + i];
     }
     O[t * p.n_head * p.dv + h * p.dv + i] = acc / z;
