@@ -5,9 +5,12 @@ import { expect, test } from '@playwright/test';
 // A real vocabulary-only GGUF (Qwen2 tokenizer), read in place from the shared fixtures.
 const qwen2Vocab = path.resolve(import.meta.dirname, '../../shared/fixtures/vocab/ggml-vocab-qwen2.gguf');
 
+// The inspector lives in the Models panel, folded away.
 test.beforeEach(async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveTitle('Pakar');
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  await page.getByText("GGUF inspector: read a file's header").click();
 });
 
 test('shows the header of a picked GGUF file', async ({ page }) => {

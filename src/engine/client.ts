@@ -4,9 +4,27 @@
 import { wrap, type Remote } from 'comlink';
 import type { EngineApi } from '../../workers/engine/api.ts';
 import { installEngineErrorTransfer } from '../../workers/engine/errors.ts';
+// The bundled worker's URL (not a constructor), so that configuration can ride on its query string.
+import engineWorkerUrl from '../../workers/engine.worker.ts?worker&url';
+import { engineWorkerHref } from './workerUrl.ts';
 
 export { EngineError } from '../../workers/engine/errors.ts';
-export type { EngineApi, EngineErrorInfo, GgufSummary, GpuProbe } from '../../workers/engine/api.ts';
+export type {
+  ChatEvent,
+  ChatMessage,
+  ChatStats,
+  DownloadProgress,
+  EngineApi,
+  EngineErrorInfo,
+  GenerationParams,
+  GgufSummary,
+  GpuProbe,
+  LoadedModelInfo,
+  LoadProgress,
+  ModelSource,
+  StorageEstimateInfo,
+  StoredModelInfo,
+} from '../../workers/engine/api.ts';
 
 let engine: Remote<EngineApi> | undefined;
 
@@ -14,10 +32,7 @@ let engine: Remote<EngineApi> | undefined;
 export function getEngine(): Remote<EngineApi> {
   if (!engine) {
     installEngineErrorTransfer();
-    const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'pakar-engine',
-    });
+    const worker = new Worker(engineWorkerHref(engineWorkerUrl, location.href), { type: 'module', name: 'pakar-engine' });
     engine = wrap<EngineApi>(worker);
   }
   return engine;

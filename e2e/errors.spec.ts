@@ -1,0 +1,53 @@
+// Failures people can act on, each provoked: no model, an unsupported architecture, a
+// conversation that outgrows the context (no-webgpu.spec.ts: a browser without WebGPU).
+// Nothing typed is lost.
+
+import { expect, test } from '@playwright/test';
+import { openApp, openLocalModel, sendAndWait, testModel } from './helpers.ts';
+
+test('without a model, sending waits and the draft survives a reload', async ({ page }) => {
+  await openApp(page);
+  const box = page.getByLabel('Message', { exact: true });
+  await expect(box).toHaveAttribute('placeholder', 'Load a model to start chatting');
+  await box.fill('A question I do not want to type twice');
+  await expect(page.getByRole('button', { name: 'Send' })).toBeDisabled();
+  await box.press('Enter');
+  await page.reload();
+  await expect(page.getByLabel('Message', { exact: true })).toHaveValue('A question I do not want to type twice');
+  await page.getByRole('button', { name: 'Choose a model' }).click();
+  await expect(page.getByRole('dialog', { name: 'Models' })).toBeVisible();
+});
+
+test('an unsupported architecture says so', async ({ page }) => {
+  const { bytes } = testModel({ arch: 'qwen3moe', seed: 1 });
+  const patched = Buffer.from(bytes);
+  // general.architecture = "qwen9moe": a valid GGUF of an architecture the engine does not know.
+  const at = patched.indexOf('qwen3moe', patched.indexOf('general.architecture'));
+  patched.write('qwen9moe', at);
+  await openApp(page);
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  await page.getByLabel('Open a local .gguf file').setInputFiles({ name: 'future.gguf', mimeType: 'application/octet-stream', buffer: patched });
+  const alert = page.getByRole('alert').filter({ hasText: 'Could not load future.gguf' });
+  await expect(alert).toContainText('unsupported architecture');
+  await expect(alert.getByTestId('error-code')).toHaveText('unknown_arch');
+  await expect(page.getByTestId('loaded-model')).toHaveCount(0);
+});
+
+test('a conversation that outgrows the context drops its oldest turns, and says so', async ({ page }) => {
+  test.setTimeout(90_000);
+  const small = testModel({ arch: 'qwen3moe', seed: 1, nCtx: 48 });
+  await openApp(page, { temperature: 0, maxTokens: 8 });
+  await openLocalModel(page, small.path);
+  await sendAndWait(page, 'Hello');
+  await sendAndWait(page, 'What about rain?');
+  const answers = page.getByRole('article', { name: 'Answer' });
+  await expect(answers.last().getByRole('note')).toContainText('oldest messages were left out');
+  await expect(answers.first().getByRole('note')).toHaveCount(0);
+
+  // One message longer than the whole context: the error says what to do; the message stays.
+  const long = 'Please summarise this very long question '.repeat(4);
+  await sendAndWait(page, long, 'error');
+  await expect(answers.last().getByRole('alert')).toContainText('no longer fits');
+  await expect(answers.last().getByTestId('error-code')).toHaveText('context_full');
+  await expect(page.getByRole('article', { name: 'Your message' }).last()).toContainText(long.trim());
+});

@@ -1,0 +1,74 @@
+// Shared by the e2e specs: generated test models, the Node-side reference (prompt tokens as
+// the engine's ChatSession renders them, greedy tokens from the CPU reference model), and
+// page setup.
+
+import { expect, type Page } from '@playwright/test';
+import { cpuGreedy as cpuGreedyRun } from '../test/helpers/testModels.ts';
+import { optString } from '../workers/engine/gguf/metadata.ts';
+import { parseGguf } from '../workers/engine/gguf/reader.ts';
+import { ChatTemplate, type ChatMessage } from '../workers/engine/template/chatTemplate.ts';
+import { tokenizerFromGguf } from '../workers/engine/tokenizer/index.ts';
+
+/** A generated model, written once under .cache/models (deterministic by spec). */
+export { testModel } from '../test/helpers/testModels.ts';
+
+/**
+ * workers/engine/chat/session.ts's template for models without one (the synthetic test
+ * vocabulary has none). Kept in step by hand: a drift shows up as a prompt-length mismatch.
+ */
+const FALLBACK_TEMPLATE =
+  "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}";
+
+/** The prompt tokens ChatSession.promptTokens gives for `messages`. */
+export function promptTokens(bytes: Uint8Array, messages: readonly ChatMessage[]): number[] {
+  const file = parseGguf(bytes);
+  const tokenizer = tokenizerFromGguf(file);
+  const { special } = tokenizer.vocab;
+  const text = (id: number | undefined): string => (id === undefined || id < 0 ? '' : tokenizer.tokenText(id));
+  const template = new ChatTemplate(optString(file, 'tokenizer.chat_template') ?? FALLBACK_TEMPLATE);
+  const rendered = template.render(messages, { addGenerationPrompt: true, bosToken: text(special.bos), eosToken: text(special.eos) });
+  const tokens = tokenizer.encode(rendered, { addSpecial: true, parseSpecial: true });
+  if (tokens.length > 1 && tokens[0] === special.bos && tokens[1] === special.bos) tokens.shift();
+  return tokens;
+}
+
+/** Greedy tokens of the CPU reference model (the engine's ground truth). */
+export function cpuGreedy(bytes: Uint8Array, prompt: readonly number[], n: number): number[] {
+  return cpuGreedyRun(bytes, prompt, n).tokens;
+}
+
+export interface TestSettings {
+  temperature?: number;
+  maxTokens?: number;
+  alwaysRecordRouting?: boolean;
+  speculative?: boolean;
+}
+
+/** Opens the app with settings already stored (the Settings panel has its own test). */
+export async function openApp(page: Page, settings: TestSettings = {}, query = ''): Promise<void> {
+  await page.addInitScript((s) => {
+    if (!localStorage.getItem('pakar.settings')) localStorage.setItem('pakar.settings', JSON.stringify(s));
+  }, { temperature: 0, maxTokens: 8, ...settings });
+  await page.goto(`/${query}`);
+  await expect(page).toHaveTitle('Pakar');
+}
+
+/** Loads a local .gguf straight onto the GPU through the Models panel, then closes it. */
+export async function openLocalModel(page: Page, file: string): Promise<void> {
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  await page.getByLabel('Open a local .gguf file').setInputFiles(file);
+  await expect(page.getByTestId('loaded-model')).toBeVisible({ timeout: 60_000 });
+  await page.keyboard.press('Escape');
+}
+
+/** Sends a message with the keyboard and waits for the answer to finish. */
+export async function sendAndWait(page: Page, text: string, status = 'done'): Promise<void> {
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+  await expect(page.getByRole('article', { name: 'Answer' }).last()).toHaveAttribute('data-status', status, { timeout: 60_000 });
+}
+
+export function answerTokens(value: string | null): number[] {
+  return value ? value.split(',').map(Number) : [];
+}

@@ -1,0 +1,73 @@
+// The model store against the local Hub double: a catalog entry downloads (progress with bytes,
+// speed and time left; pause and resume; a failure shown and recovered from), loads, answers
+// with the CPU reference's greedy tokens, and loads again after a reload with the Hub gone.
+
+import { expect, test } from '@playwright/test';
+import { startHubDouble, type HubDouble } from '../test/helpers/hubDouble.ts';
+import { answerTokens, cpuGreedy, openApp, promptTokens, sendAndWait, testModel } from './helpers.ts';
+
+// A catalog entry whose file the Hub double serves as a small generated model of the same architecture.
+const entry = {
+  id: 'granite-3.1-1b-a400m-instruct-q4_k_m',
+  name: 'Granite 3.1 1B-A400M Instruct Q4_K_M',
+  repo: 'bartowski/granite-3.1-1b-a400m-instruct-GGUF',
+  file: 'granite-3.1-1b-a400m-instruct-Q4_K_M.gguf',
+};
+const model = testModel({ arch: 'granitemoe', seed: 2 });
+
+let hub: HubDouble;
+test.beforeAll(async () => {
+  hub = await startHubDouble();
+});
+test.afterAll(async () => {
+  await hub.close().catch(() => {});
+});
+
+test('download from the Hub with progress, pause and resume, chat, then load offline after a reload', async ({ page }) => {
+  test.setTimeout(150_000);
+  page.on('dialog', (d) => void d.accept());
+  await openApp(page, { temperature: 0, maxTokens: 8 }, `?hub=${encodeURIComponent(hub.baseUrl)}`);
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  const card = page.getByRole('listitem', { name: entry.name });
+  await expect(card).toContainText('granitemoe');
+  await expect(page.getByRole('listitem', { name: 'GPT-OSS 20B MXFP4' })).toContainText('not supported yet');
+
+  // Not on the Hub yet: the failure is shown on the card, nothing is lost.
+  await card.getByRole('button', { name: `Download ${entry.name}` }).click();
+  await expect(card.getByRole('alert')).toContainText('http');
+
+  // Served slowly enough to watch and to pause.
+  hub.setFile(entry.repo, entry.file, model.bytes);
+  hub.faults = { slowBody: { chunkBytes: 16 * 1024, chunkDelayMs: 60 } };
+  await card.getByRole('button', { name: new RegExp(`^(Download|Resume) ${entry.name}$`) }).click();
+  await expect(card.getByRole('progressbar', { name: `Downloading ${entry.name}` })).toBeVisible();
+  await expect(card.getByTestId('download-progress')).toHaveText(/^\d+% · [\d.]+ (B|KiB|MiB) of 1\.\d+ MiB · [\d.]+ (B|KiB|MiB)\/s · .+ left$/, { timeout: 20_000 });
+  await card.getByRole('button', { name: `Pause ${entry.name}` }).click();
+  await expect(card).toHaveAttribute('data-state', 'partial');
+  await expect(card).toContainText('paused');
+
+  hub.faults = {};
+  await card.getByRole('button', { name: `Resume ${entry.name}` }).click();
+  await expect(card).toHaveAttribute('data-state', 'stored', { timeout: 60_000 });
+  await expect(page.getByTestId('storage')).toContainText('used of');
+  await card.getByRole('button', { name: `Load ${entry.name}` }).click();
+  await expect(card).toHaveAttribute('data-state', 'loaded', { timeout: 60_000 });
+  await page.keyboard.press('Escape');
+
+  await sendAndWait(page, 'Hello');
+  const tokens = answerTokens(await page.getByRole('article', { name: 'Answer' }).getAttribute('data-tokens'));
+  expect(tokens).toEqual(cpuGreedy(model.bytes, promptTokens(model.bytes, [{ role: 'user', content: 'Hello' }]), 8));
+
+  // Offline: the Hub is gone, the last used model loads from the browser's store by itself.
+  await hub.close();
+  await page.reload();
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue(entry.id, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await sendAndWait(page, 'Hello');
+  expect(answerTokens(await page.getByRole('article', { name: 'Answer' }).getAttribute('data-tokens'))).toEqual(tokens);
+
+  // Delete it: the catalog offers the download again.
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  await card.getByRole('button', { name: `Delete ${entry.name}` }).click();
+  await expect(card).toHaveAttribute('data-state', 'available');
+});

@@ -1,0 +1,96 @@
+// One model in the manager: a catalog entry and/or a stored model, with what can be done to it.
+
+import type { LoadedModelInfo, StoredModelInfo } from '../engine/client.ts';
+import { ErrorNotice } from '../ui/ErrorNotice.tsx';
+import { describeError } from '../engine/errorHelp.ts';
+import { formatBytes, formatCount } from '../ui/format.ts';
+import type { CatalogEntry } from './catalog.ts';
+import { DownloadBar } from './Progress.tsx';
+import type { Transfer } from './useDownloads.ts';
+
+export interface ModelCardActions {
+  readonly onDownload: () => void;
+  readonly onPause: () => void;
+  readonly onDelete: () => void;
+  readonly onLoad: () => void;
+}
+
+interface Props {
+  readonly name: string;
+  readonly entry: CatalogEntry | undefined;
+  readonly stored: StoredModelInfo | undefined;
+  readonly transfer: Transfer | undefined;
+  readonly loaded: LoadedModelInfo | null | undefined;
+  readonly loading: boolean;
+  readonly actions: ModelCardActions;
+}
+
+export function ModelCard({ name, entry, stored, transfer, loaded, loading, actions }: Props) {
+  const running = transfer?.running ?? false;
+  const complete = stored?.state === 'complete';
+  const isLoaded = loaded?.id === stored?.id && stored !== undefined;
+  const unsupported = entry ? !entry.supported : false;
+  const resumable = stored !== undefined && stored.source.kind !== 'file';
+  const failure = transfer?.error ?? (stored?.failure && !running ? describeError(stored.failure) : undefined);
+  const state = running ? 'downloading' : isLoaded ? 'loaded' : complete ? 'stored' : stored ? 'partial' : unsupported ? 'unsupported' : 'available';
+
+  return (
+    <li className="model-card" aria-label={name} data-state={state}>
+      <div className="model-head">
+        <div>
+          <h4>{name}</h4>
+          <p className="muted small">{describe(entry, stored)}</p>
+        </div>
+        <div className="badges">
+          {entry && <span className="badge">{entry.quant}</span>}
+          {unsupported && <span className="badge warn" title={`This version of Pakar does not run ${entry?.architecture} models yet`}>not supported yet</span>}
+          {isLoaded && <span className="badge ok">loaded</span>}
+          {complete && !isLoaded && <span className="badge">downloaded</span>}
+          {stored && !complete && !running && <span className="badge warn">{stored.percent}% · paused</span>}
+        </div>
+      </div>
+      {entry?.note && <p className="muted small">{entry.note}</p>}
+      {running && <DownloadBar progress={transfer?.progress} label={`Downloading ${name}`} />}
+      {failure && <ErrorNotice help={failure} title={`${failure.title} (${name})`} />}
+      <div className="row">
+        {complete && !isLoaded && (
+          <button type="button" className="primary" onClick={actions.onLoad} disabled={loading} aria-label={`Load ${name}`}>
+            Load
+          </button>
+        )}
+        {!complete && !running && !unsupported && (!stored || resumable) && (
+          <button type="button" className="primary" onClick={actions.onDownload} aria-label={`${stored ? 'Resume' : 'Download'} ${name}`}>
+            {stored ? 'Resume' : 'Download'}
+            {entry && !stored && <span className="muted-on-primary"> · {formatBytes(entry.sizeBytes)}</span>}
+          </button>
+        )}
+        {running && (
+          <button type="button" onClick={actions.onPause} aria-label={`Pause ${name}`}>
+            Pause
+          </button>
+        )}
+        {stored && !running && (
+          <button type="button" className="ghost danger" onClick={actions.onDelete} aria-label={`Delete ${name}`}>
+            Delete
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function describe(entry: CatalogEntry | undefined, stored: StoredModelInfo | undefined): string {
+  if (entry) {
+    const { parameters: p, experts: x } = entry;
+    return [
+      `${entry.architecture}`,
+      `${formatCount(p.total)} params, ${formatCount(p.active)} active`,
+      `${x.total} experts, ${x.used} per token${x.shared ? ` + ${x.shared} shared` : ''}`,
+      `${formatBytes(entry.sizeBytes)}${entry.sizeEstimated ? ' (estimated)' : ''}`,
+      `needs ≈ ${formatBytes(entry.memoryEstimateBytes)} GPU memory`,
+      entry.licence,
+    ].join(' · ');
+  }
+  if (stored) return [stored.architecture ?? 'unknown architecture', formatBytes(stored.size), stored.source.kind === 'file' ? 'imported file' : 'downloaded'].join(' · ');
+  return '';
+}

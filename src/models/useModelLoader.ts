@@ -1,0 +1,82 @@
+// Loading a model onto the GPU (from the store, or straight from a local file), with progress,
+// and remembering the last stored model so that the next visit loads it by itself.
+
+import { useQueryClient } from '@tanstack/react-query';
+import { proxy } from 'comlink';
+import { useCallback } from 'react';
+import { getEngine, type LoadedModelInfo, type LoadProgress } from '../engine/client.ts';
+import { describeError, type ErrorHelp } from '../engine/errorHelp.ts';
+import { safeGet } from '../settings/useSettings.ts';
+import { createStore, useStore } from '../ui/store.ts';
+import { modelKeys } from './queries.ts';
+
+export type LoadTarget = { readonly kind: 'store'; readonly id: string; readonly name: string } | { readonly kind: 'file'; readonly file: File; readonly name: string };
+
+export interface LoadState {
+  readonly target: LoadTarget | undefined;
+  readonly loading: boolean;
+  readonly progress: LoadProgress | undefined;
+  readonly error: ErrorHelp | undefined;
+}
+
+const LAST_MODEL_KEY = 'pakar.lastModel';
+const loadState = createStore<LoadState>({ target: undefined, loading: false, progress: undefined, error: undefined });
+
+export function lastModelId(): string | undefined {
+  return safeGet(LAST_MODEL_KEY) ?? undefined;
+}
+
+function rememberModel(id: string | undefined): void {
+  try {
+    if (id) localStorage.setItem(LAST_MODEL_KEY, id);
+    else localStorage.removeItem(LAST_MODEL_KEY);
+  } catch {
+    // Not remembered; nothing else depends on it.
+  }
+}
+
+export function useLoadState(): LoadState {
+  return useStore(loadState);
+}
+
+export function useModelLoader() {
+  const qc = useQueryClient();
+
+  const load = useCallback(
+    async (target: LoadTarget): Promise<LoadedModelInfo | undefined> => {
+      if (loadState.get().loading) return undefined;
+      loadState.set({ target, loading: true, progress: undefined, error: undefined });
+      const onProgress = proxy((p: LoadProgress) => loadState.set((s) => ({ ...s, progress: p })));
+      try {
+        const engine = getEngine();
+        const info = target.kind === 'store' ? await engine.loadModel(target.id, onProgress) : await engine.loadFile(target.file, onProgress);
+        if (target.kind === 'store') rememberModel(target.id);
+        loadState.set({ target, loading: false, progress: undefined, error: undefined });
+        return info;
+      } catch (e) {
+        loadState.set({ target, loading: false, progress: undefined, error: describeError(e) });
+        return undefined;
+      } finally {
+        await qc.invalidateQueries({ queryKey: modelKeys.loaded });
+      }
+    },
+    [qc],
+  );
+
+  const unload = useCallback(async () => {
+    await getEngine().unloadModel();
+    rememberModel(undefined);
+    loadState.set({ target: undefined, loading: false, progress: undefined, error: undefined });
+    await qc.invalidateQueries({ queryKey: modelKeys.loaded });
+  }, [qc]);
+
+  /** Loads the same model again (after a GPU reset). */
+  const reload = useCallback(() => {
+    const target = loadState.get().target;
+    return target ? load(target) : Promise.resolve(undefined);
+  }, [load]);
+
+  const dismissError = useCallback(() => loadState.set((s) => ({ ...s, error: undefined })), []);
+
+  return { load, unload, reload, dismissError };
+}

@@ -1,0 +1,74 @@
+import { useLoadedModel } from '../models/queries.ts';
+import { clampField, draftField, numberFields, type NumberField } from './settings.ts';
+import { useSettings } from './useSettings.ts';
+
+/** Sampling and length settings; they apply to the next answer and are kept in this browser. */
+export function SettingsPanel() {
+  const { settings, update, reset } = useSettings();
+  const loaded = useLoadedModel().data;
+  return (
+    <form className="settings" onSubmit={(e) => e.preventDefault()}>
+      {numberFields.map((f) => (
+        <NumberSetting key={f.key} field={f} value={settings[f.key]} onChange={(v) => update({ [f.key]: v })} />
+      ))}
+      <fieldset className="setting wide">
+        <legend>Speculative decoding</legend>
+        <label className="check">
+          <input type="checkbox" checked={settings.speculative} onChange={(e) => update({ speculative: e.target.checked })} /> Guess tokens ahead from the conversation and verify them in one pass
+        </label>
+        {settings.speculative && <NumberSetting field={draftField} value={settings.draftMax} onChange={(v) => update({ draftMax: v })} />}
+        <p className="muted small">{settings.temperature > 0 || settings.repetitionPenalty !== 1 ? 'Used for greedy answers only (temperature 0, no repetition penalty).' : 'Same answer, often faster when it repeats the conversation.'}</p>
+      </fieldset>
+      <div className="setting">
+        <label htmlFor="setting-context">Context length</label>
+        <input id="setting-context" type="text" readOnly value={loaded ? `${loaded.contextLength.toLocaleString('en-US')} tokens` : 'no model loaded'} />
+        <p className="muted small">Set by the loaded model (at most 4,096 tokens for now). When a conversation outgrows it, the oldest turns are left out of the prompt.</p>
+      </div>
+      <div className="setting wide">
+        <label htmlFor="setting-system">System prompt for new chats</label>
+        <textarea id="setting-system" rows={3} value={settings.defaultSystemPrompt} onChange={(e) => update({ defaultSystemPrompt: e.target.value })} />
+      </div>
+      <div className="row">
+        <button type="button" className="ghost" onClick={reset}>
+          Reset to defaults
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function NumberSetting({ field, value, onChange }: { field: NumberField; value: number; onChange: (v: number) => void }) {
+  const id = `setting-${field.key}`;
+  const rangeMax = field.key === 'maxTokens' ? 4096 : field.key === 'seed' ? undefined : field.max;
+  return (
+    <div className="setting">
+      <label htmlFor={id}>{field.label}</label>
+      <div className="setting-inputs">
+        {rangeMax !== undefined && (
+          <input
+            type="range"
+            aria-hidden="true"
+            tabIndex={-1}
+            min={field.min}
+            max={rangeMax}
+            step={field.step}
+            value={Math.min(value, rangeMax)}
+            onChange={(e) => onChange(clampField(field, e.target.valueAsNumber))}
+          />
+        )}
+        <input
+          id={id}
+          type="number"
+          min={field.min}
+          max={field.max}
+          step={field.step}
+          value={value}
+          onChange={(e) => {
+            if (e.target.value !== '') onChange(clampField(field, e.target.valueAsNumber));
+          }}
+        />
+      </div>
+      <p className="muted small">{field.help}</p>
+    </div>
+  );
+}

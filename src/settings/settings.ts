@@ -1,0 +1,115 @@
+// Generation settings: the engine's parameters plus the app's own choices, validated when read
+// back from storage (an old or hand-edited value falls back to its default, never breaks the app).
+
+import { defaultGenerationParams } from '../../workers/engine/chat/types.ts';
+import type { GenerationParams } from '../engine/client.ts';
+
+export interface Settings {
+  readonly temperature: number;
+  readonly topK: number;
+  readonly topP: number;
+  readonly minP: number;
+  readonly repetitionPenalty: number;
+  readonly maxTokens: number;
+  readonly seed: number;
+  /** Speculative decoding (greedy answers only): drafts verified per step when on. */
+  readonly speculative: boolean;
+  readonly draftMax: number;
+  /** Record expert routing even while the Insights panel is closed. */
+  readonly alwaysRecordRouting: boolean;
+  /** The system prompt a new conversation starts with. */
+  readonly defaultSystemPrompt: string;
+}
+
+type NumberKey = { [K in keyof Settings]: Settings[K] extends number ? K : never }[keyof Settings];
+type BooleanKey = { [K in keyof Settings]: Settings[K] extends boolean ? K : never }[keyof Settings];
+
+export const defaultSettings: Settings = {
+  temperature: defaultGenerationParams.temperature,
+  topK: defaultGenerationParams.topK,
+  topP: defaultGenerationParams.topP,
+  minP: defaultGenerationParams.minP,
+  repetitionPenalty: defaultGenerationParams.repetitionPenalty,
+  maxTokens: defaultGenerationParams.maxTokens,
+  seed: defaultGenerationParams.seed,
+  speculative: false,
+  draftMax: 4,
+  alwaysRecordRouting: false,
+  defaultSystemPrompt: '',
+};
+
+export interface NumberField {
+  readonly key: NumberKey;
+  readonly label: string;
+  readonly min: number;
+  readonly max: number;
+  readonly step: number;
+  readonly integer: boolean;
+  readonly help: string;
+}
+
+/** The numeric sampling settings, in the order the panel shows them. */
+export const numberFields: readonly NumberField[] = [
+  { key: 'temperature', label: 'Temperature', min: 0, max: 2, step: 0.05, integer: false, help: '0 always picks the most likely token (greedy).' },
+  { key: 'topK', label: 'Top-k', min: 0, max: 40, step: 1, integer: true, help: 'Sample among the k most likely tokens (the engine reads back at most 40).' },
+  { key: 'topP', label: 'Top-p', min: 0, max: 1, step: 0.01, integer: false, help: 'Keep the most likely tokens that cover this probability; 1 turns it off.' },
+  { key: 'minP', label: 'Min-p', min: 0, max: 1, step: 0.01, integer: false, help: 'Drop tokens less likely than this share of the best one; 0 turns it off.' },
+  { key: 'repetitionPenalty', label: 'Repetition penalty', min: 1, max: 2, step: 0.01, integer: false, help: 'Makes tokens already in the conversation less likely; 1 turns it off.' },
+  { key: 'maxTokens', label: 'Max tokens', min: 1, max: 32768, step: 1, integer: true, help: 'The longest answer, in tokens.' },
+  { key: 'seed', label: 'Seed', min: 0, max: 2 ** 32 - 1, step: 1, integer: true, help: 'The same seed and settings give the same answer.' },
+];
+
+export const draftField: NumberField = {
+  key: 'draftMax',
+  label: 'Draft length',
+  min: 1,
+  max: 16,
+  step: 1,
+  integer: true,
+  help: 'Tokens guessed ahead and checked in one pass. The answer is identical; only the speed changes.',
+};
+
+const booleanKeys: readonly BooleanKey[] = ['speculative', 'alwaysRecordRouting'];
+
+/** A value clamped into its field's range; NaN falls back to the default. */
+export function clampField(field: NumberField, value: number): number {
+  if (!Number.isFinite(value)) return defaultSettings[field.key];
+  const v = Math.min(field.max, Math.max(field.min, value));
+  return field.integer ? Math.round(v) : v;
+}
+
+/** Settings from stored JSON; anything missing or invalid takes its default. */
+export function parseSettings(json: string | null): Settings {
+  if (!json) return defaultSettings;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return defaultSettings;
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return defaultSettings;
+  const o = raw as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...defaultSettings };
+  for (const f of [...numberFields, draftField]) {
+    const v = o[f.key];
+    if (typeof v === 'number') out[f.key] = clampField(f, v);
+  }
+  for (const k of booleanKeys) if (typeof o[k] === 'boolean') out[k] = o[k];
+  if (typeof o.defaultSystemPrompt === 'string') out.defaultSystemPrompt = o.defaultSystemPrompt;
+  return out as unknown as Settings;
+}
+
+/** What the engine gets for one answer. */
+export function toGenerationParams(s: Settings, routing: boolean): GenerationParams {
+  return {
+    temperature: s.temperature,
+    topK: s.topK,
+    topP: s.topP,
+    minP: s.minP,
+    repetitionPenalty: s.repetitionPenalty,
+    maxTokens: s.maxTokens,
+    seed: s.seed,
+    draftMax: s.speculative ? s.draftMax : 0,
+    routing,
+  };
+}

@@ -1,0 +1,31 @@
+// Page-wide notices: no WebGPU, and a model that failed to load (with what to do about it).
+
+import { useGpuProbe } from '../inspect/hooks.ts';
+import { describeError } from '../engine/errorHelp.ts';
+import { useLoadState, useModelLoader } from '../models/useModelLoader.ts';
+import { ErrorNotice } from './ErrorNotice.tsx';
+
+export function GpuBanner() {
+  const probe = useGpuProbe();
+  if (!probe.data || probe.data.available) return null;
+  const help = describeError({ code: 'no_webgpu', message: probe.data.reason });
+  return <ErrorNotice help={help} />;
+}
+
+export function LoadErrorBanner({ onOpenModels }: { onOpenModels: () => void }) {
+  const { error, target } = useLoadState();
+  const { reload, dismissError } = useModelLoader();
+  if (!error) return null;
+  return (
+    <ErrorNotice help={error} title={`Could not load ${target?.name ?? 'the model'}: ${error.title.toLowerCase()}`} onDismiss={dismissError}>
+      {error.action === 'reload-model' && target && (
+        <button type="button" className="primary" onClick={() => void reload()}>
+          Reload the model
+        </button>
+      )}
+      <button type="button" onClick={onOpenModels}>
+        Open Models
+      </button>
+    </ErrorNotice>
+  );
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { describeError } from '../../src/engine/errorHelp.ts';
+import { engineWorkerHref } from '../../src/engine/workerUrl.ts';
+import { EngineError } from '../../workers/engine/errors.ts';
+
+describe('errors people can act on', () => {
+  it.each([
+    ['device_lost', 'reload-model'],
+    ['quota', 'open-models'],
+    ['unknown_arch', 'open-models'],
+    ['context_full', 'new-chat'],
+    ['network', 'retry'],
+    ['too_large', 'open-models'],
+  ])('%s offers %s', (code, action) => {
+    const help = describeError(new EngineError(code, 'details'));
+    expect(help).toMatchObject({ code, action, message: 'details' });
+    expect(help.title).not.toBe('Something went wrong');
+  });
+
+  it('no WebGPU names the browsers that have it', () => {
+    expect(describeError({ code: 'no_webgpu', message: 'navigator.gpu is missing' }).hint).toMatch(/Chrome and Edge 113\+/);
+  });
+
+  it('anything else is internal, with its message', () => {
+    expect(describeError(new TypeError('boom'))).toMatchObject({ code: 'internal', message: 'boom', action: 'none' });
+    expect(describeError('plain')).toMatchObject({ code: 'internal', message: 'plain' });
+  });
+});
+
+describe('engine worker URL', () => {
+  it('carries the page\'s hub parameter to the worker', () => {
+    expect(engineWorkerHref('/assets/engine.worker-abc.js', 'http://127.0.0.1:4173/?hub=http%3A%2F%2F127.0.0.1%3A9999')).toBe(
+      'http://127.0.0.1:4173/assets/engine.worker-abc.js?hub=http%3A%2F%2F127.0.0.1%3A9999',
+    );
+    expect(engineWorkerHref('/assets/w.js', 'http://localhost/')).toBe('http://localhost/assets/w.js');
+  });
+});

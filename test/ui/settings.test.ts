@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSettings, draftField, numberFields, parseSettings, toGenerationParams } from '../../src/settings/settings.ts';
+import { defaultGenerationParams } from '../../workers/engine/chat/types.ts';
+
+describe('settings', () => {
+  it('default to the engine defaults', () => {
+    const params = toGenerationParams(defaultSettings, false);
+    for (const key of ['temperature', 'topK', 'topP', 'minP', 'repetitionPenalty', 'seed', 'maxTokens'] as const) expect(params[key]).toBe(defaultGenerationParams[key]);
+    expect(params).toMatchObject({ draftMax: 0, routing: false });
+  });
+
+  it.each([null, '', 'not json', '[1,2]', '42', 'null'])('fall back to defaults for %j', (stored) => {
+    expect(parseSettings(stored)).toEqual(defaultSettings);
+  });
+
+  it('keep valid values, clamp out-of-range ones, ignore wrong types', () => {
+    const s = parseSettings(JSON.stringify({ temperature: 0, topK: 500, topP: -1, maxTokens: 12.6, seed: 'x', speculative: true, draftMax: 99, alwaysRecordRouting: 'yes', defaultSystemPrompt: 'Be kind.', extra: 1 }));
+    expect(s).toEqual({ ...defaultSettings, temperature: 0, topK: 40, topP: 0, maxTokens: 13, speculative: true, draftMax: 16, defaultSystemPrompt: 'Be kind.' });
+    expect('extra' in s).toBe(false);
+  });
+
+  it('send drafts only when speculative decoding is on', () => {
+    expect(toGenerationParams({ ...defaultSettings, speculative: true, draftMax: 6 }, true)).toMatchObject({ draftMax: 6, routing: true });
+    expect(toGenerationParams({ ...defaultSettings, speculative: false, draftMax: 6 }, false).draftMax).toBe(0);
+  });
+
+  it('every field has a default inside its range', () => {
+    for (const f of [...numberFields, draftField]) {
+      expect(defaultSettings[f.key]).toBeGreaterThanOrEqual(f.min);
+      expect(defaultSettings[f.key]).toBeLessThanOrEqual(f.max);
+    }
+  });
+});
