@@ -1,0 +1,86 @@
+// Benchmark models: written by the project's generator (scripts/model-gen) into .cache/bench/,
+// cached by spec. The 24-layer granite-shaped files take 5 (Q8_0) and 15–25 (Q4_K) minutes of JS
+// quantization here, so unlike the test models they are not keyed by the generator's source: a
+// speed benchmark needs the shapes and types, which bench.ts checks against the spec on every
+// run (checkModel); --regenerate rewrites them.
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { allTypes, generateModel } from '../model-gen/generate.ts';
+import type { ModelSpec } from '../model-gen/generate.ts';
+import type { GgufFile } from '../../workers/engine/gguf/types.ts';
+import type { ModelConfig } from '../../workers/engine/model/config.ts';
+import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
+
+export const benchDir = resolve(import.meta.dirname, '../../.cache/bench');
+
+export type BenchSpec = Partial<ModelSpec> & Pick<ModelSpec, 'arch'>;
+
+export interface BenchModel {
+  /** Name on the command line and in the JSON. */
+  readonly name: string;
+  readonly quant: GgmlTypeName;
+  readonly spec: BenchSpec;
+  readonly note: string;
+}
+
+/**
+ * granite-3.1-1b-a400m's shapes (granitemoe: 24 layers, hidden 1024, 16 heads / 8 KV heads of
+ * 64, 32 experts top-8 of FFN 512, no shared expert, tied embeddings, vocabulary 49 155 — here
+ * synthetic), routers F32 as llama.cpp's quantizer leaves them.
+ */
+function granite(quant: GgmlTypeName, nLayer: number): BenchSpec {
+  return {
+    arch: 'granitemoe', seed: 3, nLayer, nEmbd: 1024, nHead: 16, nHeadKv: 8, nExpert: 32, nExpertUsed: 8,
+    nFf: 512, nFfShexp: 0, nVocab: 49155, nCtx: 4096, tied: true, types: { ...allTypes(quant), router: 'F32' },
+  };
+}
+
+const tiny: BenchSpec = { arch: 'qwen3moe', seed: 1, nLayer: 2, nEmbd: 256, nHead: 4, nHeadKv: 2, nExpert: 8, nExpertUsed: 2, nFf: 256, nVocab: 512, types: { ...allTypes('Q8_0'), router: 'F32' } };
+
+export function benchModels(quick: boolean): BenchModel[] {
+  // --quick keeps granite's layer shapes and vocabulary but only 2 of its 24 layers.
+  const layers = quick ? 2 : 24;
+  const suffix = quick ? ` (${layers} of 24 layers: --quick)` : '';
+  return [
+    { name: 'tiny', quant: 'Q8_0', spec: tiny, note: 'qwen3moe, 2 layers, hidden 256, 8 experts top-2 of FFN 256, vocab 512' },
+    { name: 'granite-q4k', quant: 'Q4_K', spec: granite('Q4_K', layers), note: `granite-3.1-1b-a400m shapes, Q4_K${suffix}` },
+    { name: 'granite-q8', quant: 'Q8_0', spec: granite('Q8_0', layers), note: `granite-3.1-1b-a400m shapes, Q8_0${suffix}` },
+  ];
+}
+
+/** The model's GGUF path, generating it first when it is not cached (or when asked to). */
+export function ensureModel(m: BenchModel, log: (s: string) => void, regenerate = false): string {
+  const key = createHash('sha256').update(JSON.stringify(m.spec)).digest('hex').slice(0, 16);
+  const path = resolve(benchDir, `${m.name}-${key}.gguf`);
+  if (existsSync(path) && !regenerate) return path;
+  log(`generating ${m.name} (${m.note}) → ${path}`);
+  const t0 = performance.now();
+  const bytes = generateModel(m.spec);
+  mkdirSync(benchDir, { recursive: true });
+  rmSync(path, { force: true });
+  writeFileSync(`${path}.tmp`, bytes);
+  renameSync(`${path}.tmp`, path);
+  log(`generated ${m.name}: ${(bytes.length / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  return path;
+}
+
+/** Why a cached file does not have the spec's shapes and types (undefined when it does). */
+export function checkModel(m: BenchModel, file: GgufFile, cfg: ModelConfig): string | undefined {
+  const s = m.spec;
+  const want: [string, number | string | undefined, number | string][] = [
+    ['architecture', s.arch, cfg.arch],
+    ['layers', s.nLayer, cfg.nLayer],
+    ['embedding', s.nEmbd, cfg.nEmbd],
+    ['heads', s.nHead, cfg.nHead],
+    ['KV heads', s.nHeadKv, cfg.nHeadKv],
+    ['experts', s.nExpert, cfg.nExpert],
+    ['experts used', s.nExpertUsed, cfg.nExpertUsed],
+    ['expert FFN', s.nFf, cfg.nFfExp],
+    ['vocabulary', s.nVocab, cfg.nVocab],
+    ['expert type', s.types?.experts, file.tensorByName.get('blk.0.ffn_down_exps.weight')?.type.name ?? '?'],
+  ];
+  const bad = want.filter(([, spec, got]) => spec !== undefined && spec !== got);
+  return bad.length ? bad.map(([what, spec, got]) => `${what} ${got}, spec ${spec}`).join('; ') : undefined;
+}
