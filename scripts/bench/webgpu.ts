@@ -1,9 +1,8 @@
 // Pakar's WebGPU engine on one GGUF: prefill and greedy decode speed, and the per-step counters
 // of ARCHITECTURE.md invariant 2 (submits, dispatches, readback bytes).
-// Protocol: load; a warm-up (the prompt, then one decode step: compiles every pipeline and
-// creates every bind group); then `runs` × (when prefill is timed: empty the cache and prefill
-// the prompt with forwardGreedyLast; then `decodeTokens` greedy steps, each timed to its
-// readback). Without a timed prefill, the runs simply continue decoding after the warm-up.
+// Protocol: load; a warm-up step; then `runs` × (when prefill is timed: empty the cache and
+// prefill the prompt with forwardGreedyLast; then `decodeTokens` greedy steps, each timed to
+// its readback). Without a timed prefill, the runs simply continue decoding after the warm-up.
 
 import { GpuModel } from '../../workers/engine/gpu/model.ts';
 import type { GpuContext } from '../../workers/engine/gpu/device.ts';
@@ -43,9 +42,10 @@ export async function benchWebGpu(gpu: GpuContext, source: WeightSource, s: Engi
   log(`  loaded in ${loadSeconds.toFixed(1)} s; warm-up`);
   try {
     const nLayer = model.cfg.nLayer;
-    let next = await model.forwardGreedyLast(s.prompt);
-    const prefillDispatches = model.lastStep.dispatches;
-    if (s.prompt.length > 1) next = await model.forwardGreedyLast([next]);
+    // One single-token step compiles every pipeline and makes every bind group: a step of T
+    // tokens uses the same ones (T only changes the uniforms and the grid).
+    let next = await model.forwardGreedyLast(s.prompt.slice(0, 1));
+    let prefillDispatches: number | null = null;
 
     const steps: number[] = [];
     const prefills: number[] = [];
@@ -57,6 +57,7 @@ export async function benchWebGpu(gpu: GpuContext, source: WeightSource, s: Engi
         next = await model.forwardGreedyLast(s.prompt);
         const seconds = (performance.now() - t) / 1000;
         prefills.push(s.prompt.length / seconds);
+        prefillDispatches = model.lastStep.dispatches;
         log(`  run ${run + 1}/${s.runs}: prefill ${s.prompt.length} tokens ${(seconds * 1000).toFixed(0)} ms`);
       }
       for (let i = 0; i < s.decodeTokens; i++) {
@@ -78,7 +79,7 @@ export async function benchWebGpu(gpu: GpuContext, source: WeightSource, s: Engi
       prefillChunk: chunk,
       dispatchesPerStep: counters.dispatches,
       dispatchesPerLayer: round(counters.dispatches / nLayer, 2),
-      prefillDispatchesPerStep: s.timePrefill ? prefillDispatches : null,
+      prefillDispatchesPerStep: prefillDispatches,
       submitsPerStep: counters.submits,
       readbackBytesPerStep: counters.readbackBytes,
       weightBytesOnGpu: model.lastStep.weightBytes,
