@@ -5,6 +5,7 @@
 
 import type { ModelConfig } from '../model/config.ts';
 import type { AttentionOpts, Blocks, MoeOpts } from '../model/graph.ts';
+import { ModelError } from '../model/errors.ts';
 import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
 import { packParams } from './recorder.ts';
 import type { StepRecorder } from './recorder.ts';
@@ -181,6 +182,14 @@ export class GpuBlocks implements Blocks<GpuAct> {
         return { kind: 'buf', buffer: target, width: this.cfg.nEmbd };
       },
     };
+  }
+
+  mla(): GpuAct {
+    throw new ModelError('unknown_arch', 'multi-head latent attention (deepseek2) does not run on WebGPU yet; use the CPU backend');
+  }
+
+  denseFfn(): GpuAct {
+    throw new ModelError('unknown_arch', 'dense FFN layers (deepseek2) do not run on WebGPU yet; use the CPU backend');
   }
 
   moe(x: GpuAct, il: number, opts: MoeOpts): GpuAct {
