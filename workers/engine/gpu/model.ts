@@ -14,6 +14,7 @@ import { allocateScratch, MAX_CANDIDATES } from './scratch.ts';
 import type { Scratch } from './scratch.ts';
 import { PipelineCache } from './shaders.ts';
 import { GpuWeights } from './weights.ts';
+import { uploadDerivedKb } from './mla.ts';
 
 export interface GpuModelOptions {
   /** Tokens per forward pass; longer prompts are processed in chunks of this size. */
@@ -102,6 +103,17 @@ export class GpuModel {
 
   get nCtx(): number {
     return this.scratch.nCtx;
+  }
+
+  /** Bytes of the KV cache (all nCtx positions): the MLA latent cache, or per-head K and V. */
+  get kvCacheBytes(): number {
+    const s = this.scratch;
+    return s.mla ? s.mla.cache.size : s.kCache.size + s.vCache.size;
+  }
+
+  /** KV-cache bytes per token over all layers. */
+  get kvBytesPerToken(): number {
+    return this.kvCacheBytes / this.scratch.nCtx;
   }
 
   /** Tokens one forward pass takes; longer inputs run in several. */
@@ -238,6 +250,7 @@ export class GpuModel {
     this.logitsStaging?.destroy();
     for (const b of Object.values(this.scratch)) if (b instanceof GPUBuffer) b.destroy();
     for (const b of this.scratch.act) b.destroy();
+    for (const b of this.scratch.mla?.buffers ?? []) b.destroy();
   }
 }
 
@@ -247,7 +260,7 @@ async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: Mod
   const typeOf = (n: string): string | undefined => source.file.tensorByName.get(n)?.type.name;
   for (let il = 0; il < cfg.nLayer; il++) {
     const [q, k, v] = [w(il, 'attnQ'), w(il, 'attnK'), w(il, 'attnV')];
-    if (typeOf(q) === typeOf(k) && typeOf(k) === typeOf(v)) {
+    if (has(q) && typeOf(q) === typeOf(k) && typeOf(k) === typeOf(v)) {
       await weights.packed(`blk.${il}.qkv`, [q, k, v]);
       if (has(w(il, 'attnQBias'))) await weights.loadConcatVector(`blk.${il}.qkv.bias`, [w(il, 'attnQBias'), w(il, 'attnKBias'), w(il, 'attnVBias')]);
     }
@@ -261,5 +274,6 @@ async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: Mod
     if (t.dims.length === 1) await weights.loadVector(t.name);
     else if (!weights.hasLoaded(t.name)) await weights.loadMatrix(t.name);
   }
+  await uploadDerivedKb(weights, source, cfg);
   if (!has(globalTensors.outputNorm)) throw new ModelError('missing_tensor', `tensor ${globalTensors.outputNorm} is missing`);
 }

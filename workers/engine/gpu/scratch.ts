@@ -3,6 +3,8 @@
 
 import type { ModelConfig } from '../model/config.ts';
 import { ropeCosSin } from '../model/rope.ts';
+import { allocateMlaScratch } from './mla.ts';
+import type { MlaScratch } from './mla.ts';
 
 /** Most candidates one sampling step reads back. */
 export const MAX_CANDIDATES = 64;
@@ -36,6 +38,8 @@ export interface Scratch {
   readonly candidates: GPUBuffer;
   /** Unused bindings point here. */
   readonly dummy: GPUBuffer;
+  /** Multi-head latent attention's cache and buffers (deepseek2). */
+  readonly mla?: MlaScratch;
   /** Bytes allocated. */
   readonly bytes: number;
 }
@@ -59,6 +63,8 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     }
   }
   device.queue.writeBuffer(rope, 0, table);
+  const mla = cfg.mla ? allocateMlaScratch(device, cfg, cfg.mla, T, nCtx) : undefined;
+  bytes += mla?.bytes ?? 0;
   return {
     maxTokens,
     nCtx,
@@ -84,6 +90,7 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     topkPartial: f32('topkPartial', 64 * (2 + 2 * MAX_CANDIDATES)),
     candidates: f32('candidates', 1 + 2 * MAX_CANDIDATES),
     dummy: f32('dummy', 4),
+    mla,
     bytes,
   };
 }
