@@ -49,6 +49,10 @@ test('DeepSeek-V2-Lite downloads from the Hub, loads and chats with the CPU refe
   expect(tokens).toHaveLength(8);
   expect(tokens).toEqual(cpuGreedy(model.bytes, promptTokens(model.bytes, [{ role: 'user', content: 'Hello' }]), 8));
 
+  // The engine's memory stats: 3 layers × (kv_lora_rank 64 + rope 16) f32 per token, not 4 heads × (48 + 32).
+  await page.getByRole('button', { name: 'Insights', exact: true }).click();
+  await expect(page.locator('.stat').filter({ hasText: 'KV cache' })).toContainText('960 B per token');
+
   // A second turn continues on the same latent KV cache.
   await sendAndWait(page, 'And then?');
   const second = answerTokens(await page.getByRole('article', { name: 'Answer' }).last().getAttribute('data-tokens'));

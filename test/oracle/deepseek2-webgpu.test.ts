@@ -1,8 +1,8 @@
-// deepseek2 acceptance on the WebGPU engine (Dawn in Node): over the CPU test's matrix less
-// three cases that add no new item (test/helpers/deepseek2Cases.ts), greedy tokens through the real decode path (argmax on
-// the GPU, 4-byte readback, one submit per step) equal llama.cpp's; top-5 probabilities,
-// teacher-forced on the same tokens, within 1e-3 (F32) / 1e-2 (quantized). The KV cache holds
-// kv_lora_rank + rope_dim f32 per token per layer.
+// deepseek2 acceptance on the WebGPU engine (Dawn in Node), over the CPU test's matrix less three
+// cases that add no new item (test/helpers/deepseek2Cases.ts): greedy tokens through the real
+// decode path (argmax on the GPU, 4-byte readback, one submit per step) equal llama.cpp's; top-5
+// probabilities, teacher-forced on the same tokens, within 1e-3 (F32) / 1e-2 (quantized). The KV
+// cache holds kv_lora_rank + rope_dim f32 per token per layer.
 
 import { describe, expect, it } from 'vitest';
 import type { GpuModel } from '../../workers/engine/gpu/model.ts';
