@@ -34,7 +34,8 @@ describe('deepseek2 on WebGPU equals the CPU reference', () => {
       const ref = cpu.forward(prompt);
       const got = await gpu.forwardLogits(prompt);
       for (let t = 0; t < prompt.length; t++) expect(relErr(got[t], ref[t]), `token ${t}`).toBeLessThan(1e-5);
-      // Layer 0 is dense; the MoE layers chose the same experts (CPU order is by score, as the GPU's).
+      // Layer 0 is dense and routes nothing; the MoE layers chose the same experts (CPU order is by score, as the GPU's).
+      expect(gpu.lastRouting?.[0][0]).toEqual([]);
       for (let il = 1; il < 3; il++) {
         for (let t = 0; t < prompt.length; t++) expect(gpu.lastRouting?.[il][t], `layer ${il} token ${t}`).toEqual(cpu.lastRouting[il][t].experts);
       }

@@ -231,7 +231,9 @@ export class GpuModel {
       await this.routingStaging.mapAsync(GPUMapMode.READ, 0, routingBytes);
       const ids = new Uint32Array(this.routingStaging.getMappedRange(0, routingBytes).slice(0));
       this.routingStaging.unmap();
-      this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => Array.from(ids.subarray((il * T + t) * k, (il * T + t + 1) * k))));
+      // Dense leading layers (deepseek2) route nothing.
+      const dense = this.cfg.nLayerDenseLead ?? 0;
+      this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => (il < dense ? [] : Array.from(ids.subarray((il * T + t) * k, (il * T + t + 1) * k)))));
     }
     await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     if (this.gpu.lostError) throw this.gpu.lostError;
