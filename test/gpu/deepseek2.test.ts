@@ -51,6 +51,17 @@ describe('deepseek2 on WebGPU equals the CPU reference', () => {
     }
   });
 
+  it('keeps the latent cache in f32 and refuses an explicit f16 cache', async () => {
+    const { bytes } = testModel({ arch: 'deepseek2', seed: 5, nLayer: 3 });
+    await expect(loadGpuModel(bytes, { kvCache: 'f16' })).rejects.toThrow(/f32 only/);
+    const gpu = await loadGpuModel(bytes, { kvCache: undefined });
+    try {
+      expect(gpu.lastStep).toMatchObject({ kvCacheType: 'f32', kvCacheBytes: 64 * 3 * (64 + 16) * 4 });
+    } finally {
+      gpu.destroy();
+    }
+  });
+
   it('logits are bit-identical for T = 1, 3, 8 (Q8_0, V3 routing)', async () => {
     const { bytes } = testModel({ arch: 'deepseek2', seed: 7, nLayer: 3, deepseek2: { qLoraRank: 64, v3Routing: true }, types: { embd: 'Q8_0', attn: 'Q8_0', router: 'F32', experts: 'Q8_0', shexp: 'Q8_0', output: 'Q8_0' } });
     const tokens = [5, 80, 13, 300, 41, 7, 222, 19, 64, 3, 150, 99];
