@@ -1,8 +1,9 @@
 // Multi-head latent attention and the dense FFN of deepseek2 on WebGPU (model/mla.ts). The
 // cache holds [c | k_pe] (r + dr f32) per token per layer. Per layer: q (plain, or q-LoRA with
 // its norm folded into attn_q_b's matmul), W_kv_a, mla_prep (latent norm, RoPE, cache write),
-// per head q_nope → q_abs = K_hᵀ·q_nope, mla_attention (scores and Σ p·c in latent space), per
-// head V_h·ctx into attnOut; the caller adds attn_output with the residual.
+// q_abs = K_hᵀ·q_nope for all heads in one matmul_heads dispatch, mla_attention (scores and
+// Σ p·c in latent space), V_h·ctx for all heads into attnOut in another; the caller adds
+// attn_output with the residual.
 
 import type { ModelConfig } from '../model/config.ts';
 import { ModelError } from '../model/errors.ts';
@@ -112,6 +113,13 @@ function matmul(c: MlaRecorder, site: string, m: GpuMatrix, x: View, y: View, ro
   c.rec.dispatch(site, 'matmul', m.type, [m.buffer, x.buffer, norm ?? d, d, d, y.buffer], params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(c.nTok / 8)]);
 }
 
+/** For each head h: Y[t, h] = W_h · X[t, h], W_h = `rows` rows from row firstRow + h·rowsPerHead (matmul_heads.wgsl). */
+function headsMatmul(c: MlaRecorder, site: string, m: GpuMatrix, w: { rows: number; firstRow: number; rowsPerHead: number }, x: View & { perHead: number }, y: View & { perHead: number }): void {
+  if (m.parts) throw new ModelError('bad_shape', `${site}: a weight split across bindings cannot take a head offset`);
+  const params = packParams('uuuuuuuuuuuu', [w.rows, m.cols, m.rowBytes, c.nTok, x.stride, y.stride, x.offset, y.offset, m.offset + w.firstRow * m.rowBytes, w.rowsPerHead * m.rowBytes, x.perHead, y.perHead]);
+  c.rec.dispatch(site, 'matmul_heads', m.type, [m.buffer, x.buffer, y.buffer], params, [Math.ceil(w.rows / c.rowsPerGroup), c.cfg.nHead, Math.ceil(c.nTok / 8)]);
+}
+
 /** Records layer `il`'s MLA up to the per-head values in s.attnOut ([n_tok, n_head·dv]). */
 export function recordMla(c: MlaRecorder, x: { readonly src: { readonly buffer: GPUBuffer; readonly width: number }; readonly weight: string }, il: number): void {
   const m = c.cfg.mla;
@@ -140,10 +148,9 @@ export function recordMla(c: MlaRecorder, x: { readonly src: { readonly buffer: 
     packParams('uuuuuufu', [H, r, dn, dr, c.pos0, cacheOff, c.cfg.rmsEps, nTok]),
     [H + 1, nTok, 1],
   );
+  // q_abs_h = K_hᵀ·q_nope_h: K_h is r rows of dn, head after head.
   const kb = wt.matrix(m.splitKvB ? w(il, 'attnKB') : derivedKb(il));
-  for (let h = 0; h < H; h++) {
-    matmul(c, `L${il}.q_absorb.h${h}`, kb, { buffer: ms.q, stride: H * dk, offset: h * dk }, { buffer: ms.qAbs, stride: H * width, offset: h * width }, r, h * r);
-  }
+  headsMatmul(c, `L${il}.q_absorb`, kb, { rows: r, firstRow: 0, rowsPerHead: r }, { buffer: ms.q, stride: H * dk, offset: 0, perHead: dk }, { buffer: ms.qAbs, stride: H * width, offset: 0, perHead: width });
   c.rec.dispatch(
     `L${il}.mla_attention`, 'mla_attention', undefined,
     [ms.qAbs, ms.cache, c.s.scores, ms.ctx],
@@ -152,10 +159,8 @@ export function recordMla(c: MlaRecorder, x: { readonly src: { readonly buffer: 
   );
   // V_h: attn_v_b's dv rows of head h, or rows dn.. of head h's block in attn_kv_b.
   const vb = wt.matrix(w(il, m.splitKvB ? 'attnVB' : 'attnKvB'));
-  for (let h = 0; h < H; h++) {
-    const firstRow = m.splitKvB ? h * dv : h * (dn + dv) + dn;
-    matmul(c, `L${il}.v_up.h${h}`, vb, { buffer: ms.ctx, stride: H * r, offset: h * r }, { buffer: c.s.attnOut, stride: H * dv, offset: h * dv }, dv, firstRow);
-  }
+  const vRows = m.splitKvB ? { rows: dv, firstRow: 0, rowsPerHead: dv } : { rows: dv, firstRow: dn, rowsPerHead: dn + dv };
+  headsMatmul(c, `L${il}.v_up`, vb, vRows, { buffer: ms.ctx, stride: H * r, offset: 0, perHead: r }, { buffer: c.s.attnOut, stride: H * dv, offset: 0, perHead: dv });
 }
 
 /** Records silu(ffn_gate·x) ⊙ ffn_up·x of layer `il` into mla.gate ([n_tok, n_ff]); the caller adds ffn_down. */

@@ -21,6 +21,7 @@ import mlaPrep from './kernels/mla_prep.wgsl?raw';
 import mlaAttention from './kernels/mla_attention.wgsl?raw';
 import siluMul from './kernels/silu_mul.wgsl?raw';
 import routerV3 from './kernels/router_v3.wgsl?raw';
+import matmulHeads from './kernels/matmul_heads.wgsl?raw';
 
 const kernels = {
   matmul: { source: matmul, quant: true },
@@ -38,6 +39,7 @@ const kernels = {
   mla_attention: { source: mlaAttention, quant: false },
   silu_mul: { source: siluMul, quant: false },
   router_v3: { source: routerV3, quant: true },
+  matmul_heads: { source: matmulHeads, quant: true },
 } as const;
 
 export type KernelName = keyof typeof kernels;
