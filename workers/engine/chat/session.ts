@@ -22,7 +22,7 @@ import type { Tokenizer } from '../tokenizer/index.ts';
 import { ChatError } from './errors.ts';
 import type { ChatEvent, ChatStats, GenerationParams, StopReason } from './types.ts';
 
-/** Candidates read back per sampling step (more than any sensible top-k). */
+/** Candidates read back per sampling step without top-k (more than any sensible top-k). */
 const SAMPLING_CANDIDATES = 40;
 /** Draft tokens per step when speculation is asked for without a length. */
 const DEFAULT_DRAFT_MAX = 4;
@@ -135,6 +135,8 @@ export class ChatSession {
     this.model.recordRouting = params.routing === true;
     const sampler = new Sampler(toSamplerParams(params));
     const greedy = params.temperature <= 0 && params.repetitionPenalty === 1;
+    // Top-k ≤ 40 keeps only that many: reading back more would change nothing but the cost.
+    const candidates = params.topK > 0 ? Math.min(params.topK, SAMPLING_CANDIDATES) : SAMPLING_CANDIDATES;
     const stream = new StreamDecoder(this.tokenizer);
     const history = [...prompt];
     let pending = prompt.slice(reused);
@@ -148,7 +150,7 @@ export class ChatSession {
     const speculator = spec && new Speculator(this.model, spec.drafters, this.planner);
     const sampling: TargetSampling | undefined = greedy
       ? undefined
-      : { params: sampler.params, uniform: () => sampler.uniform(), candidates: SAMPLING_CANDIDATES, draftRandom: seededRandom((params.seed ^ 0x5bd1e995) >>> 0) };
+      : { params: sampler.params, uniform: () => sampler.uniform(), candidates, draftRandom: seededRandom((params.seed ^ 0x5bd1e995) >>> 0) };
     let steps = 0;
     let decodeStart = 0;
     let plainPassMs = 0;
@@ -169,7 +171,7 @@ export class ChatSession {
         kept = pending.length + r.accepted;
         this.cached.push(...pending, ...next.slice(0, r.accepted));
       } else {
-        next = [greedy ? await this.model.forwardGreedyLast(pending) : this.sample(await this.model.forwardTop(pending, SAMPLING_CANDIDATES), sampler, history)];
+        next = [greedy ? await this.model.forwardGreedyLast(pending) : this.sample(await this.model.forwardTop(pending, candidates), sampler, history)];
         this.cached.push(...pending);
         if (generated > 0) plainPassMs = performance.now() - t0;
       }

@@ -13,8 +13,8 @@ export interface DraftSampling {
   distribution(c: Candidates, history: readonly number[]): TokenDist;
   /** The drafter's own uniform draws (independent of the acceptance draws). */
   readonly random: Random;
-  /** Candidates a model-based drafter reads back per position. */
-  readonly candidates: number;
+  /** Candidates a model-based drafter reads back per position; `all` = every logit. */
+  readonly candidates: number | 'all';
 }
 
 export interface DraftRequest {

@@ -9,7 +9,7 @@ import type { ForwardOptions, GpuModel } from '../gpu/model.ts';
 import type { Draft, Drafter, DraftRequest } from './drafter.ts';
 import { DecodeError } from './errors.ts';
 import { drawFrom } from './sampler.ts';
-import type { TokenDist } from './sampler.ts';
+import type { Candidates, TokenDist } from './sampler.ts';
 
 /** Weight of a new timing in the running mean of ms per drafted token. */
 const COST_EMA = 0.2;
@@ -66,7 +66,7 @@ export class ModelDrafter implements Drafter {
     for (let i = 0; i < k; i++) {
       let next: number;
       if (sampling) {
-        const c = await m.forwardTop(feed, sampling.candidates, this.forward);
+        const c = sampling.candidates === 'all' ? everyLogit((await m.forwardLogits(feed, this.forward)).at(-1)) : await m.forwardTop(feed, sampling.candidates, this.forward);
         const dist = sampling.distribution(c, hist);
         next = drawFrom(dist, sampling.random());
         q.push(dist);
@@ -90,6 +90,12 @@ export class ModelDrafter implements Drafter {
     this.cached = [];
     if (!this.sharesCache) this.model.truncate(0);
   }
+}
+
+/** A full row of logits as candidates (every id). */
+export function everyLogit(row: Float32Array | undefined): Candidates {
+  if (!row) throw new RangeError('no logits');
+  return { ids: Array.from(row.keys()), logits: Array.from(row) };
 }
 
 /** Why two GGUF files do not share a vocabulary, or undefined when they do. */

@@ -30,8 +30,12 @@ export interface TargetSampling {
   readonly params: SamplerParams;
   /** Acceptance and resampling draws: the session sampler's stream. */
   readonly uniform: Random;
-  /** Candidates read back per position (the rest of the vocabulary is out of reach, as in plain sampling). */
-  readonly candidates: number;
+  /**
+   * Candidates read back per position (the rest of the vocabulary is out of reach, as in plain
+   * sampling from the GPU's top candidates), or `all`: every logit (as plain sampling with a
+   * repetition penalty or without top-k).
+   */
+  readonly candidates: number | 'all';
   /** Drafters' own draws. */
   readonly draftRandom: Random;
 }
@@ -165,8 +169,8 @@ export class Speculator {
         next = ids[pending.length - 1 + accepted];
       }
     } else {
-      const cands: TopCandidates[] = draft.length === 0 ? [await m.forwardTop(run, sampling.candidates)] : (await m.forwardTopAll(run, sampling.candidates)).slice(pending.length - 1);
-      const p = cands.map((c, i) => samplingDistribution(candidateLogits(m.cfg.nVocab, c), [...history, ...draft.slice(0, i)], sampling.params));
+      const rows = await this.targetLogits(run, draft.length === 0, sampling.candidates);
+      const p = rows.slice(pending.length - 1).map((row, i) => samplingDistribution(row, [...history, ...draft.slice(0, i)], sampling.params));
       ({ accepted, next } = verifyDraft(draft, q, p, sampling.uniform));
     }
     this.planner.observePass(run.length, performance.now() - t0);
@@ -183,5 +187,16 @@ export class Speculator {
       this.counts.set(drafter.name, c);
     }
     return { tokens: [...draft.slice(0, accepted), next], drafter: drafter?.name, drafted: draft.length, accepted, passTokens: run.length };
+  }
+
+  /** Logits the sampler sees for each position of `run` (only the last one's when `lastOnly`). */
+  private async targetLogits(run: readonly number[], lastOnly: boolean, candidates: number | 'all'): Promise<Float32Array[]> {
+    const m = this.model;
+    if (candidates === 'all') {
+      const rows = await m.forwardLogits(run);
+      return lastOnly ? rows.slice(-1) : rows;
+    }
+    const tops: TopCandidates[] = lastOnly ? [await m.forwardTop(run, candidates)] : await m.forwardTopAll(run, candidates);
+    return tops.map((c) => candidateLogits(m.cfg.nVocab, c));
   }
 }

@@ -162,11 +162,11 @@ export class GpuModel {
   }
 
   /** Runs `tokens` and returns each token's logits (a full readback: tests and tools only). */
-  async forwardLogits(tokens: readonly number[]): Promise<Float32Array[]> {
+  async forwardLogits(tokens: readonly number[], opts: ForwardOptions = {}): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     const v = this.cfg.nVocab;
     for (const chunk of this.chunks(tokens)) {
-      const all = new Float32Array(await this.step(chunk, 'logits'));
+      const all = new Float32Array(await this.step(chunk, 'logits', opts));
       for (let t = 0; t < chunk.length; t++) out.push(all.slice(t * v, (t + 1) * v));
     }
     return out;
