@@ -9,7 +9,11 @@ import type { GgufFile } from '../../workers/engine/gguf/types.ts';
 import { archOf } from '../../workers/engine/model/archs/index.ts';
 import { StreamDecoder, tokenizerFromGguf, type Tokenizer } from '../../workers/engine/tokenizer/index.ts';
 import { CliError, intFlag, numberFlag, parseFlags, required, tokenList } from './args.ts';
-import { generateOnGpu, type GpuGenerateEvent, type StepCounters } from './gpuGenerate.ts';
+import { generateOnGpu, speculationStats, type GpuGenerateEvent, type SpeculationStats, type StepCounters } from './gpuGenerate.ts';
+import { NgramDrafter } from '../../workers/engine/decode/drafter.ts';
+import type { Drafter } from '../../workers/engine/decode/drafter.ts';
+import { ModelDrafter } from '../../workers/engine/decode/modelDrafter.ts';
+import type { GpuModel } from '../../workers/engine/gpu/model.ts';
 import { loadGpuModel, readModelFile } from './model.ts';
 
 export const backends = ['webgpu', 'cpu'] as const;
@@ -22,8 +26,16 @@ export interface TokenLine {
   top?: TokenProb[];
 }
 
-/** The loop's stats, the backend, and its per-decode-step counters (all 0 on the CPU). */
-export type CliStats = { backend: Backend } & GenerationStats & StepCounters;
+/** The loop's stats, the backend, its per-decode-step counters (all 0 on the CPU) and speculation's. */
+export type CliStats = { backend: Backend; speculative: string } & GenerationStats & StepCounters & SpeculationStats;
+
+/** `--speculative`: off, a drafter, or auto; `draft` carries the draft model's path. */
+interface SpeculativeFlag {
+  readonly mode: 'off' | 'ngram' | 'self' | 'draft' | 'auto';
+  readonly draftPath?: string;
+  readonly draftMax: number;
+  readonly adaptive: boolean;
+}
 
 export interface GenerateResult {
   tokens: number[];
@@ -44,6 +56,7 @@ interface Run {
   readonly tokenizer: Tokenizer;
   /** undefined: no `top` reported. */
   readonly nTop: number | undefined;
+  readonly speculative: SpeculativeFlag;
 }
 
 export async function generateCommand(args: string[], print: (line: TokenLine) => void): Promise<GenerateResult> {
@@ -64,6 +77,9 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
     'no-top': { type: 'boolean', default: false },
     'ctx-size': { type: 'string' },
     backend: { type: 'string', default: 'webgpu' },
+    speculative: { type: 'string', default: 'off' },
+    'draft-max': { type: 'string' },
+    'draft-adaptive': { type: 'boolean', default: false },
   });
   // Check every flag before the (slow) model load.
   const backend = flags.backend;
@@ -76,7 +92,11 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
   if (flags.greedy && flags.temperature !== undefined) throw new CliError('bad_args', '--greedy and --temperature exclude each other');
   if (flags['no-top'] && flags.top !== undefined) throw new CliError('bad_args', '--top and --no-top exclude each other');
   const maxTokens = required(intFlag(flags['max-tokens'], 'max-tokens', 0), 'max-tokens');
-  const nTop = flags['no-top'] ? undefined : (intFlag(flags.top, 'top', 0, 1000) ?? 5);
+  const speculative = speculativeFrom(flags.speculative, flags['draft-max'], flags['draft-adaptive']);
+  if (speculative.mode !== 'off' && flags.top !== undefined) throw new CliError('bad_args', '--speculative reports no per-token top candidates: leave out --top');
+  if (speculative.mode !== 'off' && backend === 'cpu') throw new CliError('bad_args', '--speculative runs on the webgpu backend only (its verification relies on batch-invariant GPU kernels)');
+  // Speculation reports no per-token `top` (that would need every position's candidates).
+  const nTop = flags['no-top'] || speculative.mode !== 'off' ? undefined : (intFlag(flags.top, 'top', 0, 1000) ?? 5);
   const ctxSize = intFlag(flags['ctx-size'], 'ctx-size', 1);
   const sampler = samplerFrom(flags);
 
@@ -85,13 +105,13 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
   const tokenizer = tokenizerFromGguf(file);
   const nVocab = archOf(file).config(file).nVocab;
   const prompt = flags.prompt !== undefined ? promptTokens(tokenizer, flags.prompt) : tokenList(flags['prompt-tokens'] ?? '', 'prompt-tokens', nVocab);
-  const run: Run = { file, bytes, prompt, sampler, maxTokens, ctxSize, tokenizer, nTop };
+  const run: Run = { file, bytes, prompt, sampler, maxTokens, ctxSize, tokenizer, nTop, speculative };
 
   const tokens: number[] = [];
   let text = '';
   for await (const ev of backend === 'cpu' ? onCpu(run) : onGpu(run)) {
     text += ev.text;
-    if (ev.type === 'done') return { tokens, text, sampler, stats: { backend, ...ev.stats } };
+    if (ev.type === 'done') return { tokens, text, sampler, stats: { backend, speculative: flags.speculative, ...ev.stats } };
     tokens.push(ev.token);
     print(ev.top === undefined ? { token: ev.token, text: ev.text } : { token: ev.token, text: ev.text, top: ev.top });
   }
@@ -100,17 +120,43 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
 
 async function* onGpu(r: Run): AsyncGenerator<GpuGenerateEvent, void> {
   const model = await loadGpuModel(r.file, r.bytes, r.ctxSize);
+  let draftModel: GpuModel | undefined;
   try {
+    const s = r.speculative;
+    let drafters: Drafter[] = [];
+    if (s.mode !== 'off') {
+      drafters = [new NgramDrafter()];
+      if (s.mode === 'self' || model.cfg.nExpertUsed > 1) drafters.push(ModelDrafter.self(model));
+      if (s.draftPath !== undefined) {
+        const bytes = readModelFile(s.draftPath);
+        const file = parseGguf(bytes);
+        draftModel = await loadGpuModel(file, bytes, model.nCtx);
+        drafters.push(ModelDrafter.separate(draftModel, file, model, r.file));
+      }
+    }
     yield* generateOnGpu(model, r.prompt, {
       sampler: r.sampler,
       maxTokens: r.maxTokens,
       isEog: (id) => r.tokenizer.isEog(id),
       detokenizer: new StreamDecoder(r.tokenizer),
       nTop: r.nTop,
+      speculation: s.mode === 'off' ? undefined : { settings: { mode: s.mode, draftMax: s.draftMax, adaptive: s.adaptive }, drafters },
     });
   } finally {
+    draftModel?.destroy();
     model.destroy();
   }
+}
+
+function speculativeFrom(value: string, draftMax: string | undefined, adaptive: boolean): SpeculativeFlag {
+  const k = intFlag(draftMax, 'draft-max', 0, 64) ?? 4;
+  if (value.startsWith('draft:')) {
+    const draftPath = value.slice('draft:'.length);
+    if (draftPath === '') throw new CliError('bad_args', '--speculative draft:<model.gguf> needs the draft model\'s path');
+    return { mode: 'draft', draftPath, draftMax: k, adaptive };
+  }
+  if (value === 'off' || value === 'ngram' || value === 'self' || value === 'auto') return { mode: k === 0 ? 'off' : value, draftMax: k, adaptive };
+  throw new CliError('bad_args', `--speculative ${value}: use off, ngram, self, draft:<model.gguf> or auto`);
 }
 
 /** The CPU reference: no GPU submits, dispatches or readbacks to count. */
@@ -124,7 +170,7 @@ async function* onCpu(r: Run): AsyncGenerator<GpuGenerateEvent, void> {
     detokenizer: new StreamDecoder(r.tokenizer),
     nTop: r.nTop ?? 0,
   })) {
-    if (ev.type === 'done') yield { ...ev, stats: { ...ev.stats, submitsPerStep: 0, readbackBytesPerStep: 0, dispatchesPerStep: 0 } };
+    if (ev.type === 'done') yield { ...ev, stats: { ...ev.stats, submitsPerStep: 0, readbackBytesPerStep: 0, dispatchesPerStep: 0, ...speculationStats(undefined, 0, 0, 0) } };
     else yield r.nTop === undefined ? { type: 'token', token: ev.token, text: ev.text } : ev;
   }
 }

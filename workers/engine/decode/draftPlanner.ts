@@ -28,7 +28,8 @@ export interface DraftChoice {
 
 export interface DrafterCost {
   readonly name: string;
-  readonly msPerToken: number;
+  /** undefined until measured: assumed to cost a one-token pass of the model. */
+  readonly msPerToken: number | undefined;
 }
 
 export class DraftPlanner {
@@ -69,16 +70,20 @@ export class DraftPlanner {
     if (this.passMs[tokens] > 0) return this.passMs[tokens];
     const known = this.passMs.flatMap((ms, t) => (ms > 0 ? [[t, ms] as const] : []));
     if (known.length === 0) return 1;
-    const [t1, ms1] = known[known.length - 1];
-    const perToken = known.length > 1 ? Math.max(0, (ms1 - known[0][1]) / (t1 - known[0][0])) : ms1;
-    return ms1 + perToken * (tokens - t1);
+    // Nearest measured length, scaled in proportion (a pass costs at least as much as a shorter one).
+    const [t, ms] = known.reduce((a, b) => (Math.abs(b[0] - tokens) < Math.abs(a[0] - tokens) ? b : a));
+    return tokens >= t ? ms * (tokens / t) : ms * Math.max(tokens / t, 0.5);
+  }
+
+  private draftMs(d: DrafterCost): number {
+    return d.msPerToken ?? this.passCost(1);
   }
 
   /** Expected tokens per step and relative speed of k drafts from a drafter. */
   expected(drafter: DrafterCost, k: number): { tokens: number; speedup: number } {
     const a = Math.min(this.acceptance(drafter.name), 0.999);
     const tokens = (1 - a ** (k + 1)) / (1 - a);
-    const ms = this.passCost(k + 1) + k * drafter.msPerToken;
+    const ms = this.passCost(k + 1) + k * this.draftMs(drafter);
     return { tokens, speedup: (tokens / ms) * this.passCost(1) };
   }
 
@@ -96,8 +101,8 @@ export class DraftPlanner {
       return best;
     }
     // Probe the cheapest drafter with one token when the budget allows it.
-    const probe = drafters.reduce((a, b) => (b.msPerToken < a.msPerToken ? b : a));
-    const extra = this.passCost(2) + probe.msPerToken - this.passCost(1);
+    const probe = drafters.reduce((a, b) => (this.draftMs(b) < this.draftMs(a) ? b : a));
+    const extra = this.passCost(2) + this.draftMs(probe) - this.passCost(1);
     const every = Math.ceil(Math.max(0, extra) / (PROBE_BUDGET * this.passCost(1)));
     if (++this.stepsSinceDraft >= every) {
       this.stepsSinceDraft = 0;

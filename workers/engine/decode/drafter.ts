@@ -36,8 +36,8 @@ export interface Drafter {
   readonly name: string;
   /** Up to `k` tokens that may follow `history`; none when there is nothing worth trying. */
   draft(req: DraftRequest): Draft | Promise<Draft>;
-  /** Measured milliseconds per proposed token (0 for free drafters such as n-gram lookup). */
-  readonly msPerToken: number;
+  /** Measured milliseconds per proposed token (0 for free drafters such as n-gram lookup); undefined until measured. */
+  readonly msPerToken: number | undefined;
 }
 
 /**

@@ -3,6 +3,8 @@ export type DecodeErrorCode =
   | 'empty_prompt'
   /** The prompt does not fit in the context that is left. */
   | 'context_full'
+  /** Options that do not go together. */
+  | 'bad_request'
   /** A draft model's vocabulary differs from the model's. */
   | 'vocab_mismatch'
   /** A draft model that cannot serve this model (e.g. a shorter context). */

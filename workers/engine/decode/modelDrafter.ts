@@ -15,7 +15,7 @@ import type { Candidates, TokenDist } from './sampler.ts';
 const COST_EMA = 0.2;
 
 export class ModelDrafter implements Drafter {
-  msPerToken = 0;
+  msPerToken: number | undefined;
   /** Tokens in a separate draft model's KV cache, in order (unused when sharing the target's). */
   private cached: number[] = [];
 
@@ -81,7 +81,7 @@ export class ModelDrafter implements Drafter {
     // The target's cache must end where it began: verification recomputes these positions.
     if (this.sharesCache) m.truncate(base);
     const ms = (performance.now() - started) / k;
-    this.msPerToken = this.msPerToken === 0 ? ms : this.msPerToken + COST_EMA * (ms - this.msPerToken);
+    this.msPerToken = this.msPerToken === undefined ? ms : this.msPerToken + COST_EMA * (ms - this.msPerToken);
     return sampling ? { tokens, q } : { tokens };
   }
 

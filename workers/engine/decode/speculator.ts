@@ -129,7 +129,8 @@ export class Speculator {
     const kMax = Math.max(0, Math.min(settings.draftMax, room));
     const usable = this.drafters.filter((d) => settings.mode === 'auto' || d.name === settings.mode);
     const adaptive = settings.adaptive || settings.mode === 'auto';
-    if (adaptive && kMax > 0 && !this.planner.calibrated(kMax + 1)) await this.calibrate(history, kMax + 1);
+    // Measured once per model (the planner keeps it): also the baseline of the reported speedup.
+    if (kMax > 0 && !this.planner.calibrated(adaptive ? kMax + 1 : 1)) await this.calibrate(history, adaptive ? kMax + 1 : 1);
 
     const draftSampling: DraftSampling | undefined = sampling && {
       distribution: (c, h) => samplingDistribution(candidateLogits(m.cfg.nVocab, c), h, sampling.params),
