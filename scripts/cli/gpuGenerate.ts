@@ -10,8 +10,8 @@
 import type { Drafter } from '../../workers/engine/decode/drafter.ts';
 import { DecodeError } from '../../workers/engine/decode/errors.ts';
 import type { GenerationStats, StopReason, TextStream } from '../../workers/engine/decode/generate.ts';
-import { seededRandom } from '../../workers/engine/decode/random.ts';
-import { draw, minP, Sampler, topP, type SamplerParams, type TokenProb } from '../../workers/engine/decode/sampler.ts';
+import { seededRandom, type Random } from '../../workers/engine/decode/random.ts';
+import { draw, drawFrom, minP, samplingDistribution, topP, topProbabilities, type SamplerParams, type TokenProb } from '../../workers/engine/decode/sampler.ts';
 import type { GpuModel } from '../../workers/engine/gpu/model.ts';
 import { MAX_CANDIDATES } from '../../workers/engine/gpu/scratch.ts';
 import { Speculator } from '../../workers/engine/decode/speculator.ts';
@@ -61,7 +61,7 @@ interface Choice {
 type Step = (tokens: readonly number[], history: readonly number[]) => Promise<Choice>;
 
 /** The cheapest step that gives the sampler and the report what they need. */
-function chooseStep(model: GpuModel, params: SamplerParams, nTop: number): Step {
+function chooseStep(model: GpuModel, params: SamplerParams, nTop: number, random: Random): Step {
   const penalised = params.repetitionPenalty !== 1 && params.repetitionWindow !== 0;
   const stochastic = params.temperature > 0;
   const nVocab = model.cfg.nVocab;
@@ -72,7 +72,6 @@ function chooseStep(model: GpuModel, params: SamplerParams, nTop: number): Step 
   if (!penalised && (!stochastic || params.topK > 0) && k <= MAX_CANDIDATES) {
     // GPU top-k: its candidates are exactly the sampler's top-k set, in the same order (logit
     // descending, ties to the lower id), so top-p, min-p and the draw give the CPU's token.
-    const random = seededRandom(params.seed);
     return async (tokens) => {
       const c = await model.forwardTop(tokens, k);
       const top = c.ids.slice(0, nTop).map((id, i): TokenProb => [id, Math.exp(c.logits[i] - c.logZ)]);
@@ -82,10 +81,11 @@ function chooseStep(model: GpuModel, params: SamplerParams, nTop: number): Step 
     };
   }
   // The penalty needs every logit of the recent tokens; top-k off needs the whole vocabulary.
-  const sampler = new Sampler(params);
+  // Sampler.sample's chain, drawing from the shared stream.
   return async (tokens, history) => {
-    const logits = await model.forwardLogits(tokens);
-    return sampler.sample(logits[logits.length - 1], history, nTop);
+    const logits = (await model.forwardLogits(tokens)).slice(-1)[0];
+    const d = samplingDistribution(logits, history, params);
+    return { token: params.temperature <= 0 ? d.ids[0] : drawFrom(d, random()), top: topProbabilities(logits, nTop) };
   };
 }
 
@@ -99,7 +99,9 @@ export async function* generateOnGpu(model: GpuModel, prompt: readonly number[],
   }
   const spec = options.speculation;
   if (spec && nTop !== undefined) throw new DecodeError('bad_request', 'speculative decoding reports no per-token top candidates; leave them out (--no-top)');
-  const step = chooseStep(model, options.sampler, nTop ?? 0);
+  // One stream for plain steps and speculative acceptance: with no drafts, the same tokens.
+  const random = seededRandom(options.sampler.seed);
+  const step = chooseStep(model, options.sampler, nTop ?? 0, random);
   const speculator = spec && new Speculator(model, spec.drafters);
   const sp = options.sampler;
   const sampling: TargetSampling | undefined =
@@ -107,7 +109,7 @@ export async function* generateOnGpu(model: GpuModel, prompt: readonly number[],
       ? {
           params: sp,
           // chooseStep's draw order: with no drafts the tokens are plain sampling's, seed for seed.
-          uniform: seededRandom(sp.seed),
+          uniform: random,
           // Plain sampling's candidate set: the top-k on the GPU, or every logit.
           candidates: sp.repetitionPenalty === 1 && sp.topK > 0 && sp.topK <= MAX_CANDIDATES ? sp.topK : 'all',
           draftRandom: seededRandom((sp.seed ^ 0x5bd1e995) >>> 0),

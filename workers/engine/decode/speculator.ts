@@ -100,19 +100,21 @@ export class Speculator {
    * Measures forward passes of 1..tokens tokens at the current position (then drops their KV
    * entries): the verify cost per draft length on this device and model.
    */
-  async calibrate(history: readonly number[], tokens: number): Promise<void> {
+  async calibrate(history: readonly number[], tokens: number, sampling?: TargetSampling): Promise<void> {
     const m = this.model;
     const base = m.nPast;
     const n = Math.min(tokens, m.maxBatch, m.nCtx - base);
     // Real, varied tokens: an MoE pass costs more when its tokens route to different experts.
     const sample = Array.from({ length: n }, (_, i) => history[Math.max(0, history.length - n + i)] ?? 0);
-    await m.forwardGreedy(sample.slice(0, 1)); // warm-up (pipelines, bind groups)
+    // The same pass a step runs: argmaxes for greedy, the sampler's logits otherwise.
+    const pass = (t: number): Promise<unknown> => (sampling ? this.targetLogits(sample.slice(0, t), t === 1, sampling.candidates) : m.forwardGreedy(sample.slice(0, t)));
+    await pass(1); // warm-up (pipelines, bind groups)
     m.truncate(base);
     for (let t = 1; t <= n; t++) {
       let best = Infinity;
       for (let rep = 0; rep < 2; rep++) {
         const t0 = performance.now();
-        await m.forwardGreedy(sample.slice(0, t));
+        await pass(t);
         best = Math.min(best, performance.now() - t0);
         m.truncate(base);
       }
@@ -130,7 +132,7 @@ export class Speculator {
     const usable = this.drafters.filter((d) => settings.mode === 'auto' || d.name === settings.mode);
     const adaptive = settings.adaptive || settings.mode === 'auto';
     // Measured once per model (the planner keeps it): also the baseline of the reported speedup.
-    if (kMax > 0 && !this.planner.calibrated(adaptive ? kMax + 1 : 1)) await this.calibrate(history, adaptive ? kMax + 1 : 1);
+    if (kMax > 0 && !this.planner.calibrated(adaptive ? kMax + 1 : 1)) await this.calibrate(history, adaptive ? kMax + 1 : 1, sampling);
 
     const draftSampling: DraftSampling | undefined = sampling && {
       distribution: (c, h) => samplingDistribution(candidateLogits(m.cfg.nVocab, c), h, sampling.params),
