@@ -10,6 +10,7 @@ import { generateOnGpu } from '../cli/gpuGenerate.ts';
 import type { GpuGenerateEvent } from '../cli/gpuGenerate.ts';
 import { NgramDrafter } from '../../workers/engine/decode/drafter.ts';
 import type { Drafter } from '../../workers/engine/decode/drafter.ts';
+import { DraftPlanner } from '../../workers/engine/decode/draftPlanner.ts';
 import { ModelDrafter } from '../../workers/engine/decode/modelDrafter.ts';
 import { greedyParams } from '../../workers/engine/decode/sampler.ts';
 import type { GgufFile } from '../../workers/engine/gguf/types.ts';
@@ -56,10 +57,10 @@ function prompts(nVocab: number, n: number): { prompt: PromptResult['prompt']; t
   ];
 }
 
-async function runMode(model: GpuModel, prompt: number[], tokens: number, mode: string, drafters: Drafter[], draftMax: number): Promise<{ tokens: number[]; stats: Extract<GpuGenerateEvent, { type: 'done' }>['stats'] }> {
+async function runMode(model: GpuModel, prompt: number[], tokens: number, mode: string, drafters: Drafter[], draftMax: number, planner: DraftPlanner): Promise<{ tokens: number[]; stats: Extract<GpuGenerateEvent, { type: 'done' }>['stats'] }> {
   model.truncate(0);
   const out: number[] = [];
-  const speculation = mode === 'off' ? undefined : { settings: { mode, draftMax, adaptive: false }, drafters };
+  const speculation = mode === 'off' ? undefined : { settings: { mode, draftMax, adaptive: false }, drafters, planner };
   for await (const ev of generateOnGpu(model, prompt, { sampler: greedyParams, maxTokens: tokens, speculation })) {
     if (ev.type === 'token') out.push(ev.token);
     else return { tokens: out, stats: ev.stats };
@@ -72,13 +73,17 @@ export async function benchSpeculative(model: GpuModel, file: GgufFile, draft: {
   if (draft) drafters.push(ModelDrafter.separate(draft.model, draft.file, model, file));
   const modes = ['off', ...drafters.map((d) => d.name), 'auto'];
   const results: PromptResult[] = [];
-  // Warm-up: compiles every pipeline the modes use (the self pass, T-token verification).
-  await runMode(model, prompts(model.cfg.nVocab, o.promptLength)[0].tokens, Math.min(3, o.tokens), 'self', drafters, o.draftMax);
+  // One planner for the model, as a chat session keeps one: its calibration (the verify cost
+  // per draft length) and acceptance carry over. The warm-up compiles every pipeline the modes
+  // use (the self pass, T-token verification) and calibrates.
+  const planner = new DraftPlanner();
+  await runMode(model, prompts(model.cfg.nVocab, o.promptLength)[0].tokens, Math.min(3, o.tokens), 'self', drafters, o.draftMax, planner);
+  await runMode(model, prompts(model.cfg.nVocab, o.promptLength)[0].tokens, Math.min(3, o.tokens), 'auto', drafters, o.draftMax, planner);
   for (const p of prompts(model.cfg.nVocab, o.promptLength)) {
     const rows: ModeResult[] = [];
     let plain: { tokens: number[]; tps: number } | undefined;
     for (const mode of modes) {
-      const r = await runMode(model, p.tokens, o.tokens, mode, drafters, o.draftMax);
+      const r = await runMode(model, p.tokens, o.tokens, mode, drafters, o.draftMax, planner);
       const tps = r.stats.decodeTokensPerSecond;
       plain ??= { tokens: r.tokens, tps };
       rows.push({

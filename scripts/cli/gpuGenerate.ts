@@ -8,6 +8,7 @@
 //                                → forwardLogits: the full vocabulary, sampled on the CPU
 
 import type { Drafter } from '../../workers/engine/decode/drafter.ts';
+import type { DraftPlanner } from '../../workers/engine/decode/draftPlanner.ts';
 import { DecodeError } from '../../workers/engine/decode/errors.ts';
 import type { GenerationStats, StopReason, TextStream } from '../../workers/engine/decode/generate.ts';
 import { seededRandom, type Random } from '../../workers/engine/decode/random.ts';
@@ -25,7 +26,7 @@ export interface GpuGenerateOptions {
   /** Candidates reported per token; undefined = none (no `top` at all, the fastest path). */
   readonly nTop?: number;
   /** Speculative decoding (needs nTop undefined): drafters and how to use them. */
-  readonly speculation?: { readonly settings: SpeculationSettings; readonly drafters: readonly Drafter[] };
+  readonly speculation?: { readonly settings: SpeculationSettings; readonly drafters: readonly Drafter[]; readonly planner?: DraftPlanner };
 }
 
 /** What speculation did; tokensPerStep 1 and acceptanceRate 0 without it. */
@@ -102,7 +103,7 @@ export async function* generateOnGpu(model: GpuModel, prompt: readonly number[],
   // One stream for plain steps and speculative acceptance: with no drafts, the same tokens.
   const random = seededRandom(options.sampler.seed);
   const step = chooseStep(model, options.sampler, nTop ?? 0, random);
-  const speculator = spec && new Speculator(model, spec.drafters);
+  const speculator = spec && new Speculator(model, spec.drafters, spec.planner);
   const sp = options.sampler;
   const sampling: TargetSampling | undefined =
     sp.temperature > 0 || (sp.repetitionPenalty !== 1 && sp.repetitionWindow !== 0)
