@@ -14,9 +14,10 @@ import type { GgufKv } from '../../workers/engine/gguf/types.ts';
 import { globalTensors, layerTensorName } from '../../workers/engine/model/tensorNames.ts';
 import type { LayerTensor } from '../../workers/engine/model/tensorNames.ts';
 import { Rng } from './random.ts';
+import { gptOssHparams, gptOssLayerExtras, gptOssYarn } from './gptoss.ts';
 import { fixtureVocab, syntheticVocab } from './vocab.ts';
 
-export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama'] as const;
+export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama', 'gpt-oss'] as const;
 export type GeneratorArch = (typeof generatorArchs)[number];
 
 /** Quant type per tensor class; norms and biases are always F32. */
@@ -54,6 +55,8 @@ export interface ModelSpec {
   readonly sinks?: boolean;
   /** Write `rope.scaling.*` keys (linear or YaRN context extension). */
   readonly ropeScaling?: { readonly type: 'linear' | 'yarn'; readonly factor: number; readonly originalContext: number };
+  /** gpt-oss: window of its sliding-window (even) layers. */
+  readonly slidingWindow?: number;
 }
 
 export function allTypes(t: GgmlTypeName): TensorTypes {
@@ -123,7 +126,7 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
     linear(layer(il, 'attnQ'), s.nEmbd, qDim, s.types.attn);
     linear(layer(il, 'attnK'), s.nEmbd, kvDim, s.types.attn);
     linear(layer(il, 'attnV'), s.nEmbd, kvDim, s.types.attn);
-    if (a === 'qwen2moe') {
+    if (a === 'qwen2moe' || a === 'gpt-oss') {
       add(layer(il, 'attnQBias'), [qDim], rng.gaussian(qDim, 0.2), 'F32');
       add(layer(il, 'attnKBias'), [kvDim], rng.gaussian(kvDim, 0.2), 'F32');
       add(layer(il, 'attnVBias'), [kvDim], rng.gaussian(kvDim, 0.2), 'F32');
@@ -136,13 +139,17 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
       norm(layer(il, 'attnQNorm'), qDim);
       norm(layer(il, 'attnKNorm'), kvDim);
     }
-    if (s.sinks) add(layer(il, 'attnSinks'), [s.nHead], rng.gaussian(s.nHead, 1), 'F32');
+    if (s.sinks || a === 'gpt-oss') add(layer(il, 'attnSinks'), [s.nHead], rng.gaussian(s.nHead, 1), 'F32');
     linear(layer(il, 'attnOutput'), qDim, s.nEmbd, s.types.attn, 0.5);
-    norm(layer(il, 'ffnNorm'), s.nEmbd);
-    linear(layer(il, 'ffnGateInp'), s.nEmbd, s.nExpert, s.types.router, 3);
-    linear(layer(il, 'ffnGateExps'), s.nEmbd, s.nFf, s.types.experts, 1, s.nExpert);
-    linear(layer(il, 'ffnUpExps'), s.nEmbd, s.nFf, s.types.experts, 1, s.nExpert);
-    linear(layer(il, 'ffnDownExps'), s.nFf, s.nEmbd, s.types.experts, 0.7, s.nExpert);
+    if (a === 'gpt-oss') gptOssLayerExtras(il, s, add, norm, rng);
+    else norm(layer(il, 'ffnNorm'), s.nEmbd);
+    // gpt-oss routes on raw logits: a wider spread keeps its top-k choices clear of ties.
+    linear(layer(il, 'ffnGateInp'), s.nEmbd, s.nExpert, s.types.router, a === 'gpt-oss' ? 8 : 3);
+    // gpt-oss: a larger gate and up so that its SwiGLU clamp (±7) is reached now and then.
+    const gu = a === 'gpt-oss' ? 3 : 1;
+    linear(layer(il, 'ffnGateExps'), s.nEmbd, s.nFf, s.types.experts, gu, s.nExpert);
+    linear(layer(il, 'ffnUpExps'), s.nEmbd, s.nFf, s.types.experts, gu, s.nExpert);
+    linear(layer(il, 'ffnDownExps'), s.nFf, s.nEmbd, s.types.experts, a === 'gpt-oss' ? 0.1 : 0.7, s.nExpert);
     const shexp = a === 'qwen2moe' || (a === 'granitemoe' && s.nFfShexp > 0);
     if (shexp) {
       if (a === 'qwen2moe') add(layer(il, 'ffnGateInpShexp'), [s.nEmbd], rng.gaussian(s.nEmbd, 1 / Math.sqrt(s.nEmbd)), 'F32');
@@ -186,7 +193,7 @@ function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
     kv.u32(k('attention.head_count'), s.nHead),
     kv.u32(k('attention.head_count_kv'), s.nHeadKv),
     kv.u32(k('rope.dimension_count'), headDim),
-    kv.f32(k('rope.freq_base'), a === 'olmoe' || a === 'llama' ? 10000 : 1000000),
+    kv.f32(k('rope.freq_base'), a === 'olmoe' || a === 'llama' ? 10000 : a === 'gpt-oss' ? 150000 : 1000000),
     kv.f32(k('attention.layer_norm_rms_epsilon'), 1e-6),
     kv.u32(k('expert_count'), s.nExpert),
     kv.u32(k('expert_used_count'), s.nExpertUsed),
@@ -194,15 +201,17 @@ function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
   if (a === 'qwen3moe' || a === 'qwen2moe') {
     m.push(kv.u32(k('feed_forward_length'), s.nFf * 4), kv.u32(k('expert_feed_forward_length'), s.nFf));
     if (a === 'qwen3moe') m.push(kv.u32(k('attention.key_length'), headDim), kv.u32(k('attention.value_length'), headDim));
-  } else {
+  } else if (a !== 'gpt-oss') {
     m.push(kv.u32(k('feed_forward_length'), s.nFf));
   }
   if (a === 'qwen2moe' || (a === 'granitemoe' && s.nFfShexp > 0)) m.push(kv.u32(k('expert_shared_feed_forward_length'), s.nFfShexp));
-  if (s.ropeScaling) {
+  if (a === 'gpt-oss') m.push(...gptOssHparams(s, headDim));
+  const ropeScaling = s.ropeScaling ?? (a === 'gpt-oss' ? gptOssYarn : undefined);
+  if (ropeScaling) {
     m.push(
-      kv.string(k('rope.scaling.type'), s.ropeScaling.type),
-      kv.f32(k('rope.scaling.factor'), s.ropeScaling.factor),
-      kv.u32(k('rope.scaling.original_context_length'), s.ropeScaling.originalContext),
+      kv.string(k('rope.scaling.type'), ropeScaling.type),
+      kv.f32(k('rope.scaling.factor'), ropeScaling.factor),
+      kv.u32(k('rope.scaling.original_context_length'), ropeScaling.originalContext),
     );
   }
   if (a === 'granitemoe') {

@@ -40,6 +40,8 @@ export interface ModelConfig {
   readonly residualScale: number;
   /** Logits are divided by this. */
   readonly logitScale: number;
+  /** Window of the sliding-window layers (`attention.sliding_window`); absent when none. */
+  readonly nSwa?: number;
 }
 
 /** The keys every transformer has; `arch` prefixes them (`qwen3moe.block_count`). */
