@@ -104,9 +104,10 @@ function dispatchExperts(batch: KernelBatch, type: GgmlTypeInfo, r: ExpertRun, i
   const H = batch.poisoned('H', 4 * pairs * r.nFf);
   const Y = batch.poisoned('Y', 4 * pairs * r.nEmbd);
   const groupsY = dense ? 1 : r.E;
-  batch.dispatch('moe_up', type, [r.W, batch.input('XN', xn), IDS, H],
+  const noBias = batch.poisoned('no bias', 16);
+  batch.dispatch('moe_up', type, [r.W, batch.input('XN', xn), IDS, H, noBias, noBias],
     packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, rowBytes(type, r.nEmbd), rowBytes(type, r.nEmbd) * r.nFf, r.upOff, k, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, 0, 0]), [Math.ceil(r.nFf / batch.rowsPerGroup), groupsY, 1]);
-  batch.dispatch('moe_down', type, [r.D, H, IDS, Y],
+  batch.dispatch('moe_down', type, [r.D, H, IDS, Y, noBias],
     packParams('uuuuuuuu', [r.nEmbd, r.nFf, rowBytes(type, r.nFf), rowBytes(type, r.nFf) * r.nEmbd, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0]), [Math.ceil(r.nEmbd / batch.rowsPerGroup), groupsY, 1]);
   return { H, Y };
 }
@@ -282,11 +283,11 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
             [['XN', T * nEmbd], ['IDS', pairs], ['WTS', pairs], ['SHG', T], ['H', pairs * nFfExp], ['Y', pairs * nEmbd], ['HS', T * Math.max(nFfShexp, 1)], ['YS', T * nEmbd], ['XO', T * nEmbd]] as const
           ).map(([label, n]) => batch.poisoned(label, 4 * n));
           const rflags = routerFlags({ sigmoid: c.opts.gating === 'sigmoid', renorm: c.opts.normWeights, sharedGate: gated });
-          batch.dispatch('router', g.router.type, [g.router.buffer, xBuf, g.norm, gated && sh?.gateInp ? sh.gateInp : dummy, XN, IDS, WTS, SHG],
+          batch.dispatch('router', g.router.type, [g.router.buffer, xBuf, g.norm, gated && sh?.gateInp ? sh.gateInp : dummy, XN, IDS, WTS, SHG, dummy],
             packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, g.router.rowBytes, rflags, cfg.rmsEps, c.opts.weightsScale, T, 0, 0, 0, 0]), [T, 1, 1]);
           const experts = (gate: GpuMatrix, upOff: number, down: GpuMatrix, ids: GPUBuffer, kk: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nE: number, dense: boolean): void => {
-            batch.dispatch('moe_up', gate.type, [gate.buffer, XN, ids, h], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, kk, T * kk, dense ? 1 : 0, 0, 0, 0, 0]), [Math.ceil(nFf / rpg), nE, 1]);
-            batch.dispatch('moe_down', down.type, [down.buffer, h, ids, y], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, T * kk, dense ? 1 : 0, 0, 0]), [Math.ceil(nEmbd / rpg), nE, 1]);
+            batch.dispatch('moe_up', gate.type, [gate.buffer, XN, ids, h, dummy, dummy], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, kk, T * kk, dense ? 1 : 0, 0, 0, 0, 0]), [Math.ceil(nFf / rpg), nE, 1]);
+            batch.dispatch('moe_down', down.type, [down.buffer, h, ids, y, dummy], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, T * kk, dense ? 1 : 0, 0, 0]), [Math.ceil(nEmbd / rpg), nE, 1]);
           };
           experts(g.gate, g.upOff, g.down, IDS, k, nFfExp, H, Y, nExpert, false);
           if (sh) experts(sh.gate, sh.upOff, sh.down, dummy, 1, nFfShexp, HS, YS, 1, true);

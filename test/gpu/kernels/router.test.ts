@@ -175,7 +175,7 @@ describe('router equals f64 routing', () => {
       const idsOff = (i % 3) * c.nTok * c.k;
       const outs = [batch.poisoned('XN', 4 * c.nTok * c.nEmbd), batch.poisoned('IDS', 4 * (idsOff + c.nTok * c.k)), batch.poisoned('WTS', 4 * c.nTok * c.k), batch.poisoned('SHG', 4 * c.nTok)];
       const flags = routerFlags({ sigmoid: c.sigmoid, renorm: c.renorm, sharedGate: c.gate });
-      batch.dispatch('router', type, [batch.input('W', embedAt(rng, d.W, 0)), batch.input('X', d.X), batch.input('N', d.N), c.gate ? batch.input('G', d.G) : batch.poisoned('no G', 16), ...outs],
+      batch.dispatch('router', type, [batch.input('W', embedAt(rng, d.W, 0)), batch.input('X', d.X), batch.input('N', d.N), c.gate ? batch.input('G', d.G) : batch.poisoned('no G', 16), ...outs, batch.poisoned('no RB', 16)],
         packParams('uuuuuffuuuuu', [c.nEmbd, c.nExpert, c.k, rowBytes(type, c.nEmbd), flags, 1e-6, c.scale, c.nTok, idsOff, 0, 0, 0]), [c.nTok, 1, 1]);
       return { c, d, refs, outs, idsOff };
     });
