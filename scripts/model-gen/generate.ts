@@ -15,6 +15,7 @@ import { globalTensors, layerTensorName } from '../../workers/engine/model/tenso
 import type { LayerTensor } from '../../workers/engine/model/tensorNames.ts';
 import { Rng } from './random.ts';
 import { gptOssHparams, gptOssLayerExtras, gptOssYarn } from './gptoss.ts';
+import { harmonyVocab } from './harmony.ts';
 import { fixtureVocab, syntheticVocab } from './vocab.ts';
 
 export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama', 'gpt-oss'] as const;
@@ -55,6 +56,8 @@ export interface ModelSpec {
   readonly sinks?: boolean;
   /** Write `rope.scaling.*` keys (linear or YaRN context extension). */
   readonly ropeScaling?: { readonly type: 'linear' | 'yarn'; readonly factor: number; readonly originalContext: number };
+  /** A chat vocabulary with a template and a scripted greedy answer (harmony: gpt-oss, see harmony.ts). */
+  readonly chat?: 'harmony';
   /** gpt-oss: window of its sliding-window (even) layers. */
   readonly slidingWindow?: number;
 }
@@ -100,7 +103,7 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
   // llama.cpp sizes OLMoE's K norm as n_embd: the architecture is multi-head, not GQA.
   if (s.arch === 'olmoe' && s.nHeadKv !== s.nHead) throw new RangeError('olmoe models need nHeadKv = nHead');
   const rng = new Rng(s.seed);
-  const vocab = s.vocab ? fixtureVocab(s.vocab) : syntheticVocab(s.nVocab, rng);
+  const vocab = s.chat === 'harmony' ? harmonyVocab(s.nVocab, rng) : s.vocab ? fixtureVocab(s.vocab) : syntheticVocab(s.nVocab, rng);
   const headDim = s.nEmbd / s.nHead;
   const nV = vocab.size;
   const a = s.arch;
@@ -163,6 +166,12 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
   if (!s.tied) {
     // Row v favours the tokens whose embedding is E[σ(v)]; see the header comment.
     const sigma = rng.permutation(nV);
+    // A scripted successor: row `next` favours `token` (swapped in, so σ stays a permutation).
+    for (const [token, next] of vocab.successors ?? []) {
+      const j = sigma.indexOf(token);
+      [sigma[j], sigma[next]] = [sigma[next], token];
+    }
+    const scripted = new Set((vocab.successors ?? []).map(([, next]) => next));
     const gain = (a === 'granitemoe' ? granite.logitScale : 1) * 6;
     const out = rng.gaussian(nV * s.nEmbd, (a === 'granitemoe' ? granite.logitScale : 1) / Math.sqrt(s.nEmbd));
     const special = new Set(vocab.special);
@@ -170,7 +179,7 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
       const src = sigma[v] * s.nEmbd;
       for (let i = 0; i < s.nEmbd; i++) {
         const o = v * s.nEmbd + i;
-        out[o] = special.has(v) ? 0 : out[o] + (gain * embd[src + i]) / s.nEmbd;
+        out[o] = special.has(v) ? 0 : out[o] + ((scripted.has(v) ? 2 : 1) * gain * embd[src + i]) / s.nEmbd;
       }
     }
     add(globalTensors.output, [s.nEmbd, nV], out, s.types.output);
