@@ -10,7 +10,8 @@ import type { GgmlTypeName } from '../workers/engine/quant/types.ts';
 
 const usage = `usage: gen-model --arch ${generatorArchs.join('|')} --out FILE [--seed N] [--type ${Object.keys(GgmlType).join('|')}]
   [--layers N] [--embd N] [--heads N] [--kv-heads N] [--experts N] [--used N] [--ff N] [--ff-shexp N]
-  [--vocab-size N | --vocab FIXTURE (qwen2, refact, llama-spm, ...)] [--ctx N] [--tied]`;
+  [--vocab-size N | --vocab FIXTURE (qwen2, refact, llama-spm, ...)] [--ctx N] [--tied]
+  [--chat harmony] (gpt-oss: harmony vocabulary, gpt-oss's chat template and a scripted reasoning + answer)`;
 
 const { values: v } = parseArgs({
   options: {
@@ -30,6 +31,7 @@ const { values: v } = parseArgs({
     vocab: { type: 'string' },
     ctx: { type: 'string' },
     tied: { type: 'boolean' },
+    chat: { type: 'string' },
     help: { type: 'boolean' },
   },
   strict: true,
@@ -41,6 +43,10 @@ if (v.help || !arch || !generatorArchs.includes(arch) || !v.out) {
   process.exit(v.help ? 0 : 1);
 }
 const type = (v.type ?? 'F32') as GgmlTypeName;
+if (v.chat !== undefined && v.chat !== 'harmony') {
+  console.error(`unknown chat vocabulary ${v.chat}\n${usage}`);
+  process.exit(1);
+}
 if (!(type in GgmlType)) {
   console.error(`unknown type ${type}\n${usage}`);
   process.exit(1);
@@ -61,6 +67,7 @@ const bytes = generateModel({
   vocab: v.vocab,
   nCtx: int(v.ctx, defaultSpec.nCtx),
   tied: v.tied ?? false,
+  ...(v.chat === 'harmony' ? { chat: 'harmony' as const } : {}),
   types: { embd: type, attn: type, router: 'F32', experts: type, shexp: type, output: type },
 });
 writeFileSync(v.out, bytes);
