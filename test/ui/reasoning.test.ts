@@ -79,4 +79,9 @@ describe('stored answers', () => {
       { role: 'user', content: 'More' },
     ]);
   });
+
+  it('an answer stored with its markup (before reasoning was kept apart) reaches the prompt as its answer only', () => {
+    const conv = appendMessages(createConversation(1, '', 'c'), [userMessage('Hi', 1, 'u'), { ...pendingAnswer(2, 'm', 'a'), content: harmony, status: 'done' }], 3);
+    expect(toChatMessages(conv)[1]).toEqual({ role: 'assistant', content: 'Hello! How can I help?' });
+  });
 });
