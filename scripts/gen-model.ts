@@ -11,7 +11,7 @@ import type { GgmlTypeName } from '../workers/engine/quant/types.ts';
 const usage = `usage: gen-model --arch ${generatorArchs.join('|')} --out FILE [--seed N] [--type ${Object.keys(GgmlType).join('|')}]
   [--layers N] [--embd N] [--heads N] [--kv-heads N] [--experts N] [--used N] [--ff N] [--ff-shexp N]
   [--vocab-size N | --vocab FIXTURE (qwen2, refact, llama-spm, ...)] [--ctx N] [--tied]
-  [--chat harmony] (gpt-oss: harmony vocabulary, gpt-oss's chat template and a scripted reasoning + answer)`;
+  [--chat harmony|think] (a chat vocabulary and template, gpt-oss's or Qwen3's, with a scripted reasoning + answer)`;
 
 const { values: v } = parseArgs({
   options: {
@@ -43,7 +43,7 @@ if (v.help || !arch || !generatorArchs.includes(arch) || !v.out) {
   process.exit(v.help ? 0 : 1);
 }
 const type = (v.type ?? 'F32') as GgmlTypeName;
-if (v.chat !== undefined && v.chat !== 'harmony') {
+if (v.chat !== undefined && v.chat !== 'harmony' && v.chat !== 'think') {
   console.error(`unknown chat vocabulary ${v.chat}\n${usage}`);
   process.exit(1);
 }
@@ -67,7 +67,7 @@ const bytes = generateModel({
   vocab: v.vocab,
   nCtx: int(v.ctx, defaultSpec.nCtx),
   tied: v.tied ?? false,
-  ...(v.chat === 'harmony' ? { chat: 'harmony' as const } : {}),
+  ...(v.chat === 'harmony' || v.chat === 'think' ? { chat: v.chat } : {}),
   types: { embd: type, attn: type, router: 'F32', experts: type, shexp: type, output: type },
 });
 writeFileSync(v.out, bytes);

@@ -15,7 +15,9 @@ import { globalTensors, layerTensorName } from '../../workers/engine/model/tenso
 import type { LayerTensor } from '../../workers/engine/model/tensorNames.ts';
 import { Rng } from './random.ts';
 import { gptOssHparams, gptOssLayerExtras, gptOssYarn } from './gptoss.ts';
-import { harmonyVocab } from './harmony.ts';
+import { harmony } from './harmony.ts';
+import { scriptedVocab } from './scripted.ts';
+import { think } from './think.ts';
 import { fixtureVocab, syntheticVocab } from './vocab.ts';
 
 export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama', 'gpt-oss'] as const;
@@ -56,8 +58,8 @@ export interface ModelSpec {
   readonly sinks?: boolean;
   /** Write `rope.scaling.*` keys (linear or YaRN context extension). */
   readonly ropeScaling?: { readonly type: 'linear' | 'yarn'; readonly factor: number; readonly originalContext: number };
-  /** A chat vocabulary with a template and a scripted greedy answer (harmony: gpt-oss, see harmony.ts). */
-  readonly chat?: 'harmony';
+  /** A chat vocabulary with a template and a scripted greedy answer (harmony: gpt-oss; think: Qwen3). */
+  readonly chat?: 'harmony' | 'think';
   /** gpt-oss: window of its sliding-window (even) layers. */
   readonly slidingWindow?: number;
 }
@@ -103,7 +105,7 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
   // llama.cpp sizes OLMoE's K norm as n_embd: the architecture is multi-head, not GQA.
   if (s.arch === 'olmoe' && s.nHeadKv !== s.nHead) throw new RangeError('olmoe models need nHeadKv = nHead');
   const rng = new Rng(s.seed);
-  const vocab = s.chat === 'harmony' ? harmonyVocab(s.nVocab, rng) : s.vocab ? fixtureVocab(s.vocab) : syntheticVocab(s.nVocab, rng);
+  const vocab = s.chat ? scriptedVocab(s.chat === 'harmony' ? harmony : think, s.nVocab, rng) : s.vocab ? fixtureVocab(s.vocab) : syntheticVocab(s.nVocab, rng);
   const headDim = s.nEmbd / s.nHead;
   const nV = vocab.size;
   const a = s.arch;
