@@ -222,7 +222,8 @@ export class GpuBlocks implements Blocks<GpuAct> {
 
   /**
    * Gate+up+SiLU then down for the (token, slot) pairs routed to each expert (every token for a
-   * dense, shared expert); gate|up share one buffer.
+   * dense, shared expert); gate|up share one buffer. gpt-oss: per-expert biases (1-D f32 buffers
+   * [E·n]) and the clamped SwiGLU in place of SiLU.
    */
   private experts(
     site: string, gateName: string, downName: string, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nExpert: number, idsOff: number | 'dense',
