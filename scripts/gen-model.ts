@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultSpec, generateModel, generatorArchs } from './model-gen/generate.ts';
+import { defaultDeepseek2 } from './model-gen/deepseek2.ts';
 import type { GeneratorArch } from './model-gen/generate.ts';
 import { GgmlType } from '../workers/engine/quant/types.ts';
 import type { GgmlTypeName } from '../workers/engine/quant/types.ts';
@@ -11,7 +12,8 @@ import type { GgmlTypeName } from '../workers/engine/quant/types.ts';
 const usage = `usage: gen-model --arch ${generatorArchs.join('|')} --out FILE [--seed N] [--type ${Object.keys(GgmlType).join('|')}]
   [--layers N] [--embd N] [--heads N] [--kv-heads N] [--experts N] [--used N] [--ff N] [--ff-shexp N]
   [--vocab-size N | --vocab FIXTURE (qwen2, refact, llama-spm, ...)] [--ctx N] [--tied]
-  [--chat harmony|think] (a chat vocabulary and template, gpt-oss's or Qwen3's, with a scripted reasoning + answer)`;
+  [--chat harmony|think] (a chat vocabulary and template, gpt-oss's or Qwen3's, with a scripted reasoning + answer)
+  deepseek2: [--q-lora N (0 = lite)] [--kv-lora N] [--kv-b split|joined] [--dense-lead N] [--v3]`;
 
 const { values: v } = parseArgs({
   options: {
@@ -32,6 +34,11 @@ const { values: v } = parseArgs({
     ctx: { type: 'string' },
     tied: { type: 'boolean' },
     chat: { type: 'string' },
+    'q-lora': { type: 'string' },
+    'kv-lora': { type: 'string' },
+    'kv-b': { type: 'string' },
+    'dense-lead': { type: 'string' },
+    v3: { type: 'boolean' },
     help: { type: 'boolean' },
   },
   strict: true,
@@ -68,6 +75,13 @@ const bytes = generateModel({
   nCtx: int(v.ctx, defaultSpec.nCtx),
   tied: v.tied ?? false,
   ...(v.chat === 'harmony' || v.chat === 'think' ? { chat: v.chat } : {}),
+  deepseek2: {
+    qLoraRank: int(v['q-lora'], defaultDeepseek2.qLoraRank),
+    kvLoraRank: int(v['kv-lora'], defaultDeepseek2.kvLoraRank),
+    splitKvB: (v['kv-b'] ?? 'split') === 'split',
+    denseLead: int(v['dense-lead'], defaultDeepseek2.denseLead),
+    v3Routing: v.v3 ?? false,
+  },
   types: { embd: type, attn: type, router: 'F32', experts: type, shexp: type, output: type },
 });
 writeFileSync(v.out, bytes);
