@@ -179,7 +179,8 @@ export class GpuBlocks implements Blocks<GpuAct> {
       kind: 'pending',
       finish: (residual, alpha) => {
         const target = this.other(residual);
-        this.matmul(`L${il}.attn_output`, this.weights.matrix(w(il, 'attnOutput')), attnOut, { buffer: target, stride: this.cfg.nEmbd }, { residual, alpha });
+        const bias = opts.outputBias ? this.weights.vector(w(il, 'attnOutputBias')) : undefined;
+        this.matmul(`L${il}.attn_output`, this.weights.matrix(w(il, 'attnOutput')), attnOut, { buffer: target, stride: this.cfg.nEmbd }, { residual, alpha, bias });
         return { kind: 'buf', buffer: target, width: this.cfg.nEmbd };
       },
     };
@@ -221,7 +222,8 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const s = this.s;
     const router = this.weights.matrix(w(il, 'ffnGateInp'));
     const gated = opts.sharedExpert === 'sigmoid_gated';
-    const rflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (gated ? 4 : 0);
+    const biases = opts.biases === true;
+    const rflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (gated ? 4 : 0) | (biases ? 8 : 0) | (opts.gating === 'softmax_weight' ? 16 : 0);
     if (opts.selectionBias || opts.groups) {
       // DeepSeek-V3: biased selection within the best groups (router_v3.wgsl).
       const vflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (opts.selectionBias ? 4 : 0);
@@ -233,11 +235,12 @@ export class GpuBlocks implements Blocks<GpuAct> {
       );
     } else this.rec.dispatch(
       `L${il}.router`, 'router', router.type,
-      [router.buffer, x.src.buffer, this.weights.vector(x.weight), gated ? this.weights.vector(w(il, 'ffnGateInpShexp')) : s.dummy, s.xn, s.ids, s.wts, s.shGate],
+      [router.buffer, x.src.buffer, this.weights.vector(x.weight), gated ? this.weights.vector(w(il, 'ffnGateInpShexp')) : s.dummy, s.xn, s.ids, s.wts, s.shGate, biases ? this.weights.vector(w(il, 'ffnGateInpBias')) : s.dummy],
       packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, router.rowBytes, rflags, this.cfg.rmsEps, opts.weightsScale, this.nTok, il * this.nTok * k, 0, 0, 0]),
       [this.nTok, 1, 1],
     );
-    this.experts(`L${il}.experts`, w(il, 'ffnGateExps'), w(il, 'ffnDownExps'), k, nFfExp, s.h, s.y, nExpert, il * this.nTok * k);
+    const expertBiases = biases ? { gate: w(il, 'ffnGateExpsBias'), up: w(il, 'ffnUpExpsBias'), down: w(il, 'ffnDownExpsBias') } : undefined;
+    this.experts(`L${il}.experts`, w(il, 'ffnGateExps'), w(il, 'ffnDownExps'), k, nFfExp, s.h, s.y, nExpert, il * this.nTok * k, expertBiases, opts.activation === 'swiglu_oai');
     const shared = opts.sharedExpert !== 'none';
     if (shared) this.experts(`L${il}.shexp`, w(il, 'ffnGateShexp'), w(il, 'ffnDownShexp'), 1, nFfShexp, s.hShared, s.yShared, 1, 'dense');
 
@@ -260,9 +263,14 @@ export class GpuBlocks implements Blocks<GpuAct> {
 
   /**
    * Gate+up+SiLU then down for the (token, slot) pairs routed to each expert (every token for a
-   * dense, shared expert); gate|up share one buffer.
+   * dense, shared expert); gate|up share one buffer. gpt-oss: per-expert biases (1-D f32 buffers
+   * [E·n]) and the clamped SwiGLU in place of SiLU.
    */
-  private experts(site: string, gateName: string, downName: string, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nExpert: number, idsOff: number | 'dense'): void {
+  private experts(
+    site: string, gateName: string, downName: string, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nExpert: number, idsOff: number | 'dense',
+    biases?: { readonly gate: string; readonly up: string; readonly down: string },
+    swigluOai = false,
+  ): void {
     const dense = idsOff === 'dense';
     const off = dense ? 0 : idsOff;
     const gate = this.weights.matrix(gateName);
@@ -271,7 +279,9 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const upOff = this.weights.matrix(gateName.replace('gate', 'up')).offset;
     const pairs = this.nTok * k;
     const ids = dense ? this.s.dummy : this.s.ids;
-    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0, off, 0, 0, 0]), [Math.ceil(nFf / this.rowsPerGroup), nExpert, 1]);
-    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, 0]), [Math.ceil(nEmbd / this.rowsPerGroup), nExpert, 1]);
+    const bias = (name: string | undefined): GPUBuffer => (name ? this.weights.vector(name) : this.s.dummy);
+    const upFlags = (biases ? 1 : 0) | (swigluOai ? 2 : 0);
+    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h, bias(biases?.gate), bias(biases?.up)], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0, off, upFlags, 0, 0]), [Math.ceil(nFf / this.rowsPerGroup), nExpert, 1]);
+    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y, bias(biases?.down)], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, biases ? 1 : 0]), [Math.ceil(nEmbd / this.rowsPerGroup), nExpert, 1]);
   }
 }

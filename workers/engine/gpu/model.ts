@@ -328,7 +328,8 @@ async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: Mod
     }
   }
   for (const t of source.file.tensors) {
-    if (t.dims.length === 1) await weights.loadVector(t.name);
+    // Biases are f32 vectors whatever their shape (gpt-oss's per-expert biases are [n, n_expert]).
+    if (t.dims.length === 1 || t.name.endsWith('.bias')) await weights.loadVector(t.name);
     else if (!weights.hasLoaded(t.name)) await weights.loadMatrix(t.name);
   }
   await uploadDerivedKb(weights, source, cfg);

@@ -45,6 +45,8 @@ export interface ModelConfig {
   readonly residualScale: number;
   /** Logits are divided by this. */
   readonly logitScale: number;
+  /** Window of the sliding-window layers (`attention.sliding_window`); absent when none. */
+  readonly nSwa?: number;
   /** Multi-head latent attention (deepseek2); absent for ordinary attention. */
   readonly mla?: MlaConfig;
   /** Leading layers with a dense FFN instead of experts (deepseek2), and that FFN's width. */

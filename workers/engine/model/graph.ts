@@ -12,9 +12,15 @@ export interface AttentionOpts {
   readonly sinks?: boolean;
   /** Keys at distance ≥ this from the query are masked (sliding-window layers); absent = none. */
   readonly slidingWindow?: number;
+  /** The output projection carries a bias (gpt-oss). */
+  readonly outputBias?: boolean;
 }
 
-export type Gating = 'softmax' | 'sigmoid';
+/** softmax_weight (gpt-oss): top-k on the raw logits, then softmax over the k chosen. */
+export type Gating = 'softmax' | 'sigmoid' | 'softmax_weight';
+
+/** silu: silu(g)·u. swiglu_oai (gpt-oss): g' = min(g, 7), u' = clamp(u, ±7), g'·σ(1.702·g')·(u' + 1). */
+export type ExpertActivation = 'silu' | 'swiglu_oai';
 
 export interface MoeOpts {
   readonly gating: Gating;
@@ -24,6 +30,10 @@ export interface MoeOpts {
   readonly weightsScale: number;
   /** A shared expert on every token: none, ungated, or scaled by sigmoid(w·x) (Qwen2-MoE). */
   readonly sharedExpert: 'none' | 'ungated' | 'sigmoid_gated';
+  /** Router and routed experts carry biases (gpt-oss); absent = none. */
+  readonly biases?: boolean;
+  /** The routed experts' gated activation; absent = silu. */
+  readonly activation?: ExpertActivation;
   /** Add exp_probs_b to the probabilities for choosing experts only (DeepSeek-V3). */
   readonly selectionBias?: boolean;
   /** Grouped top-k (DeepSeek-V3): keep the `used` best of `count` expert groups, each scored by its top-2 sum. */
