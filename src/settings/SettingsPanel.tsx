@@ -1,3 +1,4 @@
+import { AboutSection } from '../pwa/AboutSection.tsx';
 import { useLoadedModel } from '../models/queries.ts';
 import { clampField, draftField, numberFields, type NumberField } from './settings.ts';
 import { useSettings } from './useSettings.ts';
@@ -33,6 +34,7 @@ export function SettingsPanel() {
           Reset to defaults
         </button>
       </div>
+      <AboutSection />
     </form>
   );
 }
