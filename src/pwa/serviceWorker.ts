@@ -28,7 +28,9 @@ function patch(p: Partial<AppUpdateState>): void {
 export function registerServiceWorker(): void {
   if (activate || !import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   activate = registerSW({
-    immediate: true,
+    // After the page's load event (Workbox's default): precaching never competes with the first
+    // paint or the engine worker's start.
+    immediate: false,
     onNeedRefresh: () => patch({ updateAvailable: true }),
     onOfflineReady: () => patch({ offlineReady: true }),
     // The new version took control. When another tab accepted it, this tab may be writing an
