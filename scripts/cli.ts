@@ -50,6 +50,8 @@ generate
                         on webgpu)
   --backend B           webgpu (default: WebGPU through Dawn, on a GPU or SwiftShader) or cpu
                         (the f32 reference, slow)
+  --kv-cache T          f32 or f16 KV cache (default: f16 on webgpu when the adapter has
+                        shader-f16, else f32); f16 halves the cache, as llama.cpp's default
   Sampling order as llama.cpp: repetition penalty, top-k, top-p, min-p, temperature.
   Generation stops at an end-of-generation token (not printed), --max-tokens or a full context.
 

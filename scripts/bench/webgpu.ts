@@ -6,6 +6,7 @@
 
 import { GpuModel } from '../../workers/engine/gpu/model.ts';
 import type { GpuContext } from '../../workers/engine/gpu/device.ts';
+import type { KvCacheType } from '../../workers/engine/model/config.ts';
 import type { WeightSource } from '../../workers/engine/model/weightSource.ts';
 import { median, round } from './stats.ts';
 
@@ -32,6 +33,8 @@ export interface WebGpuResult {
   readonly readbackBytesPerStep: number;
   readonly weightBytesOnGpu: number;
   readonly scratchBytes: number;
+  readonly kvCacheType: KvCacheType;
+  readonly kvCacheBytes: number;
 }
 
 export async function benchWebGpu(gpu: GpuContext, source: WeightSource, s: EngineRunSettings, log: (m: string) => void): Promise<WebGpuResult> {
@@ -84,6 +87,8 @@ export async function benchWebGpu(gpu: GpuContext, source: WeightSource, s: Engi
       readbackBytesPerStep: counters.readbackBytes,
       weightBytesOnGpu: model.lastStep.weightBytes,
       scratchBytes: model.lastStep.scratchBytes,
+      kvCacheType: model.lastStep.kvCacheType,
+      kvCacheBytes: model.lastStep.kvCacheBytes,
     };
   } finally {
     model.destroy();

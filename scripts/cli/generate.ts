@@ -7,6 +7,7 @@ import { defaultSamplerParams, greedyParams, type SamplerParams, type TokenProb 
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import type { GgufFile } from '../../workers/engine/gguf/types.ts';
 import { archOf } from '../../workers/engine/model/archs/index.ts';
+import type { KvCacheType } from '../../workers/engine/model/config.ts';
 import { StreamDecoder, tokenizerFromGguf, type Tokenizer } from '../../workers/engine/tokenizer/index.ts';
 import { CliError, intFlag, numberFlag, parseFlags, required, tokenList } from './args.ts';
 import { generateOnGpu, type GpuGenerateEvent, type StepCounters } from './gpuGenerate.ts';
@@ -14,6 +15,7 @@ import { loadGpuModel, readModelFile } from './model.ts';
 
 export const backends = ['webgpu', 'cpu'] as const;
 export type Backend = (typeof backends)[number];
+const kvCacheTypes: readonly KvCacheType[] = ['f32', 'f16'];
 
 export interface TokenLine {
   token: number;
@@ -22,8 +24,8 @@ export interface TokenLine {
   top?: TokenProb[];
 }
 
-/** The loop's stats, the backend, and its per-decode-step counters (all 0 on the CPU). */
-export type CliStats = { backend: Backend } & GenerationStats & StepCounters;
+/** The loop's stats, the backend and KV-cache type, and its per-decode-step counters (all 0 on the CPU). */
+export type CliStats = { backend: Backend; kvCache: KvCacheType } & GenerationStats & StepCounters;
 
 export interface GenerateResult {
   tokens: number[];
@@ -41,6 +43,8 @@ interface Run {
   readonly sampler: SamplerParams;
   readonly maxTokens: number;
   readonly ctxSize: number | undefined;
+  /** undefined: the engine's default (f16 where the adapter has shader-f16; f32 on the CPU). */
+  readonly kvCache: KvCacheType | undefined;
   readonly tokenizer: Tokenizer;
   /** undefined: no `top` reported. */
   readonly nTop: number | undefined;
@@ -64,12 +68,15 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
     'no-top': { type: 'boolean', default: false },
     'ctx-size': { type: 'string' },
     backend: { type: 'string', default: 'webgpu' },
+    'kv-cache': { type: 'string' },
   });
   // Check every flag before the (slow) model load.
   const backend = flags.backend;
   if (!isBackend(backend)) {
     throw new CliError('unsupported_backend', `--backend ${backend} is not available; the backends are ${backends.join(' and ')}`);
   }
+  const kvCache = kvCacheTypes.find((t) => t === flags['kv-cache']);
+  if (flags['kv-cache'] !== undefined && kvCache === undefined) throw new CliError('bad_args', `--kv-cache ${flags['kv-cache']}: use f32 or f16`);
   if ((flags.prompt === undefined) === (flags['prompt-tokens'] === undefined)) {
     throw new CliError('bad_args', 'give exactly one of --prompt and --prompt-tokens (see --help)');
   }
@@ -85,7 +92,7 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
   const tokenizer = tokenizerFromGguf(file);
   const nVocab = archOf(file).config(file).nVocab;
   const prompt = flags.prompt !== undefined ? promptTokens(tokenizer, flags.prompt) : tokenList(flags['prompt-tokens'] ?? '', 'prompt-tokens', nVocab);
-  const run: Run = { file, bytes, prompt, sampler, maxTokens, ctxSize, tokenizer, nTop };
+  const run: Run = { file, bytes, prompt, sampler, maxTokens, ctxSize, kvCache, tokenizer, nTop };
 
   const tokens: number[] = [];
   let text = '';
@@ -98,24 +105,29 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
   throw new Error('generation ended without its done event');
 }
 
-async function* onGpu(r: Run): AsyncGenerator<GpuGenerateEvent, void> {
-  const model = await loadGpuModel(r.file, r.bytes, r.ctxSize);
+type CliEvent = Exclude<GpuGenerateEvent, { type: 'done' }> | { type: 'done'; text: string; stats: Omit<CliStats, 'backend'> };
+
+async function* onGpu(r: Run): AsyncGenerator<CliEvent, void> {
+  const model = await loadGpuModel(r.file, r.bytes, r.ctxSize, r.kvCache);
   try {
-    yield* generateOnGpu(model, r.prompt, {
+    for await (const ev of generateOnGpu(model, r.prompt, {
       sampler: r.sampler,
       maxTokens: r.maxTokens,
       isEog: (id) => r.tokenizer.isEog(id),
       detokenizer: new StreamDecoder(r.tokenizer),
       nTop: r.nTop,
-    });
+    })) {
+      yield ev.type === 'done' ? { ...ev, stats: { kvCache: model.lastStep.kvCacheType, ...ev.stats } } : ev;
+    }
   } finally {
     model.destroy();
   }
 }
 
 /** The CPU reference: no GPU submits, dispatches or readbacks to count. */
-async function* onCpu(r: Run): AsyncGenerator<GpuGenerateEvent, void> {
-  const model = new CpuModel(r.file, r.bytes);
+async function* onCpu(r: Run): AsyncGenerator<CliEvent, void> {
+  const kvCache = r.kvCache ?? 'f32';
+  const model = new CpuModel(r.file, r.bytes, undefined, kvCache);
   for await (const ev of generate(model, r.prompt, {
     sampler: r.sampler,
     maxTokens: r.maxTokens,
@@ -124,7 +136,7 @@ async function* onCpu(r: Run): AsyncGenerator<GpuGenerateEvent, void> {
     detokenizer: new StreamDecoder(r.tokenizer),
     nTop: r.nTop ?? 0,
   })) {
-    if (ev.type === 'done') yield { ...ev, stats: { ...ev.stats, submitsPerStep: 0, readbackBytesPerStep: 0, dispatchesPerStep: 0 } };
+    if (ev.type === 'done') yield { ...ev, stats: { kvCache, ...ev.stats, submitsPerStep: 0, readbackBytesPerStep: 0, dispatchesPerStep: 0 } };
     else yield r.nTop === undefined ? { type: 'token', token: ev.token, text: ev.text } : ev;
   }
 }

@@ -92,7 +92,8 @@ type Result = { tokens: number[]; text: string; stats: Record<string, unknown> }
 describe('cli generate', () => {
   it('greedy on webgpu (the default) equals --backend cpu and CpuModel, one submit per step', async () => {
     const prompt = [104, 101, 108, 108, 111];
-    const args = ['generate', '--model', modelPath, '--prompt-tokens', prompt.join(','), '--max-tokens', '8', '--greedy'];
+    // An f32 cache, as on the CPU (the default is f16 on adapters with shader-f16).
+    const args = ['generate', '--model', modelPath, '--prompt-tokens', prompt.join(','), '--max-tokens', '8', '--greedy', '--kv-cache', 'f32'];
     const [gpu, cpu, fast] = await Promise.all([cli(...args), cli(...args, '--backend', 'cpu'), cli(...args, '--no-top')]);
     for (const r of [gpu, cpu, fast]) {
       expect(r.code, r.stderr).toBe(0);
@@ -137,8 +138,26 @@ describe('cli generate', () => {
     expect(tokens).toEqual(expected);
   });
 
+  it('--kv-cache f16 rounds the cache the same way on both backends; a bad value is bad_args', async () => {
+    const args = ['generate', '--model', modelPath, '--prompt-tokens', '104,101,108,108,111', '--max-tokens', '6', '--greedy', '--kv-cache'];
+    const [gpu, cpu, bad] = await Promise.all([cli(...args, 'f16'), cli(...args, 'f16', '--backend', 'cpu'), cli(...args, 'f8')]);
+    for (const r of [gpu, cpu]) expect(r.code, r.stderr).toBe(0);
+    expect(last(gpu).stats).toMatchObject({ backend: 'webgpu', kvCache: 'f16' });
+    expect(last(cpu).stats).toMatchObject({ backend: 'cpu', kvCache: 'f16' });
+    expect((last(gpu) as Result).tokens).toEqual((last(cpu) as Result).tokens);
+    (gpu.lines.slice(0, 6) as TokenLine[]).forEach((l, i) => {
+      const ref = (cpu.lines[i] as TokenLine).top ?? [];
+      l.top?.forEach(([id, p], j) => {
+        expect(id).toBe(ref[j][0]);
+        expect(Math.abs(p - ref[j][1])).toBeLessThan(1e-5);
+      });
+    });
+    expect(bad.code).toBe(1);
+    expect(last(bad)).toMatchObject({ error: { code: 'bad_args' } });
+  });
+
   it('sampling is reproducible for a seed, varies with it, and agrees across backends', async () => {
-    const args = ['generate', '--model', modelPath, '--prompt', 'the cat', '--max-tokens', '12', '--temperature', '0.8'];
+    const args = ['generate', '--model', modelPath, '--prompt', 'the cat', '--max-tokens', '12', '--temperature', '0.8', '--kv-cache', 'f32'];
     // Top-k 40 (the default) samples from GPU top-k candidates; top-k 0 needs every logit.
     const wide = ['--top-k', '0', '--top-p', '1', '--min-p', '0'];
     const [a, b, c, cpu, aWide, cpuWide] = await Promise.all([

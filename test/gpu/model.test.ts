@@ -51,6 +51,30 @@ describe.each(archs)('%s on WebGPU equals the CPU reference', (arch) => {
   });
 });
 
+describe('f16 KV cache', () => {
+  it('equals the CPU reference with an f16 cache, and differs from an f32 cache', async () => {
+    const { bytes } = testModel({ arch: 'qwen3moe', seed: 5, nHeadKv: 2 });
+    const prompt = [3, 17, 200, 45, 9, 100, 101, 102, 250, 251, 12, 13];
+    const cpu = new CpuModel(parseGguf(bytes), bytes, undefined, 'f16');
+    const gpu = await loadGpuModel(bytes, { maxTokens: 16, kvCache: 'f16' });
+    const f32 = await loadGpuModel(bytes, { maxTokens: 16, kvCache: 'f32' });
+    try {
+      const ref = cpu.forward(prompt);
+      const got = await gpu.forwardLogits(prompt);
+      const wide = await f32.forwardLogits(prompt);
+      for (let t = 0; t < prompt.length; t++) expect(relErr(got[t], ref[t]), `position ${t}`).toBeLessThan(1e-5);
+      // From the second position on, attention reads rounded keys and values.
+      expect(relErr(got[prompt.length - 1], wide[prompt.length - 1])).toBeGreaterThan(1e-6);
+      const r = cpu.forward([77])[0];
+      expect(relErr((await gpu.forwardLogits([77]))[0], r)).toBeLessThan(1e-5);
+      expect(gpu.lastStep.kvCacheBytes).toBe(f32.lastStep.kvCacheBytes / 2);
+    } finally {
+      gpu.destroy();
+      f32.destroy();
+    }
+  });
+});
+
 describe('batch invariance', () => {
   it.each(['qwen2moe', 'qwen3moe'] as const)('%s: logits are bit-identical for T = 1, 2, 5, 8', async (arch) => {
     const { bytes } = testModel({ arch, seed: 7, nEmbd: 256, nFf: 256, nFfShexp: 256, types: { embd: 'Q4_K', attn: 'Q6_K', router: 'F32', experts: 'Q4_K', shexp: 'Q8_0', output: 'Q6_K' } });

@@ -14,7 +14,8 @@ export async function loadGpuModel(bytes: Uint8Array, opts: GpuModelOptions = {}
 
 export function loadGpuModelOn(gpu: GpuContext, bytes: Uint8Array, opts: GpuModelOptions = {}): Promise<GpuModel> {
   const file = parseGguf(bytes);
-  return GpuModel.load(gpu, weightsFromByteSource(file, bytesSource(bytes)), { maxTokens: 8, nCtx: 64, ...opts });
+  // An f32 cache unless a test asks otherwise: on adapters with shader-f16 the default is f16.
+  return GpuModel.load(gpu, weightsFromByteSource(file, bytesSource(bytes)), { maxTokens: 8, nCtx: 64, kvCache: 'f32', ...opts });
 }
 
 /** Greedy decoding of n tokens on the GPU path (argmax on the GPU, ids read back). */

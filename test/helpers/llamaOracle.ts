@@ -1,6 +1,6 @@
 // llama.cpp (node-llama-cpp 3.21.1, CPU) as the oracle for whole-model tests.
-// F32 KV cache and no flash attention, so that only the weights' quantization separates it
-// from an exact engine.
+// F32 KV cache (unless asked for F16) and no flash attention, so that only the weights'
+// quantization separates it from an exact engine.
 
 import type { Llama } from 'node-llama-cpp';
 
@@ -20,7 +20,7 @@ export interface OracleStep {
 }
 
 /** Greedy decoding of `n` tokens after `prompt`, with each step's probabilities. */
-export async function llamaGreedy(modelPath: string, prompt: readonly number[], n: number): Promise<OracleStep[]> {
+export async function llamaGreedy(modelPath: string, prompt: readonly number[], n: number, kvCache: 'F32' | 'F16' = 'F32'): Promise<OracleStep[]> {
   const l = await llama();
   const model = await l.loadModel({ modelPath });
   try {
@@ -28,8 +28,8 @@ export async function llamaGreedy(modelPath: string, prompt: readonly number[], 
       contextSize: Math.max(64, prompt.length + n + 8),
       threads: 2,
       flashAttention: false,
-      experimentalKvCacheKeyType: 'F32',
-      experimentalKvCacheValueType: 'F32',
+      experimentalKvCacheKeyType: kvCache,
+      experimentalKvCacheValueType: kvCache,
     });
     const steps: OracleStep[] = [];
     const sequence = context.getSequence();

@@ -124,7 +124,7 @@ describe('qk_rope equals rmsNorm + rope (cpu/ops.ts)', () => {
         wantV.set(row.subarray(qDim + kvDim, qDim + kvDim + vDim), (c.layer * c.nCtx + pos) * vDim);
       }
 
-      const scratch = allocateScratch(device, cfg, 1, c.nCtx); // its rope table is the runtime's
+      const scratch = allocateScratch(device, cfg, 1, c.nCtx, 'f32'); // its rope table is the runtime's
       scratches.push(scratch);
       const QO = batch.poisoned('QO', 4 * wantQ.length);
       const KC = batch.poisoned('KC', 4 * wantK.length);

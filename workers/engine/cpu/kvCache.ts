@@ -1,11 +1,17 @@
 // The CPU reference KV cache: per layer, one K and one V vector per position
-// (K: [n_head_kv · head_dim_k], V: [n_head_kv · head_dim_v]).
+// (K: [n_head_kv · head_dim_k], V: [n_head_kv · head_dim_v]). An f16 cache rounds what it stores to
+// binary16 (ties to even), as the GPU's f16 cache and llama.cpp's default cache do.
+
+import { f16ToF32, f32ToF16 } from '../quant/f16.ts';
 
 export class CpuKvCache {
   private readonly k: Float32Array[][];
   private readonly v: Float32Array[][];
 
-  constructor(nLayer: number) {
+  constructor(
+    nLayer: number,
+    private readonly f16 = false,
+  ) {
     this.k = Array.from({ length: nLayer }, () => []);
     this.v = Array.from({ length: nLayer }, () => []);
   }
@@ -17,8 +23,8 @@ export class CpuKvCache {
 
   put(layer: number, pos: number, k: Float32Array, v: Float32Array): void {
     if (pos > this.k[layer].length) throw new RangeError(`KV cache: position ${pos} skips past ${this.k[layer].length}`);
-    this.k[layer][pos] = k;
-    this.v[layer][pos] = v;
+    this.k[layer][pos] = this.f16 ? toF16(k) : k;
+    this.v[layer][pos] = this.f16 ? toF16(v) : v;
   }
 
   key(layer: number, pos: number): Float32Array {
@@ -34,4 +40,8 @@ export class CpuKvCache {
     for (const l of this.k) l.length = Math.min(l.length, n);
     for (const l of this.v) l.length = Math.min(l.length, n);
   }
+}
+
+function toF16(x: Float32Array): Float32Array {
+  return x.map((v) => f16ToF32(f32ToF16(v)));
 }

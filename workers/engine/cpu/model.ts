@@ -7,6 +7,7 @@ import { archOf } from '../model/archs/index.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { CpuBlocks } from './blocks.ts';
 import type { Routing } from './blocks.ts';
+import type { KvCacheType } from '../model/config.ts';
 import { CpuKvCache } from './kvCache.ts';
 import { CpuWeights } from './weights.ts';
 
@@ -23,11 +24,13 @@ export class CpuModel {
     bytes: Uint8Array,
     /** The architecture; by default the one `general.architecture` names. */
     arch: ArchDef = archOf(file),
+    /** KV-cache element type (see gpu/model.ts GpuModelOptions.kvCache). */
+    kvCache: KvCacheType = 'f32',
   ) {
     this.arch = arch;
     this.cfg = this.arch.config(file);
     this.weights = new CpuWeights(file, bytes);
-    this.cache = new CpuKvCache(this.cfg.nLayer);
+    this.cache = new CpuKvCache(this.cfg.nLayer, kvCache === 'f16');
   }
 
   static fromBytes(bytes: Uint8Array): CpuModel {

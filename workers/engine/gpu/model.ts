@@ -3,7 +3,7 @@
 
 import type { ArchDef } from '../model/archs/arch.ts';
 import { archOf } from '../model/archs/index.ts';
-import type { ModelConfig } from '../model/config.ts';
+import type { KvCacheType, ModelConfig } from '../model/config.ts';
 import { ModelError } from '../model/errors.ts';
 import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
 import type { WeightSource } from '../model/weightSource.ts';
@@ -26,7 +26,14 @@ export interface GpuModelOptions {
   readonly maxBindingBytes?: number;
   /** The architecture; by default the one `general.architecture` names. */
   readonly arch?: ArchDef;
+  /**
+   * KV-cache element type. Default: f16 where the adapter has `shader-f16` (real GPUs, where the
+   * cache's bandwidth matters), else f32. f16 halves the cache and rounds K and V to binary16, as
+   * llama.cpp's default cache does.
+   */
+  readonly kvCache?: KvCacheType;
 }
+
 
 /** The k most probable next tokens of one position. */
 export interface TopCandidates {
@@ -42,7 +49,10 @@ export interface GpuStats {
   dispatches: number;
   readbackBytes: number;
   readonly weightBytes: number;
+  /** Activations, scratch and the KV cache. */
   readonly scratchBytes: number;
+  readonly kvCacheType: KvCacheType;
+  readonly kvCacheBytes: number;
 }
 
 export class GpuModel {
@@ -70,10 +80,10 @@ export class GpuModel {
     this.arch = arch;
     this.cfg = cfg;
     const device = gpu.device;
-    this.recorder = new StepRecorder(device, new PipelineCache(device, gpu.rowLanes));
+    this.recorder = new StepRecorder(device, new PipelineCache(device, gpu.rowLanes, scratch.kvCacheType === 'f16'));
     this.idsStaging = device.createBuffer({ label: 'ids.staging', size: scratch.maxTokens * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.candidatesStaging = device.createBuffer({ label: 'candidates.staging', size: (1 + 2 * MAX_CANDIDATES) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    this.lastStep = { submits: 0, dispatches: 0, readbackBytes: 0, weightBytes: weights.bytes, scratchBytes: scratch.bytes };
+    this.lastStep = { submits: 0, dispatches: 0, readbackBytes: 0, weightBytes: weights.bytes, scratchBytes: scratch.bytes, kvCacheType: scratch.kvCacheType, kvCacheBytes: scratch.kvCacheBytes };
   }
 
   static async load(gpu: GpuContext, source: WeightSource, opts: GpuModelOptions = {}): Promise<GpuModel> {
@@ -91,7 +101,11 @@ export class GpuModel {
       throw e;
     }
     const nCtx = opts.nCtx ?? Math.min(cfg.nCtxTrain, 4096);
-    const scratch = allocateScratch(gpu.device, cfg, maxTokens, nCtx);
+    // f16 words hold element pairs, so a head must have an even width.
+    const evenHeads = cfg.headDimK % 2 === 0 && cfg.headDimV % 2 === 0;
+    const kvCache = opts.kvCache ?? (gpu.hasF16 && evenHeads ? 'f16' : 'f32');
+    if (kvCache === 'f16' && !evenHeads) throw new ModelError('bad_hparams', `an f16 KV cache needs even head widths (k ${cfg.headDimK}, v ${cfg.headDimV})`);
+    const scratch = allocateScratch(gpu.device, cfg, maxTokens, nCtx, kvCache);
     return new GpuModel(gpu, weights, scratch, arch, cfg);
   }
 

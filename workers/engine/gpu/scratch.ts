@@ -1,7 +1,7 @@
 // Activation, KV-cache and scratch buffers of one loaded model, sized for `maxTokens` tokens per
 // forward pass and `nCtx` positions.
 
-import type { ModelConfig } from '../model/config.ts';
+import type { KvCacheType, ModelConfig } from '../model/config.ts';
 import { ropeCosSin } from '../model/rope.ts';
 
 /** Most candidates one sampling step reads back. */
@@ -17,8 +17,11 @@ export interface Scratch {
   readonly q: GPUBuffer;
   readonly attnOut: GPUBuffer;
   readonly scores: GPUBuffer;
+  /** [n_layer, n_ctx, n_head_kv · head_dim] each, in u32 words: one f32 or two f16 per word. */
   readonly kCache: GPUBuffer;
   readonly vCache: GPUBuffer;
+  readonly kvCacheType: KvCacheType;
+  readonly kvCacheBytes: number;
   readonly rope: GPUBuffer;
   readonly xn: GPUBuffer;
   /** Chosen experts, [n_layer, n_tok, k]: also the step's routing log. */
@@ -40,7 +43,7 @@ export interface Scratch {
   readonly bytes: number;
 }
 
-export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: number, nCtx: number): Scratch {
+export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: number, nCtx: number, kvCacheType: KvCacheType): Scratch {
   let bytes = 0;
   const f32 = (label: string, n: number, extra = 0): GPUBuffer => {
     const size = Math.max(16, n * 4);
@@ -59,6 +62,9 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     }
   }
   device.queue.writeBuffer(rope, 0, table);
+  const kvElementsPerWord = kvCacheType === 'f16' ? 2 : 1;
+  const kCache = f32('kCache', (nLayer * nCtx * nHeadKv * dk) / kvElementsPerWord);
+  const vCache = f32('vCache', (nLayer * nCtx * nHeadKv * dv) / kvElementsPerWord);
   return {
     maxTokens,
     nCtx,
@@ -68,8 +74,10 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     q: f32('q', T * nHead * dk),
     attnOut: f32('attnOut', T * nHead * dv),
     scores: f32('scores', T * nHead * nCtx),
-    kCache: f32('kCache', nLayer * nCtx * nHeadKv * dk),
-    vCache: f32('vCache', nLayer * nCtx * nHeadKv * dv),
+    kCache,
+    vCache,
+    kvCacheType,
+    kvCacheBytes: kCache.size + vCache.size,
     rope,
     xn: f32('xn', T * nEmbd),
     ids: f32('ids', nLayer * T * k),

@@ -25,8 +25,8 @@ const kernels = {
   moe_up: { source: `${members}\n${moeUp}`, quant: true },
   moe_down: { source: `${members}\n${moeDown}`, quant: true },
   moe_combine: { source: moeCombine, quant: false },
-  qk_rope: { source: qkRope, quant: false },
-  attention: { source: attention, quant: false },
+  qk_rope: { source: qkRope, quant: false, kvCache: true },
+  attention: { source: attention, quant: false, kvCache: true },
   argmax: { source: argmax, quant: false },
   topk_partial: { source: `${select}\n${topkPartial}`, quant: false },
   topk_merge: { source: `${select}\n${topkMerge}`, quant: false },
@@ -41,6 +41,8 @@ export class PipelineCache {
     private readonly device: GPUDevice,
     /** The LANES override of the projection kernels (see common/reduce.wgsl). */
     private readonly rowLanes = 8,
+    /** The KV_F16 override of the kernels that touch the KV cache (see qk_rope.wgsl). */
+    private readonly kvF16 = false,
   ) {}
 
   /** The pipeline of `kernel`, for weights of `type` when the kernel dequantizes. */
@@ -52,7 +54,9 @@ export class PipelineCache {
       if (k.quant && !type) throw new Error(`kernel ${kernel} needs a weight type`);
       const code = `${k.quant && type ? quantSnippet(type) : ''}\n${reduce}\n${k.source}`;
       const module = this.device.createShaderModule({ label: key, code });
-      pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main', constants: { LANES: this.rowLanes } } });
+      const constants: Record<string, number> = { LANES: this.rowLanes };
+      if ('kvCache' in k) constants.KV_F16 = this.kvF16 ? 1 : 0;
+      pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main', constants } });
       this.pipelines.set(key, pipeline);
     }
     return pipeline;

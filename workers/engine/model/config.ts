@@ -9,6 +9,9 @@ import type { RopeScaling } from './rope.ts';
 
 export type RopeType = 'norm' | 'neox';
 
+/** Element type of a KV cache: f16 halves it and rounds K and V to binary16. */
+export type KvCacheType = 'f32' | 'f16';
+
 export interface ModelConfig {
   readonly arch: string;
   readonly nVocab: number;

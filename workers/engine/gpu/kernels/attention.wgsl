@@ -4,7 +4,10 @@
 // p = softmax(s), with the head's sink logit (when F_SINKS) in the normaliser only;
 // O = Σ_j p_j v_j. Scores go to a scratch row in S; every sum has a fixed order, independent of n_tok.
 
+// The cache holds u32 words: an f32 each, or (KV_F16) two f16 halves; see qk_rope.wgsl.
+
 const F_SINKS: u32 = 1u;
+override KV_F16: bool = false;
 
 struct Params {
   n_head: u32, n_head_kv: u32, dk: u32, dv: u32,
@@ -13,8 +16,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> Q: array<f32>;          // [n_tok, n_head·dk]
-@group(0) @binding(1) var<storage, read> KC: array<f32>;         // [.., n_ctx, n_head_kv·dk] from k_cache_off
-@group(0) @binding(2) var<storage, read> VC: array<f32>;         // [.., n_ctx, n_head_kv·dv] from v_cache_off
+@group(0) @binding(1) var<storage, read> KC: array<u32>;         // [.., n_ctx, n_head_kv·dk] from k_cache_off
+@group(0) @binding(2) var<storage, read> VC: array<u32>;         // [.., n_ctx, n_head_kv·dv] from v_cache_off
 @group(0) @binding(3) var<storage, read_write> S: array<f32>;    // [n_tok, n_head, n_ctx] scratch
 @group(0) @binding(4) var<storage, read_write> O: array<f32>;    // [n_tok, n_head·dv]
 @group(0) @binding(5) var<storage, read> SINKS: array<f32>;      // [n_head] sink logits (F_SINKS)
@@ -34,9 +37,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var m = -3.4e38;
   for (var j = first + lid; j <= pos; j += WG) {
     let k_off = p.k_cache_off + j * p.n_head_kv * p.dk + kvh * p.dk;
-    var s = 0.0;
-    for (var i = 0u; i < p.dk; i++) { s += Q[q_off + i] * KC[k_off + i]; }
-    s *= p.kq_scale;
+    let s = dot_key(q_off, k_off) * p.kq_scale;
     S[s_off + j] = s;
     m = max(m, s);
   }
@@ -56,8 +57,31 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   for (var i = lid; i < p.dv; i += WG) {
     var acc = 0.0;
     for (var j = first; j <= pos; j++) {
-      acc += S[s_off + j] * VC[p.v_cache_off + j * p.n_head_kv * p.dv + kvh * p.dv + i];
+      acc += S[s_off + j] * value_at(p.v_cache_off + j * p.n_head_kv * p.dv + kvh * p.dv + i);
     }
     O[t * p.n_head * p.dv + h * p.dv + i] = acc / z;
   }
+}
+
+// q · k over dk elements, summed in index order in both cache formats.
+fn dot_key(q_off: u32, k_off: u32) -> f32 {
+  var s = 0.0;
+  if (KV_F16) {
+    for (var i = 0u; i < p.dk; i += 2u) {
+      let k2 = unpack2x16float(KC[(k_off + i) / 2u]);
+      s += Q[q_off + i] * k2.x;
+      s += Q[q_off + i + 1u] * k2.y;
+    }
+  } else {
+    for (var i = 0u; i < p.dk; i++) { s += Q[q_off + i] * bitcast<f32>(KC[k_off + i]); }
+  }
+  return s;
+}
+
+fn value_at(idx: u32) -> f32 {
+  if (KV_F16) {
+    let v2 = unpack2x16float(VC[idx / 2u]);
+    return select(v2.x, v2.y, (idx & 1u) == 1u);
+  }
+  return bitcast<f32>(VC[idx]);
 }

@@ -2,6 +2,10 @@
 // precomputed cos/sin table, then Q → QO and K, V → the layer's KV cache at their positions.
 // Entry `main`, workgroup 64; dispatch (n_head + n_head_kv, n_tok). Workgroup h < n_head
 // handles query head h; the others handle KV head h − n_head (its K and V).
+// The cache holds u32 words: an f32 each, or (KV_F16) two f16 halves (pack2x16float, core WGSL, so
+// no shader-f16 needed); offsets are in elements, and dk, dv and the offsets are even in f16 mode.
+
+override KV_F16: bool = false;
 
 const F_NORM_HEAD: u32 = 1u;
 const F_NORM_FULL: u32 = 2u;
@@ -18,8 +22,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> KN: array<f32>;         // [dk] or [n_head_kv·dk] K norm weight
 @group(0) @binding(3) var<storage, read> ROPE: array<vec2<f32>>; // [n_ctx, n_rot/2] (cos θ, sin θ)
 @group(0) @binding(4) var<storage, read_write> QO: array<f32>;   // [n_tok, n_head·dk]
-@group(0) @binding(5) var<storage, read_write> KC: array<f32>;   // [.., n_ctx, n_head_kv·dk] from k_cache_off
-@group(0) @binding(6) var<storage, read_write> VC: array<f32>;   // [.., n_ctx, n_head_kv·dv] from v_cache_off
+@group(0) @binding(5) var<storage, read_write> KC: array<u32>;   // [.., n_ctx, n_head_kv·dk] from k_cache_off
+@group(0) @binding(6) var<storage, read_write> VC: array<u32>;   // [.., n_ctx, n_head_kv·dv] from v_cache_off
 @group(0) @binding(7) var<uniform> p: Params;
 
 var<workgroup> hv: array<f32, 512>;
@@ -57,25 +61,33 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   }
   workgroupBarrier();
 
+  let dst = select(p.k_cache_off + pos * p.n_head_kv * p.dk + head * p.dk, t * p.n_head * p.dk + head * p.dk, is_q);
+  if (is_q) {
+    for (var i = lid; i < p.dk; i += WG) { QO[dst + i] = rotated(i, pos); }
+    return;
+  }
+  let vsrc = t * p.qkv_stride + p.n_head * p.dk + p.n_head_kv * p.dk + head * p.dv;
+  let vdst = p.v_cache_off + pos * p.n_head_kv * p.dv + head * p.dv;
+  if (KV_F16) {
+    for (var i = 2u * lid; i < p.dk; i += 2u * WG) { KC[(dst + i) / 2u] = pack2x16float(vec2(rotated(i, pos), rotated(i + 1u, pos))); }
+    for (var i = 2u * lid; i < p.dv; i += 2u * WG) { VC[(vdst + i) / 2u] = pack2x16float(vec2(QKV[vsrc + i], QKV[vsrc + i + 1u])); }
+  } else {
+    for (var i = lid; i < p.dk; i += WG) { KC[dst + i] = bitcast<u32>(rotated(i, pos)); }
+    for (var i = lid; i < p.dv; i += WG) { VC[vdst + i] = bitcast<u32>(QKV[vsrc + i]); }
+  }
+}
+
+// Element i of the normalised head in hv after RoPE at `pos`: NORM pairs (2k, 2k+1), NEOX pairs
+// (k, k + n_rot/2); elements past n_rot pass through.
+fn rotated(i: u32, pos: u32) -> f32 {
+  let y = hv[i];
+  if (i >= p.n_rot) { return y; }
   let half = p.n_rot / 2u;
   let neox = (p.flags & F_NEOX) != 0u;
-  let dst = select(p.k_cache_off + pos * p.n_head_kv * p.dk + head * p.dk, t * p.n_head * p.dk + head * p.dk, is_q);
-  for (var i = lid; i < p.dk; i += WG) {
-    var y = hv[i];
-    if (i < p.n_rot) {
-      // NORM pairs (2k, 2k+1); NEOX pairs (k, k + n_rot/2).
-      let k = select(i / 2u, i % half, neox);
-      let first = select((i & 1u) == 0u, i < half, neox);
-      let partner = select(select(i - 1u, i + 1u, first), select(i - half, i + half, first), neox);
-      let cs = ROPE[pos * half + k];
-      let other = hv[partner];
-      y = select(other * cs.y + y * cs.x, y * cs.x - other * cs.y, first);
-    }
-    if (is_q) { QO[dst + i] = y; } else { KC[dst + i] = y; }
-  }
-  if (!is_q) {
-    let vsrc = t * p.qkv_stride + p.n_head * p.dk + p.n_head_kv * p.dk + head * p.dv;
-    let vdst = p.v_cache_off + pos * p.n_head_kv * p.dv + head * p.dv;
-    for (var i = lid; i < p.dv; i += WG) { VC[vdst + i] = QKV[vsrc + i]; }
-  }
+  let k = select(i / 2u, i % half, neox);
+  let first = select((i & 1u) == 0u, i < half, neox);
+  let partner = select(select(i - 1u, i + 1u, first), select(i - half, i + half, first), neox);
+  let cs = ROPE[pos * half + k];
+  let other = hv[partner];
+  return select(other * cs.y + y * cs.x, y * cs.x - other * cs.y, first);
 }
