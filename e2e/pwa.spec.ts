@@ -24,6 +24,9 @@ const entryOf = (id: string) => {
 const entry = entryOf('qwen3-30b-a3b-q4_k_m');
 const model = testModel({ arch: 'qwen3moe', seed: 1 });
 
+// playwright.config.ts blocks service workers for the other specs.
+test.use({ serviceWorkers: 'allow' });
+
 /** Resolves once the service worker controls the page (it claims the page on first install). */
 async function waitForServiceWorker(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
@@ -184,6 +187,8 @@ test.describe('updates', () => {
     const answering = await context.newPage();
     await answering.goto(server.url);
     await waitForServiceWorker(answering);
+    // Opened again, as on any later day: the page starts under the service worker's control.
+    await answering.reload();
     expect(await version(answering)).toContain('build e2e-first');
     const other = await context.newPage();
     await other.goto(server.url);
@@ -213,7 +218,7 @@ test.describe('updates', () => {
     await Promise.all([other.waitForEvent('load', { timeout: 30_000 }), otherPrompt.click()]);
     expect(await version(other)).toContain('build e2e-second');
 
-    // The new version now controls both tabs; the answering tab still finishes its answer and is not reloaded.
+    // The new version took control of every tab; the answering tab still finishes its answer and is not reloaded.
     await expect(answer).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
     expect(await answering.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     expect(await version(answering)).toContain('build e2e-first');
