@@ -16,9 +16,6 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     headless: true,
     trace: 'retain-on-failure',
-    // The service worker (precaching right after the first load) is e2e/pwa.spec.ts's subject;
-    // elsewhere it would only add CPU load to timing-sensitive specs on this software GPU.
-    serviceWorkers: 'block',
     launchOptions: {
       // Debian's Chromium (with SwiftShader for WebGPU); Playwright's browser downloads are blocked here.
       executablePath: '/usr/bin/chromium',

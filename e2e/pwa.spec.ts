@@ -24,9 +24,6 @@ const entryOf = (id: string) => {
 const entry = entryOf('qwen3-30b-a3b-q4_k_m');
 const model = testModel({ arch: 'qwen3moe', seed: 1 });
 
-// playwright.config.ts blocks service workers for the other specs.
-test.use({ serviceWorkers: 'allow' });
-
 /** Resolves once the service worker controls the page (it claims the page on first install). */
 async function waitForServiceWorker(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
