@@ -4,13 +4,15 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultSpec, generateModel, generatorArchs } from './model-gen/generate.ts';
+import { defaultDeepseek2 } from './model-gen/deepseek2.ts';
 import type { GeneratorArch } from './model-gen/generate.ts';
 import { GgmlType } from '../workers/engine/quant/types.ts';
 import type { GgmlTypeName } from '../workers/engine/quant/types.ts';
 
 const usage = `usage: gen-model --arch ${generatorArchs.join('|')} --out FILE [--seed N] [--type ${Object.keys(GgmlType).join('|')}]
   [--layers N] [--embd N] [--heads N] [--kv-heads N] [--experts N] [--used N] [--ff N] [--ff-shexp N]
-  [--vocab-size N | --vocab FIXTURE (qwen2, refact, llama-spm, ...)] [--ctx N] [--tied]`;
+  [--vocab-size N | --vocab FIXTURE (qwen2, refact, llama-spm, ...)] [--ctx N] [--tied]
+  deepseek2: [--q-lora N (0 = lite)] [--kv-lora N] [--kv-b split|joined] [--dense-lead N] [--v3]`;
 
 const { values: v } = parseArgs({
   options: {
@@ -30,6 +32,11 @@ const { values: v } = parseArgs({
     vocab: { type: 'string' },
     ctx: { type: 'string' },
     tied: { type: 'boolean' },
+    'q-lora': { type: 'string' },
+    'kv-lora': { type: 'string' },
+    'kv-b': { type: 'string' },
+    'dense-lead': { type: 'string' },
+    v3: { type: 'boolean' },
     help: { type: 'boolean' },
   },
   strict: true,
@@ -61,6 +68,13 @@ const bytes = generateModel({
   vocab: v.vocab,
   nCtx: int(v.ctx, defaultSpec.nCtx),
   tied: v.tied ?? false,
+  deepseek2: {
+    qLoraRank: int(v['q-lora'], defaultDeepseek2.qLoraRank),
+    kvLoraRank: int(v['kv-lora'], defaultDeepseek2.kvLoraRank),
+    splitKvB: (v['kv-b'] ?? 'split') === 'split',
+    denseLead: int(v['dense-lead'], defaultDeepseek2.denseLead),
+    v3Routing: v.v3 ?? false,
+  },
   types: { embd: type, attn: type, router: 'F32', experts: type, shexp: type, output: type },
 });
 writeFileSync(v.out, bytes);

@@ -15,8 +15,10 @@ import { globalTensors, layerTensorName } from '../../workers/engine/model/tenso
 import type { LayerTensor } from '../../workers/engine/model/tensorNames.ts';
 import { Rng } from './random.ts';
 import { fixtureVocab, syntheticVocab } from './vocab.ts';
+import { defaultDeepseek2, deepseek2Hparams, deepseek2Layer } from './deepseek2.ts';
+import type { Deepseek2Spec } from './deepseek2.ts';
 
-export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama'] as const;
+export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama', 'deepseek2'] as const;
 export type GeneratorArch = (typeof generatorArchs)[number];
 
 /** Quant type per tensor class; norms and biases are always F32. */
@@ -54,6 +56,8 @@ export interface ModelSpec {
   readonly sinks?: boolean;
   /** Write `rope.scaling.*` keys (linear or YaRN context extension). */
   readonly ropeScaling?: { readonly type: 'linear' | 'yarn'; readonly factor: number; readonly originalContext: number };
+  /** deepseek2's MLA, dense-lead and routing choices (defaults: defaultDeepseek2). */
+  readonly deepseek2?: Partial<Deepseek2Spec>;
 }
 
 export function allTypes(t: GgmlTypeName): TensorTypes {
@@ -116,7 +120,18 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
   const embd = rng.gaussian(s.nEmbd * nV, 1);
   add(globalTensors.tokenEmbd, [s.nEmbd, nV], embd, s.types.embd);
 
+  const ds: Deepseek2Spec = { ...defaultDeepseek2, ...s.deepseek2 };
+  const sink = {
+    rng,
+    norm,
+    linear,
+    random: (name: string, dims: number[], std: number, type: GgmlTypeName): void => add(name, dims, rng.gaussian(dims.reduce((x, y) => x * y, 1), std), type),
+  };
   for (let il = 0; il < s.nLayer; il++) {
+    if (a === 'deepseek2') {
+      deepseek2Layer(sink, il, ds, { nEmbd: s.nEmbd, nHead: s.nHead, nExpert: s.nExpert, nFf: s.nFf, attnType: s.types.attn, expertsType: s.types.experts, shexpType: s.types.shexp, routerType: s.types.router });
+      continue;
+    }
     const qDim = s.nHead * headDim;
     const kvDim = s.nHeadKv * headDim;
     norm(layer(il, 'attnNorm'), s.nEmbd);
@@ -169,7 +184,8 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
     add(globalTensors.output, [s.nEmbd, nV], out, s.types.output);
   }
 
-  return writeGguf({ metadata: [...hparams(s, headDim, nV), ...vocab.metadata], tensors });
+  const extra = a === 'deepseek2' ? deepseek2Hparams(ds, s.nHead, s.nFf) : [];
+  return writeGguf({ metadata: [...hparams(s, a === 'deepseek2' ? ds.ropeDim : headDim, nV), ...extra, ...vocab.metadata], tensors });
 }
 
 function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
@@ -184,9 +200,9 @@ function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
     kv.u32(k('embedding_length'), s.nEmbd),
     kv.u32(k('block_count'), s.nLayer),
     kv.u32(k('attention.head_count'), s.nHead),
-    kv.u32(k('attention.head_count_kv'), s.nHeadKv),
+    ...(a === 'deepseek2' ? [] : [kv.u32(k('attention.head_count_kv'), s.nHeadKv)]),
     kv.u32(k('rope.dimension_count'), headDim),
-    kv.f32(k('rope.freq_base'), a === 'olmoe' || a === 'llama' ? 10000 : 1000000),
+    kv.f32(k('rope.freq_base'), a === 'olmoe' || a === 'llama' || a === 'deepseek2' ? 10000 : 1000000),
     kv.f32(k('attention.layer_norm_rms_epsilon'), 1e-6),
     kv.u32(k('expert_count'), s.nExpert),
     kv.u32(k('expert_used_count'), s.nExpertUsed),
@@ -194,7 +210,7 @@ function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
   if (a === 'qwen3moe' || a === 'qwen2moe') {
     m.push(kv.u32(k('feed_forward_length'), s.nFf * 4), kv.u32(k('expert_feed_forward_length'), s.nFf));
     if (a === 'qwen3moe') m.push(kv.u32(k('attention.key_length'), headDim), kv.u32(k('attention.value_length'), headDim));
-  } else {
+  } else if (a !== 'deepseek2') {
     m.push(kv.u32(k('feed_forward_length'), s.nFf));
   }
   if (a === 'qwen2moe' || (a === 'granitemoe' && s.nFfShexp > 0)) m.push(kv.u32(k('expert_shared_feed_forward_length'), s.nFfShexp));

@@ -40,6 +40,7 @@ export function InsightsPanel({ conversationId }: { conversationId: string | und
             <Stat label="Layers" value={String(model.nLayer)} />
             <Stat label="Experts per token" value={`${model.nExpertUsed} of ${model.nExpert}`} />
             <Stat label="Weights on GPU" value={formatBytes(model.weightBytes)} />
+            <Stat label="KV cache" value={`${formatBytes(model.kvCacheBytes)} · ${formatBytes(model.kvBytesPerToken)} per token`} />
           </dl>
         </section>
       )}

@@ -6,6 +6,8 @@ import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
 import type { CpuKvCache } from './kvCache.ts';
 import { matVec, rmsNorm, rope, sigmoid, silu, softmaxInPlace } from './ops.ts';
 import type { CpuWeights } from './weights.ts';
+import { mlaAttention } from './mla.ts';
+import { selectExperts } from './selectExperts.ts';
 
 export type Acts = Float32Array[];
 
@@ -128,9 +130,15 @@ export class CpuBlocks implements Blocks<Acts> {
       const probs = Array.from(logits);
       if (opts.gating === 'softmax') softmaxInPlace(probs);
       else for (let e = 0; e < probs.length; e++) probs[e] = sigmoid(probs[e]);
-      const order = probs.map((_, e) => e).sort((a, b) => probs[b] - probs[a] || a - b);
-      const experts = order.slice(0, nExpertUsed);
-      const margin = order.length > nExpertUsed ? logits[order[nExpertUsed - 1]] - logits[order[nExpertUsed]] : Infinity;
+      let experts: number[];
+      let margin: number;
+      if (opts.selectionBias || opts.groups) {
+        ({ experts, margin } = selectExperts(probs, nExpertUsed, opts.selectionBias ? wt.values(w(il, 'expProbsB')) : undefined, opts.groups));
+      } else {
+        const order = probs.map((_, e) => e).sort((a, b) => probs[b] - probs[a] || a - b);
+        experts = order.slice(0, nExpertUsed);
+        margin = order.length > nExpertUsed ? logits[order[nExpertUsed - 1]] - logits[order[nExpertUsed]] : Infinity;
+      }
       let weights = experts.map((e) => probs[e]);
       if (opts.normWeights) {
         const sum = Math.max(weights.reduce((a, b) => a + b, 0), MIN_WEIGHT_SUM);
@@ -153,6 +161,15 @@ export class CpuBlocks implements Blocks<Acts> {
     });
     this.routing[il] = layerRouting;
     return out;
+  }
+
+  mla(x: Acts, il: number): Acts {
+    return mlaAttention(this.weights, this.cfg, this.cache, this.start, x, il);
+  }
+
+  denseFfn(x: Acts, il: number): Acts {
+    const wt = this.weights;
+    return x.map((v) => this.ffn(v, wt.matrix(w(il, 'ffnGate')), wt.matrix(w(il, 'ffnUp')), wt.matrix(w(il, 'ffnDown'))));
   }
 
   /** SiLU-gated FFN: down(silu(gate·x) ⊙ up·x). */

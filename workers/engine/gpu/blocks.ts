@@ -10,6 +10,8 @@ import { packParams } from './recorder.ts';
 import type { StepRecorder } from './recorder.ts';
 import type { Scratch } from './scratch.ts';
 import type { GpuMatrix, GpuWeights } from './weights.ts';
+import { recordDenseUp, recordMla } from './mla.ts';
+import type { MlaRecorder } from './mla.ts';
 
 /** A materialised activation [n_tok, width]. */
 interface Buf {
@@ -183,6 +185,36 @@ export class GpuBlocks implements Blocks<GpuAct> {
     };
   }
 
+  mla(x: GpuAct, il: number): GpuAct {
+    if (x.kind !== 'normed') throw new Error('mla: expects a normalised input');
+    recordMla(this.recorder(), x, il);
+    const nHead = this.cfg.nHead;
+    const attnOut: Buf = { kind: 'buf', buffer: this.s.attnOut, width: nHead * (this.cfg.mla?.vDim ?? 0) };
+    return this.projected(`L${il}.attn_output`, w(il, 'attnOutput'), attnOut);
+  }
+
+  denseFfn(x: GpuAct, il: number): GpuAct {
+    if (x.kind !== 'normed') throw new Error('denseFfn: expects a normalised input');
+    const h: Buf = { kind: 'buf', buffer: recordDenseUp(this.recorder(), x, il), width: this.cfg.nFfDense ?? 0 };
+    return this.projected(`L${il}.ffn_down`, w(il, 'ffnDown'), h);
+  }
+
+  private recorder(): MlaRecorder {
+    return { rec: this.rec, weights: this.weights, cfg: this.cfg, s: this.s, nTok: this.nTok, pos0: this.pos0, rowsPerGroup: this.rowsPerGroup };
+  }
+
+  /** A sublayer output W·x, written with the residual when it is added. */
+  private projected(site: string, weight: string, x: Buf): GpuAct {
+    return {
+      kind: 'pending',
+      finish: (residual, alpha) => {
+        const target = this.other(residual);
+        this.matmul(site, this.weights.matrix(weight), x, { buffer: target, stride: this.cfg.nEmbd }, { residual, alpha });
+        return { kind: 'buf', buffer: target, width: this.cfg.nEmbd };
+      },
+    };
+  }
+
   moe(x: GpuAct, il: number, opts: MoeOpts): GpuAct {
     if (x.kind !== 'normed') throw new Error('moe: expects a normalised input');
     const { nEmbd, nExpert, nExpertUsed: k, nFfExp, nFfShexp } = this.cfg;
@@ -190,7 +222,16 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const router = this.weights.matrix(w(il, 'ffnGateInp'));
     const gated = opts.sharedExpert === 'sigmoid_gated';
     const rflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (gated ? 4 : 0);
-    this.rec.dispatch(
+    if (opts.selectionBias || opts.groups) {
+      // DeepSeek-V3: biased selection within the best groups (router_v3.wgsl).
+      const vflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (opts.selectionBias ? 4 : 0);
+      this.rec.dispatch(
+        `L${il}.router`, 'router_v3', router.type,
+        [router.buffer, x.src.buffer, this.weights.vector(x.weight), opts.selectionBias ? this.weights.vector(w(il, 'expProbsB')) : s.dummy, s.xn, s.ids, s.wts],
+        packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, router.rowBytes, vflags, this.cfg.rmsEps, opts.weightsScale, this.nTok, il * this.nTok * k, opts.groups?.count ?? 1, opts.groups?.used ?? 1, 0]),
+        [this.nTok, 1, 1],
+      );
+    } else this.rec.dispatch(
       `L${il}.router`, 'router', router.type,
       [router.buffer, x.src.buffer, this.weights.vector(x.weight), gated ? this.weights.vector(w(il, 'ffnGateInpShexp')) : s.dummy, s.xn, s.ids, s.wts, s.shGate],
       packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, router.rowBytes, rflags, this.cfg.rmsEps, opts.weightsScale, this.nTok, il * this.nTok * k, 0, 0, 0]),

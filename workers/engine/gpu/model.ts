@@ -14,6 +14,7 @@ import { allocateScratch, MAX_CANDIDATES } from './scratch.ts';
 import type { Scratch } from './scratch.ts';
 import { PipelineCache } from './shaders.ts';
 import { GpuWeights } from './weights.ts';
+import { uploadDerivedKb } from './mla.ts';
 
 export interface GpuModelOptions {
   /** Tokens per forward pass; longer prompts are processed in chunks of this size. */
@@ -103,7 +104,9 @@ export class GpuModel {
     const nCtx = opts.nCtx ?? Math.min(cfg.nCtxTrain, 4096);
     // f16 words hold element pairs, so a head must have an even width.
     const evenHeads = cfg.headDimK % 2 === 0 && cfg.headDimV % 2 === 0;
-    const kvCache = opts.kvCache ?? (gpu.hasF16 && evenHeads ? 'f16' : 'f32');
+    // The MLA latent cache (deepseek2) is f32 only.
+    if (cfg.mla && opts.kvCache === 'f16') throw new ModelError('bad_hparams', `${cfg.arch}: the latent (MLA) KV cache is f32 only; use an f32 cache`);
+    const kvCache = opts.kvCache ?? (gpu.hasF16 && evenHeads && !cfg.mla ? 'f16' : 'f32');
     if (kvCache === 'f16' && !evenHeads) throw new ModelError('bad_hparams', `an f16 KV cache needs even head widths (k ${cfg.headDimK}, v ${cfg.headDimV})`);
     const scratch = allocateScratch(gpu.device, cfg, maxTokens, nCtx, kvCache);
     return new GpuModel(gpu, weights, scratch, arch, cfg);
@@ -116,6 +119,16 @@ export class GpuModel {
 
   get nCtx(): number {
     return this.scratch.nCtx;
+  }
+
+  /** Bytes of the KV cache (all nCtx positions): the MLA latent cache, or the per-head K and V. */
+  get kvCacheBytes(): number {
+    return this.scratch.kvCacheBytes;
+  }
+
+  /** KV-cache bytes per token over all layers. */
+  get kvBytesPerToken(): number {
+    return this.kvCacheBytes / this.scratch.nCtx;
   }
 
   /** Tokens one forward pass takes; longer inputs run in several. */
@@ -233,7 +246,9 @@ export class GpuModel {
       await this.routingStaging.mapAsync(GPUMapMode.READ, 0, routingBytes);
       const ids = new Uint32Array(this.routingStaging.getMappedRange(0, routingBytes).slice(0));
       this.routingStaging.unmap();
-      this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => Array.from(ids.subarray((il * T + t) * k, (il * T + t + 1) * k))));
+      // Dense leading layers (deepseek2) route nothing.
+      const dense = this.cfg.nLayerDenseLead ?? 0;
+      this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => (il < dense ? [] : Array.from(ids.subarray((il * T + t) * k, (il * T + t + 1) * k)))));
     }
     await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     if (this.gpu.lostError) throw this.gpu.lostError;
@@ -252,6 +267,7 @@ export class GpuModel {
     this.logitsStaging?.destroy();
     for (const b of Object.values(this.scratch)) if (b instanceof GPUBuffer) b.destroy();
     for (const b of this.scratch.act) b.destroy();
+    for (const b of this.scratch.mla?.buffers ?? []) b.destroy();
   }
 }
 
@@ -261,7 +277,7 @@ async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: Mod
   const typeOf = (n: string): string | undefined => source.file.tensorByName.get(n)?.type.name;
   for (let il = 0; il < cfg.nLayer; il++) {
     const [q, k, v] = [w(il, 'attnQ'), w(il, 'attnK'), w(il, 'attnV')];
-    if (typeOf(q) === typeOf(k) && typeOf(k) === typeOf(v)) {
+    if (has(q) && typeOf(q) === typeOf(k) && typeOf(k) === typeOf(v)) {
       await weights.packed(`blk.${il}.qkv`, [q, k, v]);
       if (has(w(il, 'attnQBias'))) await weights.loadConcatVector(`blk.${il}.qkv.bias`, [w(il, 'attnQBias'), w(il, 'attnKBias'), w(il, 'attnVBias')]);
     }
@@ -275,5 +291,6 @@ async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: Mod
     if (t.dims.length === 1) await weights.loadVector(t.name);
     else if (!weights.hasLoaded(t.name)) await weights.loadMatrix(t.name);
   }
+  await uploadDerivedKb(weights, source, cfg);
   if (!has(globalTensors.outputNorm)) throw new ModelError('missing_tensor', `tensor ${globalTensors.outputNorm} is missing`);
 }
