@@ -44,6 +44,17 @@ export interface TopCandidates {
   readonly logZ: number;
 }
 
+/** Per-call variations of a forward pass. */
+export interface ForwardOptions {
+  /**
+   * Route each token to this many experts instead of the model's k (self-drafting: a cheaper,
+   * approximate pass). Its KV entries are approximate too; the caller truncates them away.
+   */
+  readonly expertsUsed?: number;
+}
+
+type StepMode = 'none' | 'greedy' | 'greedy_last' | 'logits' | { top: number; allPositions?: boolean };
+
 /** Counters of the last step (ARCHITECTURE.md invariant 2) and of the model. */
 export interface GpuStats {
   submits: number;
@@ -83,7 +94,7 @@ export class GpuModel {
     const device = gpu.device;
     this.recorder = new StepRecorder(device, new PipelineCache(device, gpu.rowLanes, scratch.kvCacheType === 'f16'));
     this.idsStaging = device.createBuffer({ label: 'ids.staging', size: scratch.maxTokens * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    this.candidatesStaging = device.createBuffer({ label: 'candidates.staging', size: (1 + 2 * MAX_CANDIDATES) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.candidatesStaging = device.createBuffer({ label: 'candidates.staging', size: scratch.maxTokens * (1 + 2 * MAX_CANDIDATES) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.lastStep = { submits: 0, dispatches: 0, readbackBytes: 0, weightBytes: weights.bytes, scratchBytes: scratch.bytes, kvCacheType: scratch.kvCacheType, kvCacheBytes: scratch.kvCacheBytes };
   }
 
@@ -149,32 +160,40 @@ export class GpuModel {
   }
 
   /** Runs `tokens` and returns the argmax after the last one; earlier logits are never computed. */
-  async forwardGreedyLast(tokens: readonly number[]): Promise<number> {
+  async forwardGreedyLast(tokens: readonly number[], opts: ForwardOptions = {}): Promise<number> {
     const chunks = this.chunks(tokens);
-    for (const chunk of chunks.slice(0, -1)) await this.step(chunk, 'none');
-    return new Uint32Array(await this.step(chunks[chunks.length - 1], 'greedy_last'))[0];
+    for (const chunk of chunks.slice(0, -1)) await this.step(chunk, 'none', opts);
+    return new Uint32Array(await this.step(chunks[chunks.length - 1], 'greedy_last', opts))[0];
   }
 
   /**
    * Runs `tokens` and returns the last token's k most probable next tokens (ties → lowest id),
    * with their logits and the log-normaliser over the whole vocabulary: p = exp(logit − logZ).
    */
-  async forwardTop(tokens: readonly number[], k: number): Promise<TopCandidates> {
+  async forwardTop(tokens: readonly number[], k: number, opts: ForwardOptions = {}): Promise<TopCandidates> {
     if (k < 1 || k > MAX_CANDIDATES) throw new RangeError(`top-k of ${k}: between 1 and ${MAX_CANDIDATES}`);
     const chunks = this.chunks(tokens);
-    for (const chunk of chunks.slice(0, -1)) await this.step(chunk, 'none');
-    const raw = await this.step(chunks[chunks.length - 1], { top: k });
-    const u = new Uint32Array(raw);
-    const f = new Float32Array(raw);
-    return { logZ: f[0], ids: Array.from({ length: k }, (_, i) => u[1 + 2 * i]), logits: Array.from({ length: k }, (_, i) => f[2 + 2 * i]) };
+    for (const chunk of chunks.slice(0, -1)) await this.step(chunk, 'none', opts);
+    return unpackCandidates(await this.step(chunks[chunks.length - 1], { top: k }, opts), k, 1)[0];
+  }
+
+  /**
+   * Runs `tokens` and returns every position's k most probable next tokens (speculative
+   * sampling verifies each draft against its position's distribution): T·(4 + 8k) bytes.
+   */
+  async forwardTopAll(tokens: readonly number[], k: number): Promise<TopCandidates[]> {
+    if (k < 1 || k > MAX_CANDIDATES) throw new RangeError(`top-k of ${k}: between 1 and ${MAX_CANDIDATES}`);
+    const out: TopCandidates[] = [];
+    for (const chunk of this.chunks(tokens)) out.push(...unpackCandidates(await this.step(chunk, { top: k, allPositions: true }), k, chunk.length));
+    return out;
   }
 
   /** Runs `tokens` and returns each token's logits (a full readback: tests and tools only). */
-  async forwardLogits(tokens: readonly number[]): Promise<Float32Array[]> {
+  async forwardLogits(tokens: readonly number[], opts: ForwardOptions = {}): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     const v = this.cfg.nVocab;
     for (const chunk of this.chunks(tokens)) {
-      const all = new Float32Array(await this.step(chunk, 'logits'));
+      const all = new Float32Array(await this.step(chunk, 'logits', opts));
       for (let t = 0; t < chunk.length; t++) out.push(all.slice(t * v, (t + 1) * v));
     }
     return out;
@@ -187,7 +206,7 @@ export class GpuModel {
     return out;
   }
 
-  private async step(tokens: readonly number[], mode: 'none' | 'greedy' | 'greedy_last' | 'logits' | { top: number }): Promise<ArrayBuffer> {
+  private async step(tokens: readonly number[], mode: StepMode, opts: ForwardOptions = {}): Promise<ArrayBuffer> {
     if (this.gpu.lostError) throw this.gpu.lostError;
     const { device } = this.gpu;
     const s = this.scratch;
@@ -200,9 +219,14 @@ export class GpuModel {
 
     const encoder = device.createCommandEncoder({ label: 'step' });
     this.recorder.begin(encoder);
-    const lastOnly = mode === 'none' || mode === 'greedy_last' || typeof mode === 'object';
-    const blocks = new GpuBlocks(this.recorder, this.weights, this.cfg, s, T, this.past, 64 / this.gpu.rowLanes, lastOnly);
-    const logits = blocks.materialize(this.arch.forward(blocks, this.cfg));
+    const lastOnly = mode === 'none' || mode === 'greedy_last' || (typeof mode === 'object' && !mode.allPositions);
+    const override = opts.expertsUsed !== undefined && opts.expertsUsed !== this.cfg.nExpertUsed;
+    if (override && (!Number.isInteger(opts.expertsUsed) || (opts.expertsUsed ?? 0) < 1 || (opts.expertsUsed ?? 0) > this.cfg.nExpertUsed)) {
+      throw new RangeError(`experts used ${opts.expertsUsed}: between 1 and the model's ${this.cfg.nExpertUsed}`);
+    }
+    const cfg = override ? { ...this.cfg, nExpertUsed: opts.expertsUsed ?? this.cfg.nExpertUsed } : this.cfg;
+    const blocks = new GpuBlocks(this.recorder, this.weights, cfg, s, T, this.past, 64 / this.gpu.rowLanes, lastOnly);
+    const logits = blocks.materialize(this.arch.forward(blocks, cfg));
     let staging: GPUBuffer;
     let bytes: number;
     if (mode === 'greedy' || mode === 'greedy_last' || mode === 'none') {
@@ -213,10 +237,15 @@ export class GpuModel {
       staging = this.idsStaging;
       encoder.copyBufferToBuffer(s.sampled, 0, staging, 0, bytes);
     } else if (mode !== 'logits') {
-      this.recorder.dispatch('topk.partial', 'topk_partial', undefined, [logits.buffer, s.topkPartial], packParams('uuuu', [this.cfg.nVocab, mode.top, 0, 0]), [64, 1, 1]);
-      this.recorder.dispatch('topk.merge', 'topk_merge', undefined, [s.topkPartial, s.candidates], packParams('uuuu', [this.cfg.nVocab, mode.top, 0, 0]), [1, 1, 1]);
+      // One partial+merge pair per position; each site keeps its own uniform (same step).
+      const n = mode.allPositions ? T : 1;
+      for (let t = 0; t < n; t++) {
+        const sfx = t === 0 ? '' : `#${t}`;
+        this.recorder.dispatch(`topk.partial${sfx}`, 'topk_partial', undefined, [logits.buffer, s.topkPartial], packParams('uuuu', [this.cfg.nVocab, mode.top, t * this.cfg.nVocab, 0]), [64, 1, 1]);
+        this.recorder.dispatch(`topk.merge${sfx}`, 'topk_merge', undefined, [s.topkPartial, s.candidates], packParams('uuuu', [this.cfg.nVocab, mode.top, t * (1 + 2 * mode.top), 0]), [1, 1, 1]);
+      }
       this.recorder.end();
-      bytes = (1 + 2 * mode.top) * 4;
+      bytes = n * (1 + 2 * mode.top) * 4;
       staging = this.candidatesStaging;
       encoder.copyBufferToBuffer(s.candidates, 0, staging, 0, bytes);
     } else {
@@ -230,7 +259,8 @@ export class GpuModel {
       encoder.copyBufferToBuffer(logits.buffer, 0, staging, 0, bytes);
     }
     const { nLayer, nExpertUsed: k } = this.cfg;
-    const routingBytes = this.recordRouting ? nLayer * T * k * 4 : 0;
+    // Routing is logged for the model's own passes only (a draft pass routes differently).
+    const routingBytes = this.recordRouting && !override ? nLayer * T * k * 4 : 0;
     if (routingBytes > 0) {
       if (!this.routingStaging || this.routingStaging.size < routingBytes) {
         this.routingStaging?.destroy();
@@ -269,6 +299,16 @@ export class GpuModel {
     for (const b of this.scratch.act) b.destroy();
     for (const b of this.scratch.mla?.buffers ?? []) b.destroy();
   }
+}
+
+/** [logZ, id_0, logit_0, …] per position (ids as u32 bits) → candidates. */
+function unpackCandidates(raw: ArrayBuffer, k: number, n: number): TopCandidates[] {
+  const u = new Uint32Array(raw);
+  const f = new Float32Array(raw);
+  return Array.from({ length: n }, (_, t) => {
+    const o = t * (1 + 2 * k);
+    return { logZ: f[o], ids: Array.from({ length: k }, (_, i) => u[o + 1 + 2 * i]), logits: Array.from({ length: k }, (_, i) => f[o + 2 + 2 * i]) };
+  });
 }
 
 /** Uploads every tensor, packing what one kernel reads through one binding. */

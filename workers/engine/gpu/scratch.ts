@@ -36,7 +36,7 @@ export interface Scratch {
   readonly yShared: GPUBuffer;
   readonly logits: GPUBuffer;
   readonly sampled: GPUBuffer;
-  /** Top-k partial candidates (64 slices), and the candidates out. */
+  /** Top-k partial candidates (64 slices), and the candidates out ([T][1 + 2k] at most). */
   readonly topkPartial: GPUBuffer;
   readonly candidates: GPUBuffer;
   /** Unused bindings point here. */
@@ -97,7 +97,7 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     logits: f32('logits', T * nVocab),
     sampled: f32('sampled', T),
     topkPartial: f32('topkPartial', 64 * (2 + 2 * MAX_CANDIDATES)),
-    candidates: f32('candidates', 1 + 2 * MAX_CANDIDATES),
+    candidates: f32('candidates', T * (1 + 2 * MAX_CANDIDATES)),
     dummy: f32('dummy', 4),
     mla,
     bytes,
