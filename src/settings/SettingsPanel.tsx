@@ -1,3 +1,4 @@
+import { AboutSection } from '../pwa/AboutSection.tsx';
 import { useLoadedModel } from '../models/queries.ts';
 import { clampField, draftField, drafterLabels, drafters, numberFields, type Drafter, type NumberField } from './settings.ts';
 import { useSettings } from './useSettings.ts';
@@ -45,6 +46,7 @@ export function SettingsPanel() {
           Reset to defaults
         </button>
       </div>
+      <AboutSection />
     </form>
   );
 }
