@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CpuModel } from '../../workers/engine/cpu/model.ts';
 import { deepseek2Cases } from '../helpers/deepseek2Cases.ts';
 import { llamaGreedy } from '../helpers/llamaOracle.ts';
+import { expectTop5Close } from '../helpers/oracleChecks.ts';
 import { nTokens, promptLength } from '../helpers/oracleSpecs.ts';
 import { clearMarginModel, testModel } from '../helpers/testModels.ts';
 
@@ -15,14 +16,7 @@ describe('deepseek2 matches llama.cpp', () => {
     const m = clearMarginModel(c.spec, promptLength, nTokens, c.minGap, c.minRoutingGap);
     const theirs = await llamaGreedy(m.path, m.prompt, nTokens);
     expect(theirs.map((s) => s.token), `prompt ${m.prompt.join(',')}`).toEqual(m.run.tokens);
-    theirs.forEach((step, i) => {
-      const ours = m.run.probs[i];
-      const top5 = Array.from(ours.keys()).sort((a, b) => ours[b] - ours[a]).slice(0, 5);
-      for (const t of top5) {
-        const diff = Math.abs(ours[t] - (step.probs.get(t) ?? 0));
-        expect(diff, `step ${i} token ${t} (prompt ${m.prompt.join(',')})`).toBeLessThanOrEqual(c.tolerance);
-      }
-    });
+    expectTop5Close(m.run.probs, theirs, c.tolerance, `prompt ${m.prompt.join(',')}`);
   });
 });
 

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { gptOssCase, gptOssQuants } from '../helpers/gptOssCases.ts';
 import { llamaGreedy } from '../helpers/llamaOracle.ts';
+import { expectTop5Close } from '../helpers/oracleChecks.ts';
 import { nTokens, promptLength } from '../helpers/oracleSpecs.ts';
 import { clearMarginModel } from '../helpers/testModels.ts';
 
@@ -15,13 +16,6 @@ describe('gpt-oss matches llama.cpp', () => {
     const m = clearMarginModel(spec, promptLength, nTokens, minGap);
     const theirs = await llamaGreedy(m.path, m.prompt, nTokens);
     expect(theirs.map((s) => s.token), `prompt ${m.prompt.join(',')}`).toEqual(m.run.tokens);
-    theirs.forEach((step, i) => {
-      const ours = m.run.probs[i];
-      const top5 = Array.from(ours.keys()).sort((a, b) => ours[b] - ours[a]).slice(0, 5);
-      for (const t of top5) {
-        const diff = Math.abs(ours[t] - (step.probs.get(t) ?? 0));
-        expect(diff, `step ${i} token ${t} (prompt ${m.prompt.join(',')})`).toBeLessThanOrEqual(tolerance);
-      }
-    });
+    expectTop5Close(m.run.probs, theirs, tolerance, `prompt ${m.prompt.join(',')}`);
   });
 });

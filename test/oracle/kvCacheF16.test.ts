@@ -6,10 +6,11 @@
 // model; ours moved by 3e-5 (measured: ours f32 vs its F32 8.3e-3, ours f16 vs its F16 1.18e-2).
 
 import { describe, expect, it } from 'vitest';
-import { gpuGreedy, loadGpuModel } from '../helpers/gpuModels.ts';
+import { loadGpuModel } from '../helpers/gpuModels.ts';
 import { llamaGreedy } from '../helpers/llamaOracle.ts';
+import { expectTop5Close, gpuGreedyChecked, gpuStepProbs } from '../helpers/oracleChecks.ts';
 import { nTokens, oracleCase, promptLength } from '../helpers/oracleSpecs.ts';
-import { clearMarginModel, softmax } from '../helpers/testModels.ts';
+import { clearMarginModel } from '../helpers/testModels.ts';
 
 const cases = [['qwen3moe', 'F32', 1e-3], ['granitemoe', 'Q8_0', 1e-2], ['qwen2moe', 'Q4_K', 1.5e-2]] as const;
 
@@ -23,18 +24,10 @@ describe('f16 KV cache matches llama.cpp with an F16 cache', () => {
     const f32 = await loadGpuModel(m.bytes, { kvCache: 'f32' });
     try {
       expect(gpu.lastStep).toMatchObject({ kvCacheType: 'f16', kvCacheBytes: f32.lastStep.kvCacheBytes / 2 });
-      const greedy = await gpuGreedy(gpu, m.prompt, nTokens);
+      const greedy = await gpuGreedyChecked(gpu, m.prompt, nTokens);
       const theirs = await oracle;
-      const tokens = theirs.map((s) => s.token);
-      expect(greedy, `prompt ${m.prompt.join(',')}`).toEqual(tokens);
-
-      gpu.truncate(0);
-      const logits = await gpu.forwardLogits([...m.prompt, ...tokens.slice(0, nTokens - 1)]);
-      theirs.forEach((step, i) => {
-        const ours = softmax(logits[promptLength - 1 + i]);
-        const top5 = Array.from(ours.keys()).sort((a, b) => ours[b] - ours[a]).slice(0, 5);
-        for (const t of top5) expect(Math.abs(ours[t] - (step.probs.get(t) ?? 0)), `step ${i} token ${t}`).toBeLessThanOrEqual(tolerance);
-      });
+      expect(greedy, `prompt ${m.prompt.join(',')}`).toEqual(theirs.map((s) => s.token));
+      expectTop5Close(await gpuStepProbs(gpu, m.prompt, theirs), theirs, tolerance, `prompt ${m.prompt.join(',')}`);
     } finally {
       gpu.destroy();
       f32.destroy();

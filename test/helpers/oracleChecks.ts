@@ -1,0 +1,38 @@
+// The checks every whole-model oracle test makes against llama.cpp: top-5 probabilities close,
+// and greedy decoding on the GPU with each decode step's counters (ARCHITECTURE.md invariant 2).
+
+import { expect } from 'vitest';
+import type { GpuModel } from '../../workers/engine/gpu/model.ts';
+import type { OracleStep } from './llamaOracle.ts';
+import { softmax } from './testModels.ts';
+
+/** Our 5 most probable tokens of each step are within `tolerance` of llama.cpp's probabilities. */
+export function expectTop5Close(ours: readonly Float64Array[], theirs: readonly OracleStep[], tolerance: number, context: string): void {
+  theirs.forEach((step, i) => {
+    const p = ours[i];
+    const top5 = Array.from(p.keys()).sort((a, b) => p[b] - p[a]).slice(0, 5);
+    for (const t of top5) {
+      expect(Math.abs(p[t] - (step.probs.get(t) ?? 0)), `step ${i} token ${t} (${context})`).toBeLessThanOrEqual(tolerance);
+    }
+  });
+}
+
+/** Probabilities of each step of `theirs` on the GPU, teacher-forced on llama.cpp's tokens. */
+export async function gpuStepProbs(gpu: GpuModel, prompt: readonly number[], theirs: readonly OracleStep[]): Promise<Float64Array[]> {
+  gpu.truncate(0);
+  const tokens = theirs.map((s) => s.token);
+  const logits = await gpu.forwardLogits([...prompt, ...tokens.slice(0, -1)]);
+  return theirs.map((_, i) => softmax(logits[prompt.length - 1 + i]));
+}
+
+/** Greedy decoding on the GPU; every decode step must be one submit with a 4-byte readback. */
+export async function gpuGreedyChecked(gpu: GpuModel, prompt: readonly number[], n: number): Promise<number[]> {
+  const out: number[] = [];
+  let next = (await gpu.forwardGreedy(prompt)).at(-1) ?? -1;
+  for (;;) {
+    out.push(next);
+    if (out.length === n) return out;
+    [next] = await gpu.forwardGreedy([next]);
+    expect(gpu.lastStep, `decode step ${out.length}`).toMatchObject({ submits: 1, readbackBytes: 4 });
+  }
+}
