@@ -4,7 +4,11 @@
 
 import { describe, expect, it } from 'vitest';
 import catalogText from '../../src/models/catalog.json?raw';
-import { loadCatalog, parseCatalog, supportedArchitectures } from '../../src/models/catalog.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { bundledUrl, loadCatalog, parseCatalog, supportedArchitectures } from '../../src/models/catalog.ts';
+import { parseGguf } from '../../workers/engine/gguf/reader.ts';
+import { archOf } from '../../workers/engine/model/archs/index.ts';
 import { checkModelId } from '../../workers/engine/store/keys.ts';
 import { hubResolveUrl } from '../../workers/engine/store/hub.ts';
 
@@ -13,6 +17,7 @@ describe('catalog', () => {
 
   it('has the curated entries with their quant types', () => {
     expect(entries.map((e) => `${e.name} ${e.quant}`)).toEqual([
+      'Pakar Demo (tiny, offline) Q8_0',
       'Granite 3.1 1B-A400M Instruct Q4_K_M',
       'Granite 3.1 1B-A400M Instruct Q8_0',
       'Granite 3.1 3B-A800M Instruct Q4_K_M',
@@ -34,9 +39,29 @@ describe('catalog', () => {
   it('gives store ids and Hub sources the store accepts', () => {
     for (const e of entries) {
       expect(() => checkModelId(e.id)).not.toThrow();
-      expect(hubResolveUrl('https://huggingface.co', e.source.repo, e.source.revision, e.source.file)).toMatch(/^https:\/\/huggingface\.co\/[^/]+\/[^/]+\/resolve\/main\/[^/]+\.gguf$/);
       expect(e.memoryEstimateBytes).toBeGreaterThan(e.sizeBytes);
+      if (e.source.kind !== 'hub') continue;
+      expect(hubResolveUrl('https://huggingface.co', e.source.repo, e.source.revision, e.source.file)).toMatch(/^https:\/\/huggingface\.co\/[^/]+\/[^/]+\/resolve\/main\/[^/]+\.gguf$/);
     }
+  });
+
+  it('has one default: the bundled demo model, served by the app and described by its real file', () => {
+    const defaults = entries.filter((e) => e.isDefault);
+    expect(defaults.map((e) => e.id)).toEqual(['pakar-demo-q8_0']);
+    const demo = defaults[0];
+    expect(demo.bundled).toBe(true);
+    expect(demo.source).toEqual({ kind: 'url', url: bundledUrl('models/pakar-demo-q8_0.gguf') });
+    const bytes = new Uint8Array(readFileSync(resolve(import.meta.dirname, '../../public/models', demo.file)));
+    expect(bytes.length).toBe(demo.sizeBytes);
+    const cfg = archOf(parseGguf(bytes)).config(parseGguf(bytes));
+    expect([cfg.arch, cfg.nExpert, cfg.nExpertUsed, cfg.nCtxTrain]).toEqual([demo.architecture, demo.experts.total, demo.experts.used, demo.contextLength]);
+  });
+
+  it('rejects a bundled path outside the app and a second default', () => {
+    const data = JSON.parse(catalogText) as { models: Record<string, unknown>[] };
+    data.models[0].bundled = '../secret.gguf';
+    data.models[1].default = true;
+    expect(() => parseCatalog(data)).toThrow(/models\[0\]\.bundled must be a string matching[\s\S]*at most one model may be the default/);
   });
 
   it('rejects invalid data with every problem and its path', () => {
