@@ -45,10 +45,12 @@ def batch(tok: bpe.Tokenizer, rng: random.Random, n: int) -> tuple[torch.Tensor,
     """Padded tokens [n, T] and targets (−100 except on the answer and its <|im_end|>)."""
     pad = tok.special("<|endoftext|>")
     seqs, starts = [], []
+    # A quarter of the batches follow up an earlier turn, so that answers hold in a running
+    # conversation; whole batches, so that short examples are not padded to long ones.
+    follow_up = rng.random() < 0.25
     for _ in range(n):
         q, a, _ = data.sample(rng)
-        # A quarter follow up an earlier turn, so that answers hold in a running conversation.
-        history = [data.sample(rng)[:2]] if rng.random() < 0.25 else []
+        history = [data.sample(rng)[:2]] if follow_up else []
         prompt = tok.encode(data.render_chat(q, history=history))
         seqs.append(prompt + tok.encode(a + "<|im_end|>"))
         starts.append(len(prompt))

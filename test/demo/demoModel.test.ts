@@ -14,7 +14,7 @@ import { bytesSource } from '../../workers/engine/gguf/sources.ts';
 import { weightsFromByteSource } from '../../workers/engine/model/weightSource.ts';
 import { DEMO_MODEL_PATH, heldoutPrompts } from '../helpers/demoModel.ts';
 
-const greedy = { ...defaultGenerationParams, temperature: 0, maxTokens: 48, draftMax: 8 };
+const greedy = { ...defaultGenerationParams, temperature: 0, maxTokens: 32, draftMax: 8 };
 
 async function answer(events: AsyncGenerator<ChatEvent>): Promise<{ text: string; stats: ChatStats }> {
   for await (const e of events) if (e.type === 'done') return { text: e.fullText, stats: e.stats };
