@@ -45,16 +45,27 @@ describe('catalog', () => {
     }
   });
 
-  it('has one default: the bundled demo model, served by the app and described by its real file', () => {
-    const defaults = entries.filter((e) => e.isDefault);
-    expect(defaults.map((e) => e.id)).toEqual(['pakar-demo-q8_0']);
-    const demo = defaults[0];
-    expect(demo.bundled).toBe(true);
-    expect(demo.source).toEqual({ kind: 'url', url: bundledUrl('models/pakar-demo-q8_0.gguf') });
-    const bytes = new Uint8Array(readFileSync(resolve(import.meta.dirname, '../../public/models', demo.file)));
-    expect(bytes.length).toBe(demo.sizeBytes);
-    const cfg = archOf(parseGguf(bytes)).config(parseGguf(bytes));
-    expect([cfg.arch, cfg.nExpert, cfg.nExpertUsed, cfg.nCtxTrain]).toEqual([demo.architecture, demo.experts.total, demo.experts.used, demo.contextLength]);
+  it('describes each bundled model by its real file in public/', () => {
+    for (const e of entries.filter((x) => x.bundled)) {
+      expect(e.source).toEqual({ kind: 'url', url: bundledUrl(`models/${e.file}`) });
+      const bytes = new Uint8Array(readFileSync(resolve(import.meta.dirname, '../../public/models', e.file)));
+      expect(bytes.length).toBe(e.sizeBytes);
+      const file = parseGguf(bytes);
+      const cfg = archOf(file).config(file);
+      expect([cfg.arch, cfg.nExpert, cfg.nExpertUsed, cfg.nCtxTrain]).toEqual([e.architecture, e.experts.total, e.experts.used, e.contextLength]);
+    }
+    expect(entries.filter((e) => e.isDefault).every((e) => e.bundled)).toBe(true);
+  });
+
+  it('reads a bundled default: no Hub repository, served from the app under its base path', () => {
+    const data = JSON.parse(catalogText) as { models: Record<string, unknown>[] };
+    const hub = data.models.find((m) => m.repo !== undefined) ?? {};
+    const { repo: _repo, revision: _revision, ...hubless } = hub;
+    for (const m of data.models) delete m.default;
+    data.models.unshift({ ...hubless, id: 'bundled-test', file: 'tiny.gguf', bundled: 'models/tiny.gguf', default: true });
+    const e = parseCatalog(data)[0];
+    expect([e.bundled, e.isDefault, e.repo, e.revision]).toEqual([true, true, undefined, undefined]);
+    expect(e.source).toEqual({ kind: 'url', url: 'http://127.0.0.1/models/tiny.gguf' });
   });
 
   it('rejects a bundled path outside the app and a second default', () => {
