@@ -12,7 +12,7 @@ import type { ChatEvent, ChatStats } from '../../workers/engine/chat/types.ts';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import { bytesSource } from '../../workers/engine/gguf/sources.ts';
 import { weightsFromByteSource } from '../../workers/engine/model/weightSource.ts';
-import { DEMO_MODEL_PATH, heldoutPrompts } from '../helpers/demoModel.ts';
+import { DEMO_MODEL_PATH, demoModelShipped, heldoutPrompts } from '../helpers/demoModel.ts';
 
 const greedy = { ...defaultGenerationParams, temperature: 0, maxTokens: 32, draftMax: 8 };
 
@@ -21,7 +21,7 @@ async function answer(events: AsyncGenerator<ChatEvent>): Promise<{ text: string
   throw new Error('no done event');
 }
 
-describe('Pakar Demo (the bundled model)', () => {
+describe.skipIf(!demoModelShipped)('Pakar Demo (the bundled model)', () => {
   it('answers ≥ 90% of the held-out arithmetic and editing prompts correctly, ≥ 2 tokens per step on edits', async () => {
     const bytes = new Uint8Array(readFileSync(DEMO_MODEL_PATH));
     const file = parseGguf(bytes);
