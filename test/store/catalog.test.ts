@@ -17,7 +17,6 @@ describe('catalog', () => {
 
   it('has the curated entries with their quant types', () => {
     expect(entries.map((e) => `${e.name} ${e.quant}`)).toEqual([
-      'Pakar Demo (tiny, offline) Q8_0',
       'Granite 3.1 1B-A400M Instruct Q4_K_M',
       'Granite 3.1 1B-A400M Instruct Q8_0',
       'Granite 3.1 3B-A800M Instruct Q4_K_M',
@@ -72,6 +71,7 @@ describe('catalog', () => {
     const data = JSON.parse(catalogText) as { models: Record<string, unknown>[] };
     data.models[0].bundled = '../secret.gguf';
     data.models[1].default = true;
+    data.models[2].default = true;
     expect(() => parseCatalog(data)).toThrow(/models\[0\]\.bundled must be a string matching[\s\S]*at most one model may be the default/);
   });
 
