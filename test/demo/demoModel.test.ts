@@ -51,5 +51,6 @@ describe.skipIf(!demoModelShipped)('Pakar Demo (the bundled model)', () => {
     console.log(JSON.stringify({ accuracy, perCategory: Object.fromEntries(right), editTokensPerStep: editTokens / editSteps, wrong }));
     expect(accuracy).toBeGreaterThanOrEqual(0.9);
     expect(editTokens / editSteps).toBeGreaterThanOrEqual(2);
-  }, 120_000);
+    // 80 answers on SwiftShader: 265 s were measured on a 2-core machine under heavy load.
+  }, 300_000);
 });
