@@ -24,6 +24,9 @@ import type { LlamaCppResult } from './bench/llamaCpp.ts';
 import { benchModels, checkModel, ensureModel } from './bench/models.ts';
 import type { BenchModel } from './bench/models.ts';
 import { benchWebGpu } from './bench/webgpu.ts';
+import { benchSpeculative } from './bench/speculative.ts';
+import type { PromptResult } from './bench/speculative.ts';
+import { GpuModel } from '../workers/engine/gpu/model.ts';
 import { Rng } from './model-gen/random.ts';
 import { parseGguf } from '../workers/engine/gguf/reader.ts';
 import { bytesSource } from '../workers/engine/gguf/sources.ts';
@@ -38,6 +41,8 @@ const usage = `usage: npm run bench -- [--quick] [--models NAMES] [--tokens N] [
   --runs N           timed runs per model after the warm-up
   --bandwidth-mib N  size of the bandwidth probe's buffer (default 256; a multiple of 4)
   --no-llama         skip the llama.cpp reference
+  --no-speculative   skip speculative decoding (per drafter vs plain; tiny and one granite model)
+  --draft-max K      draft tokens per step for the speculative runs (default 4)
   --regenerate       rewrite the cached models in .cache/bench/ (after a generator change)`;
 
 const { values: v } = parseArgs({
@@ -49,6 +54,8 @@ const { values: v } = parseArgs({
     runs: { type: 'string' },
     'bandwidth-mib': { type: 'string' },
     'no-llama': { type: 'boolean' },
+    'no-speculative': { type: 'boolean' },
+    'draft-max': { type: 'string' },
     regenerate: { type: 'boolean' },
     help: { type: 'boolean' },
   },
@@ -136,6 +143,26 @@ for (const m of models) {
     llamaCpp = await benchLlamaCpp(path, llamaPrompt, Math.max(plan.tokens, 16), Math.max(plan.runs, 3), log);
   }
 
+  let speculative: { tokens: number; draftMax: number; draftModel: string; prompts: PromptResult[] } | null = null;
+  if (!v['no-speculative'] && m.draft) {
+    const tokens = software ? (m.name === 'tiny' ? 24 : quick ? 6 : 4) : 64;
+    const draftMax = int('draft-max', v['draft-max'], 1) ?? 4;
+    const draftPath = ensureModel(m.draft, log, v.regenerate);
+    const draftBytes = new Uint8Array(readFileSync(draftPath));
+    const draftFile = parseGguf(draftBytes);
+    log(`${m.name}: speculative decoding, ${tokens} tokens per run, draft model ${m.draft.note}`);
+    const opts = { maxTokens: draftMax + 1, nCtx: 16 + 2 * tokens + draftMax };
+    const target = await GpuModel.load(gpu, weightsFromByteSource(file, bytesSource(bytes)), opts);
+    const draftModel = await GpuModel.load(gpu, weightsFromByteSource(draftFile, bytesSource(draftBytes)), opts);
+    try {
+      const prompts = await benchSpeculative(target, file, { model: draftModel, file: draftFile }, { tokens, draftMax, promptLength: 16 }, log);
+      speculative = { tokens, draftMax, draftModel: m.draft.note, prompts };
+    } finally {
+      draftModel.destroy();
+      target.destroy();
+    }
+  }
+
   results.push({
     name: m.name,
     quant: m.quant,
@@ -149,6 +176,7 @@ for (const m of models) {
       achievedGBps: round((active.total * webgpu.decodeTokPerS) / 1e9, 4),
       rooflineFraction: round((active.total * webgpu.decodeTokPerS) / bytesPerSecond, 5),
     },
+    speculative,
     llamaCpp: llamaCpp && { ...llamaCpp, achievedGBps: round((active.total * llamaCpp.decodeTokPerS) / 1e9, 3) },
     ratios: llamaCpp && {
       decodeWebGpuOverLlamaCpp: round(webgpu.decodeTokPerS / llamaCpp.decodeTokPerS, 5),
@@ -175,6 +203,7 @@ const report = {
     prefillTokPerS: 'median over runs of prompt tokens / time to run the prompt (forwardGreedyLast: logits of the last token only)',
     activeWeightBytesPerToken: 'attention + norms + router + k/n_expert of the expert tensors + shared expert + whole output projection + one embedding row, at the file quantization',
     rooflineFraction: 'activeWeightBytesPerToken.total × decodeTokPerS ÷ bandwidth.GBps',
+    speculative: 'greedy generation after each prompt: per mode (off = plain, ngram, self = one expert per token, draft = the draft model, auto = the planner picks drafter and k) decodeTokPerS, tokensPerPass = generated tokens per verifying pass of the model, acceptanceRate = accepted ÷ drafted, meanDraftLength, speedup = decodeTokPerS ÷ plain decodeTokPerS, identical = same tokens as plain; prompts copy (input twice, cut short), edit (the copy with every 5th token changed), free (random)',
     llamaCpp: 'same GGUF, CPU, 2 threads; prefill = evaluateWithoutGeneratingNewTokens(prompt); decode = tokens/s of sequence.evaluate over N greedy tokens; median of runs after a warm-up',
   },
   models: results,

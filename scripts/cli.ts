@@ -21,7 +21,9 @@ Commands
                                               prefill/decodeTokensPerSecond, timeToFirstTokenMs,
                                               stopReason, backend, and per decode step (means;
                                               0 on the CPU): submitsPerStep, readbackBytesPerStep,
-                                              dispatchesPerStep
+                                              dispatchesPerStep; speculation: speculative,
+                                              tokensPerStep, acceptanceRate, acceptanceByDrafter,
+                                              draftLength, speedup
 
 tokenize
   --model PATH          GGUF file (required)
@@ -50,6 +52,13 @@ generate
                         on webgpu)
   --backend B           webgpu (default: WebGPU through Dawn, on a GPU or SwiftShader) or cpu
                         (the f32 reference, slow)
+  --speculative S       speculative decoding (webgpu): off (default), ngram (prompt lookup),
+                        self (the model with one expert per token), draft:<model.gguf> (a small
+                        model with the same vocabulary) or auto (the fastest by measured cost
+                        and acceptance, including none). Greedy output is unchanged token for
+                        token, sampled output keeps its distribution. Implies --no-top.
+  --draft-max K         most draft tokens per step (default 4; 0 = off)
+  --draft-adaptive      let the engine pick k ≤ K per step for a named drafter (auto always does)
   --kv-cache T          f32 or f16 KV cache (default: f16 on webgpu when the adapter has
                         shader-f16, else f32); f16 halves the cache, as llama.cpp's default
   Sampling order as llama.cpp: repetition penalty, top-k, top-p, min-p, temperature.

@@ -7,6 +7,9 @@ import { InsightsPanel } from './insights/InsightsPanel.tsx';
 import { ModelManager } from './models/ModelManager.tsx';
 import { ModelPicker } from './models/ModelPicker.tsx';
 import { useAutoLoad } from './models/useAutoLoad.ts';
+import { InstallButton } from './pwa/InstallButton.tsx';
+import { OfflineNotice } from './pwa/OfflineNotice.tsx';
+import { UpdatePrompt } from './pwa/UpdatePrompt.tsx';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { safeGet } from './settings/useSettings.ts';
 import { GpuBanner, LoadErrorBanner } from './ui/Banners.tsx';
@@ -56,6 +59,7 @@ export function App() {
           </button>
           <ModelPicker busy={busy} onOpenModels={openModels} />
           <span className="spacer" />
+          <InstallButton />
           <nav className="panel-buttons" aria-label="Panels">
             {PANELS.map((p) => (
               <button key={p} type="button" className={`ghost${panel === p ? ' active' : ''}`} aria-pressed={panel === p} onClick={() => setPanel(panel === p ? undefined : p)}>
@@ -65,6 +69,8 @@ export function App() {
           </nav>
         </header>
         <div className="banners">
+          <UpdatePrompt busy={busy} />
+          <OfflineNotice />
           <GpuBanner />
           <LoadErrorBanner onOpenModels={openModels} />
         </div>

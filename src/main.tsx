@@ -2,14 +2,22 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { listenForInstallOffer } from './pwa/installPrompt.ts';
+import { registerServiceWorker } from './pwa/serviceWorker.ts';
 import './styles.css';
+import './pwa/pwa.css';
 
 const queryClient = new QueryClient({
   defaultOptions: {
-    // Engine state lives in this tab; refetching on focus would only redo work.
-    queries: { refetchOnWindowFocus: false, retry: false },
+    // Engine state lives in this tab; refetching on focus would only redo work. Queries and
+    // mutations read IndexedDB or the worker, never the network: they must not pause offline.
+    queries: { refetchOnWindowFocus: false, retry: false, networkMode: 'always' },
+    mutations: { networkMode: 'always' },
   },
 });
+
+listenForInstallOffer();
+registerServiceWorker();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

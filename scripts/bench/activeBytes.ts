@@ -23,9 +23,10 @@ type Part = Exclude<keyof ActiveBytes, 'total'>;
 
 /** Which part of the per-token traffic a layer tensor belongs to, by its GGUF name. */
 function partOf(name: string): Part | undefined {
-  if (/\.ffn_(gate|up|down)_exps\.weight$/.test(name)) return 'experts';
+  // gpt-oss adds biases to the routed experts ([n, n_expert]) and to the router.
+  if (/\.ffn_(gate|up|down)_exps\.(weight|bias)$/.test(name)) return 'experts';
   if (/\.ffn_(gate|up|down)_shexp\.weight$|\.ffn_gate_inp_shexp\.weight$/.test(name)) return 'sharedExpert';
-  if (/\.ffn_gate_inp\.weight$/.test(name)) return 'router';
+  if (/\.ffn_gate_inp\.(weight|bias)$/.test(name)) return 'router';
   if (/norm\.weight$/.test(name)) return 'norms';
   if (/\.attn_/.test(name)) return 'attention';
   return undefined;

@@ -23,6 +23,8 @@ export interface BenchModel {
   readonly quant: GgmlTypeName;
   readonly spec: BenchSpec;
   readonly note: string;
+  /** A draft model with the same vocabulary, for the speculative-decoding runs. */
+  readonly draft?: BenchModel;
 }
 
 /**
@@ -43,10 +45,13 @@ export function benchModels(quick: boolean): BenchModel[] {
   // --quick keeps granite's layer shapes and vocabulary but only 2 of its 24 layers.
   const layers = quick ? 2 : 24;
   const suffix = quick ? ` (${layers} of 24 layers: --quick)` : '';
+  // Draft models: the same generator seed and vocabulary, fewer layers or coarser weights.
+  const tinyDraft: BenchModel = { name: 'tiny-draft', quant: 'Q4_0', spec: { ...tiny, types: { ...allTypes('Q4_0'), router: 'F32' } }, note: 'the tiny model at Q4_0' };
+  const graniteDraft: BenchModel = { name: 'granite-draft', quant: 'Q8_0', spec: granite('Q8_0', 1), note: 'granite shapes, Q8_0, 1 layer' };
   return [
-    { name: 'tiny', quant: 'Q8_0', spec: tiny, note: 'qwen3moe, 2 layers, hidden 256, 8 experts top-2 of FFN 256, vocab 512' },
+    { name: 'tiny', quant: 'Q8_0', spec: tiny, note: 'qwen3moe, 2 layers, hidden 256, 8 experts top-2 of FFN 256, vocab 512', draft: tinyDraft },
     { name: 'granite-q4k', quant: 'Q4_K', spec: granite('Q4_K', layers), note: `granite-3.1-1b-a400m shapes, Q4_K${suffix}` },
-    { name: 'granite-q8', quant: 'Q8_0', spec: granite('Q8_0', layers), note: `granite-3.1-1b-a400m shapes, Q8_0${suffix}` },
+    { name: 'granite-q8', quant: 'Q8_0', spec: granite('Q8_0', layers), note: `granite-3.1-1b-a400m shapes, Q8_0${suffix}`, draft: graniteDraft },
   ];
 }
 

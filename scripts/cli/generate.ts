@@ -10,7 +10,11 @@ import { archOf } from '../../workers/engine/model/archs/index.ts';
 import type { KvCacheType } from '../../workers/engine/model/config.ts';
 import { StreamDecoder, tokenizerFromGguf, type Tokenizer } from '../../workers/engine/tokenizer/index.ts';
 import { CliError, intFlag, numberFlag, parseFlags, required, tokenList } from './args.ts';
-import { generateOnGpu, type GpuGenerateEvent, type StepCounters } from './gpuGenerate.ts';
+import { generateOnGpu, speculationStats, type GpuGenerateEvent, type SpeculationStats, type StepCounters } from './gpuGenerate.ts';
+import { NgramDrafter } from '../../workers/engine/decode/drafter.ts';
+import type { Drafter } from '../../workers/engine/decode/drafter.ts';
+import { ModelDrafter } from '../../workers/engine/decode/modelDrafter.ts';
+import type { GpuModel } from '../../workers/engine/gpu/model.ts';
 import { loadGpuModel, readModelFile } from './model.ts';
 
 export const backends = ['webgpu', 'cpu'] as const;
@@ -24,8 +28,16 @@ export interface TokenLine {
   top?: TokenProb[];
 }
 
-/** The loop's stats, the backend and KV-cache type, and its per-decode-step counters (all 0 on the CPU). */
-export type CliStats = { backend: Backend; kvCache: KvCacheType } & GenerationStats & StepCounters;
+/** The loop's stats, the backend and KV-cache type, its per-decode-step counters (all 0 on the CPU) and speculation's. */
+export type CliStats = { backend: Backend; kvCache: KvCacheType; speculative: string } & GenerationStats & StepCounters & SpeculationStats;
+
+/** `--speculative`: off, a drafter, or auto; `draft` carries the draft model's path. */
+interface SpeculativeFlag {
+  readonly mode: 'off' | 'ngram' | 'self' | 'draft' | 'auto';
+  readonly draftPath?: string;
+  readonly draftMax: number;
+  readonly adaptive: boolean;
+}
 
 export interface GenerateResult {
   tokens: number[];
@@ -48,6 +60,7 @@ interface Run {
   readonly tokenizer: Tokenizer;
   /** undefined: no `top` reported. */
   readonly nTop: number | undefined;
+  readonly speculative: SpeculativeFlag;
 }
 
 export async function generateCommand(args: string[], print: (line: TokenLine) => void): Promise<GenerateResult> {
@@ -68,6 +81,9 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
     'no-top': { type: 'boolean', default: false },
     'ctx-size': { type: 'string' },
     backend: { type: 'string', default: 'webgpu' },
+    speculative: { type: 'string', default: 'off' },
+    'draft-max': { type: 'string' },
+    'draft-adaptive': { type: 'boolean', default: false },
     'kv-cache': { type: 'string' },
   });
   // Check every flag before the (slow) model load.
@@ -83,7 +99,11 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
   if (flags.greedy && flags.temperature !== undefined) throw new CliError('bad_args', '--greedy and --temperature exclude each other');
   if (flags['no-top'] && flags.top !== undefined) throw new CliError('bad_args', '--top and --no-top exclude each other');
   const maxTokens = required(intFlag(flags['max-tokens'], 'max-tokens', 0), 'max-tokens');
-  const nTop = flags['no-top'] ? undefined : (intFlag(flags.top, 'top', 0, 1000) ?? 5);
+  const speculative = speculativeFrom(flags.speculative, flags['draft-max'], flags['draft-adaptive']);
+  if (speculative.mode !== 'off' && flags.top !== undefined) throw new CliError('bad_args', '--speculative reports no per-token top candidates: leave out --top');
+  if (speculative.mode !== 'off' && backend === 'cpu') throw new CliError('bad_args', '--speculative runs on the webgpu backend only (its verification relies on batch-invariant GPU kernels)');
+  // Speculation reports no per-token `top` (that would need every position's candidates).
+  const nTop = flags['no-top'] || speculative.mode !== 'off' ? undefined : (intFlag(flags.top, 'top', 0, 1000) ?? 5);
   const ctxSize = intFlag(flags['ctx-size'], 'ctx-size', 1);
   const sampler = samplerFrom(flags);
 
@@ -92,36 +112,62 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
   const tokenizer = tokenizerFromGguf(file);
   const nVocab = archOf(file).config(file).nVocab;
   const prompt = flags.prompt !== undefined ? promptTokens(tokenizer, flags.prompt) : tokenList(flags['prompt-tokens'] ?? '', 'prompt-tokens', nVocab);
-  const run: Run = { file, bytes, prompt, sampler, maxTokens, ctxSize, kvCache, tokenizer, nTop };
+  const run: Run = { file, bytes, prompt, sampler, maxTokens, ctxSize, kvCache, tokenizer, nTop, speculative };
 
   const tokens: number[] = [];
   let text = '';
   for await (const ev of backend === 'cpu' ? onCpu(run) : onGpu(run)) {
     text += ev.text;
-    if (ev.type === 'done') return { tokens, text, sampler, stats: { backend, ...ev.stats } };
+    if (ev.type === 'done') return { tokens, text, sampler, stats: { backend, speculative: flags.speculative, ...ev.stats } };
     tokens.push(ev.token);
     print(ev.top === undefined ? { token: ev.token, text: ev.text } : { token: ev.token, text: ev.text, top: ev.top });
   }
   throw new Error('generation ended without its done event');
 }
 
-type CliEvent = Exclude<GpuGenerateEvent, { type: 'done' }> | { type: 'done'; text: string; stats: Omit<CliStats, 'backend'> };
+type CliEvent = Exclude<GpuGenerateEvent, { type: 'done' }> | { type: 'done'; text: string; stats: Omit<CliStats, 'backend' | 'speculative'> };
 
 async function* onGpu(r: Run): AsyncGenerator<CliEvent, void> {
   const model = await loadGpuModel(r.file, r.bytes, r.ctxSize, r.kvCache);
+  let draftModel: GpuModel | undefined;
   try {
+    const s = r.speculative;
+    let drafters: Drafter[] = [];
+    if (s.mode !== 'off') {
+      drafters = [new NgramDrafter()];
+      if (s.mode === 'self' || model.cfg.nExpertUsed > 1) drafters.push(ModelDrafter.self(model));
+      if (s.draftPath !== undefined) {
+        const bytes = readModelFile(s.draftPath);
+        const file = parseGguf(bytes);
+        draftModel = await loadGpuModel(file, bytes, model.nCtx, r.kvCache);
+        drafters.push(ModelDrafter.separate(draftModel, file, model, r.file));
+      }
+    }
     for await (const ev of generateOnGpu(model, r.prompt, {
       sampler: r.sampler,
       maxTokens: r.maxTokens,
       isEog: (id) => r.tokenizer.isEog(id),
       detokenizer: new StreamDecoder(r.tokenizer),
       nTop: r.nTop,
+      speculation: s.mode === 'off' ? undefined : { settings: { mode: s.mode, draftMax: s.draftMax, adaptive: s.adaptive }, drafters },
     })) {
       yield ev.type === 'done' ? { ...ev, stats: { kvCache: model.lastStep.kvCacheType, ...ev.stats } } : ev;
     }
   } finally {
+    draftModel?.destroy();
     model.destroy();
   }
+}
+
+function speculativeFrom(value: string, draftMax: string | undefined, adaptive: boolean): SpeculativeFlag {
+  const k = intFlag(draftMax, 'draft-max', 0, 64) ?? 4;
+  if (value.startsWith('draft:')) {
+    const draftPath = value.slice('draft:'.length);
+    if (draftPath === '') throw new CliError('bad_args', '--speculative draft:<model.gguf> needs the draft model\'s path');
+    return { mode: 'draft', draftPath, draftMax: k, adaptive };
+  }
+  if (value === 'off' || value === 'ngram' || value === 'self' || value === 'auto') return { mode: k === 0 ? 'off' : value, draftMax: k, adaptive };
+  throw new CliError('bad_args', `--speculative ${value}: use off, ngram, self, draft:<model.gguf> or auto`);
 }
 
 /** The CPU reference: no GPU submits, dispatches or readbacks to count. */
@@ -136,7 +182,7 @@ async function* onCpu(r: Run): AsyncGenerator<CliEvent, void> {
     detokenizer: new StreamDecoder(r.tokenizer),
     nTop: r.nTop ?? 0,
   })) {
-    if (ev.type === 'done') yield { ...ev, stats: { kvCache, ...ev.stats, submitsPerStep: 0, readbackBytesPerStep: 0, dispatchesPerStep: 0 } };
+    if (ev.type === 'done') yield { ...ev, stats: { kvCache, ...ev.stats, submitsPerStep: 0, readbackBytesPerStep: 0, dispatchesPerStep: 0, ...speculationStats(undefined, 0, 0, 0) } };
     else yield r.nTop === undefined ? { type: 'token', token: ev.token, text: ev.text } : ev;
   }
 }

@@ -14,9 +14,15 @@ import type { GgufKv } from '../../workers/engine/gguf/types.ts';
 import { globalTensors, layerTensorName } from '../../workers/engine/model/tensorNames.ts';
 import type { LayerTensor } from '../../workers/engine/model/tensorNames.ts';
 import { Rng } from './random.ts';
+import { gptOssHparams, gptOssLayerExtras, gptOssYarn } from './gptoss.ts';
+import { harmony } from './harmony.ts';
+import { scriptedVocab } from './scripted.ts';
+import { think } from './think.ts';
 import { fixtureVocab, syntheticVocab } from './vocab.ts';
+import { defaultDeepseek2, deepseek2Hparams, deepseek2Layer } from './deepseek2.ts';
+import type { Deepseek2Spec } from './deepseek2.ts';
 
-export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama'] as const;
+export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama', 'deepseek2', 'gpt-oss'] as const;
 export type GeneratorArch = (typeof generatorArchs)[number];
 
 /** Quant type per tensor class; norms and biases are always F32. */
@@ -54,6 +60,12 @@ export interface ModelSpec {
   readonly sinks?: boolean;
   /** Write `rope.scaling.*` keys (linear or YaRN context extension). */
   readonly ropeScaling?: { readonly type: 'linear' | 'yarn'; readonly factor: number; readonly originalContext: number };
+  /** A chat vocabulary with a template and a scripted greedy answer (harmony: gpt-oss; think: Qwen3). */
+  readonly chat?: 'harmony' | 'think';
+  /** gpt-oss: window of its sliding-window (even) layers. */
+  readonly slidingWindow?: number;
+  /** deepseek2's MLA, dense-lead and routing choices (defaults: defaultDeepseek2). */
+  readonly deepseek2?: Partial<Deepseek2Spec>;
 }
 
 export function allTypes(t: GgmlTypeName): TensorTypes {
@@ -97,7 +109,7 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
   // llama.cpp sizes OLMoE's K norm as n_embd: the architecture is multi-head, not GQA.
   if (s.arch === 'olmoe' && s.nHeadKv !== s.nHead) throw new RangeError('olmoe models need nHeadKv = nHead');
   const rng = new Rng(s.seed);
-  const vocab = s.vocab ? fixtureVocab(s.vocab) : syntheticVocab(s.nVocab, rng);
+  const vocab = s.chat ? scriptedVocab(s.chat === 'harmony' ? harmony : think, s.nVocab, rng) : s.vocab ? fixtureVocab(s.vocab) : syntheticVocab(s.nVocab, rng);
   const headDim = s.nEmbd / s.nHead;
   const nV = vocab.size;
   const a = s.arch;
@@ -116,14 +128,25 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
   const embd = rng.gaussian(s.nEmbd * nV, 1);
   add(globalTensors.tokenEmbd, [s.nEmbd, nV], embd, s.types.embd);
 
+  const ds: Deepseek2Spec = { ...defaultDeepseek2, ...s.deepseek2 };
+  const sink = {
+    rng,
+    norm,
+    linear,
+    random: (name: string, dims: number[], std: number, type: GgmlTypeName): void => add(name, dims, rng.gaussian(dims.reduce((x, y) => x * y, 1), std), type),
+  };
   for (let il = 0; il < s.nLayer; il++) {
+    if (a === 'deepseek2') {
+      deepseek2Layer(sink, il, ds, { nEmbd: s.nEmbd, nHead: s.nHead, nExpert: s.nExpert, nFf: s.nFf, attnType: s.types.attn, expertsType: s.types.experts, shexpType: s.types.shexp, routerType: s.types.router });
+      continue;
+    }
     const qDim = s.nHead * headDim;
     const kvDim = s.nHeadKv * headDim;
     norm(layer(il, 'attnNorm'), s.nEmbd);
     linear(layer(il, 'attnQ'), s.nEmbd, qDim, s.types.attn);
     linear(layer(il, 'attnK'), s.nEmbd, kvDim, s.types.attn);
     linear(layer(il, 'attnV'), s.nEmbd, kvDim, s.types.attn);
-    if (a === 'qwen2moe') {
+    if (a === 'qwen2moe' || a === 'gpt-oss') {
       add(layer(il, 'attnQBias'), [qDim], rng.gaussian(qDim, 0.2), 'F32');
       add(layer(il, 'attnKBias'), [kvDim], rng.gaussian(kvDim, 0.2), 'F32');
       add(layer(il, 'attnVBias'), [kvDim], rng.gaussian(kvDim, 0.2), 'F32');
@@ -136,13 +159,17 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
       norm(layer(il, 'attnQNorm'), qDim);
       norm(layer(il, 'attnKNorm'), kvDim);
     }
-    if (s.sinks) add(layer(il, 'attnSinks'), [s.nHead], rng.gaussian(s.nHead, 1), 'F32');
+    if (s.sinks || a === 'gpt-oss') add(layer(il, 'attnSinks'), [s.nHead], rng.gaussian(s.nHead, 1), 'F32');
     linear(layer(il, 'attnOutput'), qDim, s.nEmbd, s.types.attn, 0.5);
-    norm(layer(il, 'ffnNorm'), s.nEmbd);
-    linear(layer(il, 'ffnGateInp'), s.nEmbd, s.nExpert, s.types.router, 3);
-    linear(layer(il, 'ffnGateExps'), s.nEmbd, s.nFf, s.types.experts, 1, s.nExpert);
-    linear(layer(il, 'ffnUpExps'), s.nEmbd, s.nFf, s.types.experts, 1, s.nExpert);
-    linear(layer(il, 'ffnDownExps'), s.nFf, s.nEmbd, s.types.experts, 0.7, s.nExpert);
+    if (a === 'gpt-oss') gptOssLayerExtras(il, s, add, norm, rng);
+    else norm(layer(il, 'ffnNorm'), s.nEmbd);
+    // gpt-oss routes on raw logits: a wider spread keeps its top-k choices clear of ties.
+    linear(layer(il, 'ffnGateInp'), s.nEmbd, s.nExpert, s.types.router, a === 'gpt-oss' ? 8 : 3);
+    // gpt-oss: a larger gate and up so that its SwiGLU clamp (±7) is reached now and then.
+    const gu = a === 'gpt-oss' ? 3 : 1;
+    linear(layer(il, 'ffnGateExps'), s.nEmbd, s.nFf, s.types.experts, gu, s.nExpert);
+    linear(layer(il, 'ffnUpExps'), s.nEmbd, s.nFf, s.types.experts, gu, s.nExpert);
+    linear(layer(il, 'ffnDownExps'), s.nFf, s.nEmbd, s.types.experts, a === 'gpt-oss' ? 0.1 : 0.7, s.nExpert);
     const shexp = a === 'qwen2moe' || (a === 'granitemoe' && s.nFfShexp > 0);
     if (shexp) {
       if (a === 'qwen2moe') add(layer(il, 'ffnGateInpShexp'), [s.nEmbd], rng.gaussian(s.nEmbd, 1 / Math.sqrt(s.nEmbd)), 'F32');
@@ -156,6 +183,12 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
   if (!s.tied) {
     // Row v favours the tokens whose embedding is E[σ(v)]; see the header comment.
     const sigma = rng.permutation(nV);
+    // A scripted successor: row `next` favours `token` (swapped in, so σ stays a permutation).
+    for (const [token, next] of vocab.successors ?? []) {
+      const j = sigma.indexOf(token);
+      [sigma[j], sigma[next]] = [sigma[next], token];
+    }
+    const scripted = new Set((vocab.successors ?? []).map(([, next]) => next));
     const gain = (a === 'granitemoe' ? granite.logitScale : 1) * 6;
     const out = rng.gaussian(nV * s.nEmbd, (a === 'granitemoe' ? granite.logitScale : 1) / Math.sqrt(s.nEmbd));
     const special = new Set(vocab.special);
@@ -163,13 +196,14 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
       const src = sigma[v] * s.nEmbd;
       for (let i = 0; i < s.nEmbd; i++) {
         const o = v * s.nEmbd + i;
-        out[o] = special.has(v) ? 0 : out[o] + (gain * embd[src + i]) / s.nEmbd;
+        out[o] = special.has(v) ? 0 : out[o] + ((scripted.has(v) ? 2 : 1) * gain * embd[src + i]) / s.nEmbd;
       }
     }
     add(globalTensors.output, [s.nEmbd, nV], out, s.types.output);
   }
 
-  return writeGguf({ metadata: [...hparams(s, headDim, nV), ...vocab.metadata], tensors });
+  const extra = a === 'deepseek2' ? deepseek2Hparams(ds, s.nHead, s.nFf) : [];
+  return writeGguf({ metadata: [...hparams(s, a === 'deepseek2' ? ds.ropeDim : headDim, nV), ...extra, ...vocab.metadata], tensors });
 }
 
 function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
@@ -184,9 +218,9 @@ function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
     kv.u32(k('embedding_length'), s.nEmbd),
     kv.u32(k('block_count'), s.nLayer),
     kv.u32(k('attention.head_count'), s.nHead),
-    kv.u32(k('attention.head_count_kv'), s.nHeadKv),
+    ...(a === 'deepseek2' ? [] : [kv.u32(k('attention.head_count_kv'), s.nHeadKv)]),
     kv.u32(k('rope.dimension_count'), headDim),
-    kv.f32(k('rope.freq_base'), a === 'olmoe' || a === 'llama' ? 10000 : 1000000),
+    kv.f32(k('rope.freq_base'), a === 'olmoe' || a === 'llama' || a === 'deepseek2' ? 10000 : a === 'gpt-oss' ? 150000 : 1000000),
     kv.f32(k('attention.layer_norm_rms_epsilon'), 1e-6),
     kv.u32(k('expert_count'), s.nExpert),
     kv.u32(k('expert_used_count'), s.nExpertUsed),
@@ -194,15 +228,17 @@ function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
   if (a === 'qwen3moe' || a === 'qwen2moe') {
     m.push(kv.u32(k('feed_forward_length'), s.nFf * 4), kv.u32(k('expert_feed_forward_length'), s.nFf));
     if (a === 'qwen3moe') m.push(kv.u32(k('attention.key_length'), headDim), kv.u32(k('attention.value_length'), headDim));
-  } else {
+  } else if (a !== 'deepseek2' && a !== 'gpt-oss') {
     m.push(kv.u32(k('feed_forward_length'), s.nFf));
   }
   if (a === 'qwen2moe' || (a === 'granitemoe' && s.nFfShexp > 0)) m.push(kv.u32(k('expert_shared_feed_forward_length'), s.nFfShexp));
-  if (s.ropeScaling) {
+  if (a === 'gpt-oss') m.push(...gptOssHparams(s, headDim));
+  const ropeScaling = s.ropeScaling ?? (a === 'gpt-oss' ? gptOssYarn : undefined);
+  if (ropeScaling) {
     m.push(
-      kv.string(k('rope.scaling.type'), s.ropeScaling.type),
-      kv.f32(k('rope.scaling.factor'), s.ropeScaling.factor),
-      kv.u32(k('rope.scaling.original_context_length'), s.ropeScaling.originalContext),
+      kv.string(k('rope.scaling.type'), ropeScaling.type),
+      kv.f32(k('rope.scaling.factor'), ropeScaling.factor),
+      kv.u32(k('rope.scaling.original_context_length'), ropeScaling.originalContext),
     );
   }
   if (a === 'granitemoe') {

@@ -16,6 +16,8 @@ export interface VocabSpec {
   readonly size: number;
   /** Ids the model should never predict (control tokens). */
   readonly special: number[];
+  /** [token, next]: the greedy successor the output projection must give these tokens (a scripted answer). */
+  readonly successors?: readonly (readonly [number, number])[];
 }
 
 /**

@@ -4,6 +4,7 @@ import { formatMs, formatRate } from '../ui/format.ts';
 import { ErrorNotice } from '../ui/ErrorNotice.tsx';
 import { useCopy } from '../ui/useCopy.ts';
 import { Markdown } from './markdown/Markdown.tsx';
+import { splitReasoning, type ReasoningSplit } from './reasoning.ts';
 import type { Message } from './types.ts';
 
 export interface MessageActions {
@@ -31,6 +32,7 @@ export const MessageItem = memo(function MessageItem({ message, liveText, liveTo
   const text = liveText ?? message.content;
   const tokens = liveTokens ?? message.tokens;
   const status = streaming ? 'streaming' : message.status;
+  const parts = message.role === 'assistant' ? answerParts(message, liveText) : undefined;
 
   return (
     <article
@@ -51,7 +53,8 @@ export const MessageItem = memo(function MessageItem({ message, liveText, liveTo
         />
       ) : (
         <div className="bubble">
-          {message.role === 'user' ? <p className="user-text">{text}</p> : <Markdown text={text} cursor={streaming} />}
+          {parts && (parts.reasoning !== '' || (streaming && parts.thinking)) && <Reasoning text={parts.reasoning} thinking={streaming && parts.thinking} />}
+          {parts ? <Markdown text={parts.answer} cursor={streaming && !parts.thinking} /> : <p className="user-text">{text}</p>}
           {streaming && text === '' && <span className="visually-hidden">Thinking…</span>}
         </div>
       )}
@@ -66,6 +69,24 @@ export const MessageItem = memo(function MessageItem({ message, liveText, liveTo
     </article>
   );
 });
+
+/** An answer's reasoning and answer: split from the live text, or as stored. */
+function answerParts(message: Message, liveText: string | undefined): ReasoningSplit {
+  if (liveText !== undefined) return splitReasoning(liveText);
+  // Answers stored before reasoning was kept apart still hold it in their content.
+  if (message.reasoning === undefined) return splitReasoning(message.content);
+  return { reasoning: message.reasoning, answer: message.content, thinking: false };
+}
+
+/** The model's reasoning, collapsed until the reader opens it. */
+function Reasoning({ text, thinking }: { text: string; thinking: boolean }) {
+  return (
+    <details className="reasoning" data-testid="reasoning" data-thinking={thinking}>
+      <summary>{thinking ? 'Thinking…' : 'Reasoning'}</summary>
+      <div className="reasoning-text">{text}</div>
+    </details>
+  );
+}
 
 function Toolbar({ message, busy, canRegenerate, onEdit, actions }: { message: Message; busy: boolean; canRegenerate: boolean; onEdit: () => void; actions: MessageActions }) {
   const { copied, copy } = useCopy();

@@ -11,6 +11,7 @@ import { createStore } from '../ui/store.ts';
 import { addRoutingStep, addTokenText, emptyRouting, routingLog, routingWanted } from '../insights/routing.ts';
 import { answerReserve, fitToContext, measureTokensPerChar } from './contextWindow.ts';
 import { appendMessages, pendingAnswer, replaceMessage, toChatMessages } from './conversation.ts';
+import { storedParts } from './reasoning.ts';
 import type { Conversation, Message } from './types.ts';
 import { convKeys, saveConversation } from './useConversations.ts';
 
@@ -73,7 +74,7 @@ export async function answer(qc: QueryClient, base: Conversation): Promise<void>
       update({ text: a.text + e.text, tokens, firstTokenAt: a.firstTokenAt ?? now, lastTokenAt: now });
       if (now - lastSave > PARTIAL_SAVE_MS) {
         lastSave = now;
-        void store({ ...pending, content: a.text + e.text, tokens });
+        void store({ ...pending, ...storedParts(a.text + e.text), tokens });
       }
     }
   };
@@ -84,7 +85,7 @@ export async function answer(qc: QueryClient, base: Conversation): Promise<void>
     const a = liveAnswer.get()!;
     await store({
       ...pending,
-      content: done?.fullText ?? a.text,
+      ...storedParts(done?.fullText ?? a.text),
       status: done?.stopReason === 'abort' ? 'stopped' : 'done',
       tokens: [...a.tokens],
       stats,
@@ -95,7 +96,7 @@ export async function answer(qc: QueryClient, base: Conversation): Promise<void>
     await new Promise((r) => setTimeout(r, 50));
     const a = liveAnswer.get()!;
     const error = e instanceof EngineError ? { code: e.code, message: e.message } : { code: 'internal', message: String(e) };
-    await store({ ...pending, content: a.text, status: 'error', error, tokens: [...a.tokens], ...(a.dropped > 0 ? { droppedMessages: a.dropped } : {}) });
+    await store({ ...pending, ...storedParts(a.text), status: 'error', error, tokens: [...a.tokens], ...(a.dropped > 0 ? { droppedMessages: a.dropped } : {}) });
   } finally {
     liveAnswer.set(undefined);
     void qc.invalidateQueries({ queryKey: modelKeys.loaded });

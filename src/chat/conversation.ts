@@ -2,6 +2,7 @@
 // engine live elsewhere; these functions are the tested core of both.
 
 import type { ChatMessage } from '../engine/client.ts';
+import { splitReasoning } from './reasoning.ts';
 import type { Conversation, ConversationSummary, Message } from './types.ts';
 
 export const UNTITLED = 'New chat';
@@ -82,7 +83,10 @@ export function toChatMessages(conv: Pick<Conversation, 'systemPrompt' | 'messag
   if (conv.systemPrompt.trim() !== '') out.push({ role: 'system', content: conv.systemPrompt });
   for (const m of conv.messages) {
     if (m.role === 'assistant' && (m.status === 'streaming' || m.content === '')) continue;
-    out.push({ role: m.role, content: m.content });
+    // Answers stored before reasoning was kept apart: the prompt gets their answer only (gpt-oss's
+    // template refuses channel markup in content; templates drop earlier reasoning anyway).
+    const content = m.role === 'assistant' && m.reasoning === undefined ? splitReasoning(m.content).answer : m.content;
+    out.push({ role: m.role, content });
   }
   return out;
 }

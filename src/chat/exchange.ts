@@ -67,6 +67,7 @@ function parseMessage(m: unknown, where: string, now: number): Message {
     id: typeof m.id === 'string' && m.id !== '' ? m.id : crypto.randomUUID(),
     role: m.role,
     content: m.content,
+    ...(m.role === 'assistant' && typeof m.reasoning === 'string' && m.reasoning !== '' ? { reasoning: m.reasoning } : {}),
     createdAt: num(m.createdAt) ?? now,
     ...(m.role === 'assistant' ? { status: status ?? 'done' } : {}),
     ...(error ? { error } : {}),

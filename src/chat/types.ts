@@ -20,6 +20,8 @@ export interface Message {
   readonly id: string;
   readonly role: 'user' | 'assistant';
   readonly content: string;
+  /** The model's reasoning before its answer (assistant; see reasoning.ts), kept out of `content`. */
+  readonly reasoning?: string;
   /** ms since the epoch. */
   readonly createdAt: number;
   /** Assistant messages only. */

@@ -40,6 +40,7 @@ export function InsightsPanel({ conversationId }: { conversationId: string | und
             <Stat label="Layers" value={String(model.nLayer)} />
             <Stat label="Experts per token" value={`${model.nExpertUsed} of ${model.nExpert}`} />
             <Stat label="Weights on GPU" value={formatBytes(model.weightBytes)} />
+            <Stat label="KV cache" value={`${formatBytes(model.kvCacheBytes)} · ${formatBytes(model.kvBytesPerToken)} per token`} />
           </dl>
         </section>
       )}
@@ -91,6 +92,11 @@ function Stats({ shown, model }: { shown: Shown; model: LoadedModelInfo | undefi
         {s && <Stat label="Dispatches per step" value={String(s.dispatchesPerStep)} />}
         {s && <Stat label="Tokens per step" value={s.tokensPerStep ? s.tokensPerStep.toFixed(2) : '–'} />}
         {s && s.acceptanceRate > 0 && <Stat label="Draft acceptance" value={`${Math.round(100 * s.acceptanceRate)}%`} />}
+        {s?.acceptanceByDrafter && Object.keys(s.acceptanceByDrafter).length > 1 && (
+          <Stat label="Acceptance by drafter" value={Object.entries(s.acceptanceByDrafter).map(([d, r]) => `${d} ${Math.round(100 * r)}%`).join(', ')} />
+        )}
+        {s?.draftLength !== undefined && s.draftLength > 0 && <Stat label="Draft length (mean k)" value={s.draftLength.toFixed(1)} />}
+        {s?.speedup !== undefined && s.draftLength !== undefined && <Stat label="Speed-up vs plain" value={`${s.speedup.toFixed(2)}×`} />}
       </dl>
       {model && (
         <div className="context-use">

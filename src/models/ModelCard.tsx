@@ -22,16 +22,19 @@ interface Props {
   readonly transfer: Transfer | undefined;
   readonly loaded: LoadedModelInfo | null | undefined;
   readonly loading: boolean;
+  /** No network: downloads cannot start (the card says so). */
+  readonly offline: boolean;
   readonly actions: ModelCardActions;
 }
 
-export function ModelCard({ name, entry, stored, transfer, loaded, loading, actions }: Props) {
+export function ModelCard({ name, entry, stored, transfer, loaded, loading, offline, actions }: Props) {
   const running = transfer?.running ?? false;
   const complete = stored?.state === 'complete';
   const isLoaded = loaded?.id === stored?.id && stored !== undefined;
   const unsupported = entry ? !entry.supported : false;
   const resumable = stored !== undefined && stored.source.kind !== 'file';
   const failure = transfer?.error ?? (stored?.failure && !running ? describeError(stored.failure) : undefined);
+  const canDownload = !complete && !running && !unsupported && (!stored || resumable);
   const state = running ? 'downloading' : isLoaded ? 'loaded' : complete ? 'stored' : stored ? 'partial' : unsupported ? 'unsupported' : 'available';
 
   return (
@@ -52,14 +55,15 @@ export function ModelCard({ name, entry, stored, transfer, loaded, loading, acti
       {entry?.note && <p className="muted small">{entry.note}</p>}
       {running && <DownloadBar progress={transfer?.progress} label={`Downloading ${name}`} />}
       {failure && <ErrorNotice help={failure} title={`${failure.title} (${name})`} />}
+      {canDownload && offline && <p className="muted small">Offline: {stored ? 'resuming' : 'downloading'} needs a connection.</p>}
       <div className="row">
         {complete && !isLoaded && (
           <button type="button" className="primary" onClick={actions.onLoad} disabled={loading} aria-label={`Load ${name}`}>
             Load
           </button>
         )}
-        {!complete && !running && !unsupported && (!stored || resumable) && (
-          <button type="button" className="primary" onClick={actions.onDownload} aria-label={`${stored ? 'Resume' : 'Download'} ${name}`}>
+        {canDownload && (
+          <button type="button" className="primary" onClick={actions.onDownload} disabled={offline} title={offline ? 'Needs a network connection' : undefined} aria-label={`${stored ? 'Resume' : 'Download'} ${name}`}>
             {stored ? 'Resume' : 'Download'}
             {entry && !stored && <span className="muted-on-primary"> · {formatBytes(entry.sizeBytes)}</span>}
           </button>

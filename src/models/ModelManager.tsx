@@ -2,6 +2,7 @@
 
 import { ModelInspector } from '../inspect/ModelInspector.tsx';
 import { useGpuProbe } from '../inspect/hooks.ts';
+import { useOnline } from '../pwa/useOnline.ts';
 import { formatBytes } from '../ui/format.ts';
 import type { CatalogEntry } from './catalog.ts';
 import { LocalFile } from './LocalFile.tsx';
@@ -22,6 +23,7 @@ export function ModelManager({ busy }: { busy: boolean }) {
   const { download, pause } = useDownloads();
   const { load, unload } = useModelLoader();
   const del = useDeleteModel();
+  const online = useOnline();
   const catalogIds = new Set(catalog.map((e) => e.id));
   const others = stored.filter((m) => !catalogIds.has(m.id));
   const loadBlocked = loadState.loading || busy;
@@ -35,6 +37,7 @@ export function ModelManager({ busy }: { busy: boolean }) {
       transfer={transfers.get(id)}
       loaded={loaded}
       loading={loadBlocked}
+      offline={!online}
       actions={{
         onDownload: () => void (entry ? download(id, entry.source) : s && download(id, s.source)),
         onPause: () => pause(id),
@@ -85,6 +88,11 @@ export function ModelManager({ busy }: { busy: boolean }) {
       <section aria-labelledby="catalog-title">
         <h3 id="catalog-title">Catalog</h3>
         <p className="muted small">Downloaded from Hugging Face into this browser, then used offline. Downloads resume where they stopped.</p>
+        {!online && (
+          <p className="notice pwa-notice offline small" role="status" data-testid="catalog-offline">
+            You are offline: downloads need a connection (press Download or Resume once you are back online). Downloaded models load and chat as usual.
+          </p>
+        )}
         <ul className="model-list">{catalog.map((e) => card(`${e.name} ${e.quant}`, e, stored.find((m) => m.id === e.id), e.id))}</ul>
       </section>
 

@@ -1,5 +1,6 @@
+import { AboutSection } from '../pwa/AboutSection.tsx';
 import { useLoadedModel } from '../models/queries.ts';
-import { clampField, draftField, numberFields, type NumberField } from './settings.ts';
+import { clampField, draftField, drafterLabels, drafters, numberFields, type Drafter, type NumberField } from './settings.ts';
 import { useSettings } from './useSettings.ts';
 
 /** Sampling and length settings; they apply to the next answer and are kept in this browser. */
@@ -14,10 +15,22 @@ export function SettingsPanel() {
       <fieldset className="setting wide">
         <legend>Speculative decoding</legend>
         <label className="check">
-          <input type="checkbox" checked={settings.speculative} onChange={(e) => update({ speculative: e.target.checked })} /> Guess tokens ahead from the conversation and verify them in one pass
+          <input type="checkbox" checked={settings.speculative} onChange={(e) => update({ speculative: e.target.checked })} /> Guess tokens ahead and verify them in one pass
         </label>
+        {settings.speculative && (
+          <div className="setting">
+            <label htmlFor="setting-drafter">Drafter</label>
+            <select id="setting-drafter" value={settings.drafter} onChange={(e) => update({ drafter: e.target.value as Drafter })}>
+              {drafters.map((d) => (
+                <option key={d} value={d}>
+                  {drafterLabels[d]}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         {settings.speculative && <NumberSetting field={draftField} value={settings.draftMax} onChange={(v) => update({ draftMax: v })} />}
-        <p className="muted small">{settings.temperature > 0 || settings.repetitionPenalty !== 1 ? 'Used for greedy answers only (temperature 0, no repetition penalty).' : 'Same answer, often faster when it repeats the conversation.'}</p>
+        <p className="muted small">{settings.temperature > 0 ? 'Sampled answers keep exactly the same distribution; only the speed changes.' : 'Same answer, token for token; only the speed changes.'}</p>
       </fieldset>
       <div className="setting">
         <label htmlFor="setting-context">Context length</label>
@@ -33,6 +46,7 @@ export function SettingsPanel() {
           Reset to defaults
         </button>
       </div>
+      <AboutSection />
     </form>
   );
 }

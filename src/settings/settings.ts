@@ -12,14 +12,25 @@ export interface Settings {
   readonly repetitionPenalty: number;
   readonly maxTokens: number;
   readonly seed: number;
-  /** Speculative decoding (greedy answers only): drafts verified per step when on. */
+  /** Speculative decoding: drafts verified per step when on (same answers, or same distribution when sampling). */
   readonly speculative: boolean;
+  /** Who drafts: prompt lookup, the model itself with one expert per token, or the engine's pick. */
+  readonly drafter: Drafter;
   readonly draftMax: number;
   /** Record expert routing even while the Insights panel is closed. */
   readonly alwaysRecordRouting: boolean;
   /** The system prompt a new conversation starts with. */
   readonly defaultSystemPrompt: string;
 }
+
+export const drafters = ['auto', 'ngram', 'self'] as const;
+export type Drafter = (typeof drafters)[number];
+
+export const drafterLabels: Record<Drafter, string> = {
+  auto: 'Automatic (the fastest measured, or none)',
+  ngram: 'Look-up in the conversation (free)',
+  self: 'The model with one expert per token',
+};
 
 type NumberKey = { [K in keyof Settings]: Settings[K] extends number ? K : never }[keyof Settings];
 type BooleanKey = { [K in keyof Settings]: Settings[K] extends boolean ? K : never }[keyof Settings];
@@ -33,6 +44,7 @@ export const defaultSettings: Settings = {
   maxTokens: defaultGenerationParams.maxTokens,
   seed: defaultGenerationParams.seed,
   speculative: false,
+  drafter: 'auto',
   draftMax: 4,
   alwaysRecordRouting: false,
   defaultSystemPrompt: '',
@@ -66,7 +78,7 @@ export const draftField: NumberField = {
   max: 16,
   step: 1,
   integer: true,
-  help: 'Tokens guessed ahead and checked in one pass. The answer is identical; only the speed changes.',
+  help: 'Most tokens guessed ahead and checked in one pass (Automatic picks fewer when that is faster). The answer is identical; only the speed changes.',
 };
 
 const booleanKeys: readonly BooleanKey[] = ['speculative', 'alwaysRecordRouting'];
@@ -96,6 +108,7 @@ export function parseSettings(json: string | null): Settings {
   }
   for (const k of booleanKeys) if (typeof o[k] === 'boolean') out[k] = o[k];
   if (typeof o.defaultSystemPrompt === 'string') out.defaultSystemPrompt = o.defaultSystemPrompt;
+  if (typeof o.drafter === 'string' && (drafters as readonly string[]).includes(o.drafter)) out.drafter = o.drafter;
   return out as unknown as Settings;
 }
 
@@ -109,6 +122,7 @@ export function toGenerationParams(s: Settings, routing: boolean): GenerationPar
     repetitionPenalty: s.repetitionPenalty,
     maxTokens: s.maxTokens,
     seed: s.seed,
+    speculative: s.speculative ? s.drafter : 'off',
     draftMax: s.speculative ? s.draftMax : 0,
     routing,
   };

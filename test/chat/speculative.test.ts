@@ -27,9 +27,9 @@ async function run(events: AsyncGenerator<ChatEvent>): Promise<{ tokens: number[
 describe('NgramDrafter', () => {
   it('proposes what followed the latest earlier occurrence of the longest suffix', () => {
     const d = new NgramDrafter(3, 1);
-    expect(d.draft([1, 2, 3, 9, 1, 2, 3, 7, 5, 1, 2, 3], 2)).toEqual([7, 5]);
-    expect(d.draft([4, 5, 6, 4], 3)).toEqual([5, 6, 4]);
-    expect(d.draft([1, 2, 3], 4)).toEqual([]);
+    expect(d.lookup([1, 2, 3, 9, 1, 2, 3, 7, 5, 1, 2, 3], 2)).toEqual([7, 5]);
+    expect(d.lookup([4, 5, 6, 4], 3)).toEqual([5, 6, 4]);
+    expect(d.lookup([1, 2, 3], 4)).toEqual([]);
   });
 });
 
@@ -54,7 +54,7 @@ describe('speculative decoding', () => {
         expect(b.tokens, `prompt ${i} (n-gram drafts)`).toEqual(a.tokens);
         // A drafter that knows the answer: every draft accepted, several tokens per step.
         const promptLength = spec.promptTokens(msgs).length;
-        const knowing: Drafter = { name: 'oracle', draft: (h, k) => a.tokens.slice(h.length - promptLength, h.length - promptLength + k) };
+        const knowing: Drafter = { name: 'oracle', msPerToken: 0, draft: ({ history: h, k }) => ({ tokens: a.tokens.slice(h.length - promptLength, h.length - promptLength + k) }) };
         const c = await run(spec.generate(msgs, { ...params, draftMax: 4 }, undefined, knowing));
         expect(c.tokens, `prompt ${i} (right drafts)`).toEqual(a.tokens);
         if (a.tokens.length === params.maxTokens) {
@@ -62,7 +62,7 @@ describe('speculative decoding', () => {
           expect(c.stats.tokensPerStep).toBeGreaterThan(3);
         }
         // Adversarial drafts (never right) change nothing either.
-        const wrong: Drafter = { name: 'adversary', draft: (h, k) => Array.from({ length: k }, (_, j) => (a.tokens[h.length - promptLength + j] ?? 0) ^ 1) };
+        const wrong: Drafter = { name: 'adversary', msPerToken: 0, draft: ({ history: h, k }) => ({ tokens: Array.from({ length: k }, (_, j) => (a.tokens[h.length - promptLength + j] ?? 0) ^ 1) }) };
         const d = await run(spec.generate(msgs, { ...params, draftMax: 4 }, undefined, wrong));
         expect(d.tokens, `prompt ${i} (wrong drafts)`).toEqual(a.tokens);
         accepted += c.stats.acceptanceRate;

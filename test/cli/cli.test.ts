@@ -223,4 +223,27 @@ describe('cli errors', () => {
     expect(r.code).toBe(1);
     expect(last(r)).toMatchObject({ error: { code: 'bad_args' } });
   });
+
+  it('--speculative: every drafter gives the plain greedy tokens; stats carry tokensPerStep and acceptanceRate', async () => {
+    const base = ['generate', '--model', modelPath, '--prompt-tokens', '104,101,108,108,111,104,101,108', '--max-tokens', '8', '--greedy', '--no-top'];
+    const draftPath = join(dir, 'draft.gguf');
+    writeFileSync(draftPath, generateModel({ arch: 'qwen3moe', seed: 5, types: { embd: 'Q8_0', attn: 'Q8_0', router: 'F32', experts: 'Q8_0', shexp: 'Q8_0', output: 'Q8_0' } }));
+    const otherVocab = join(dir, 'other-vocab.gguf');
+    writeFileSync(otherVocab, generateModel({ arch: 'qwen3moe', seed: 5, nVocab: 300 }));
+    const modes = ['off', 'ngram', 'self', `draft:${draftPath}`, 'auto'];
+    const runs = await Promise.all([...modes.map((m) => cli(...base, '--speculative', m, '--draft-max', '3')), cli(...base, '--speculative', `draft:${otherVocab}`), cli(...base, '--speculative', 'sometimes')]);
+    const plain = last(runs[0]) as Result;
+    for (const [i, r] of runs.slice(0, modes.length).entries()) {
+      expect(r.code, r.stderr).toBe(0);
+      const result = last(r) as Result;
+      expect(result.tokens, modes[i]).toEqual(plain.tokens);
+      expect(result.stats).toMatchObject({ speculative: modes[i], generatedTokens: 8 });
+      expect(result.stats.tokensPerStep).toBeGreaterThanOrEqual(1);
+      expect(typeof result.stats.acceptanceRate).toBe('number');
+    }
+    expect((last(runs[2]) as Result).stats.draftLength).toBeGreaterThan(1); // 3 but near --max-tokens
+    expect(Object.keys((last(runs[3]) as Result).stats.acceptanceByDrafter as object)).toEqual(['draft']);
+    expect(last(runs[5])).toMatchObject({ error: { code: 'vocab_mismatch' } });
+    expect(last(runs[6])).toMatchObject({ error: { code: 'bad_args' } });
+  });
 });

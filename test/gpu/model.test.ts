@@ -25,7 +25,7 @@ function relErr(a: Float32Array, b: Float32Array): number {
 }
 
 
-const archs: GeneratorArch[] = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama'];
+const archs: GeneratorArch[] = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama', 'gpt-oss'];
 
 describe.each(archs)('%s on WebGPU equals the CPU reference', (arch) => {
   // 16 tokens in one pass: two token tiles, and experts (and the shared expert) with more than
@@ -76,7 +76,7 @@ describe('f16 KV cache', () => {
 });
 
 describe('batch invariance', () => {
-  it.each(['qwen2moe', 'qwen3moe'] as const)('%s: logits are bit-identical for T = 1, 2, 5, 8', async (arch) => {
+  it.each(['qwen2moe', 'qwen3moe', 'gpt-oss'] as const)('%s: logits are bit-identical for T = 1, 2, 5, 8', async (arch) => {
     const { bytes } = testModel({ arch, seed: 7, nEmbd: 256, nFf: 256, nFfShexp: 256, types: { embd: 'Q4_K', attn: 'Q6_K', router: 'F32', experts: 'Q4_K', shexp: 'Q8_0', output: 'Q6_K' } });
     const tokens = [5, 80, 13, 300, 41, 7, 222, 19, 64, 3, 150, 99, 1, 250, 33, 8];
     const gpu = await loadGpuModel(bytes);

@@ -211,6 +211,6 @@ export class Mismatches {
 }
 
 /** router.wgsl's flags (F_SIGMOID, F_NORM_W, F_SHEXP_GATE). */
-export function routerFlags(o: { readonly sigmoid: boolean; readonly renorm: boolean; readonly sharedGate: boolean }): number {
-  return (o.sigmoid ? 1 : 0) | (o.renorm ? 2 : 0) | (o.sharedGate ? 4 : 0);
+export function routerFlags(o: { readonly sigmoid: boolean; readonly renorm: boolean; readonly sharedGate: boolean; readonly bias?: boolean; readonly softmaxWeight?: boolean }): number {
+  return (o.sigmoid ? 1 : 0) | (o.renorm ? 2 : 0) | (o.sharedGate ? 4 : 0) | (o.bias ? 8 : 0) | (o.softmaxWeight ? 16 : 0);
 }

@@ -89,7 +89,7 @@ export function cpuGreedy(bytes: Uint8Array, prompt: readonly number[], n: numbe
  */
 export type ClearMarginModel = TestModel & { readonly run: GreedyRun; readonly prompt: number[] };
 
-export function clearMarginModel(spec: Spec, promptLength: number, n: number, minGap: number): ClearMarginModel {
+export function clearMarginModel(spec: Spec, promptLength: number, n: number, minGap: number, minRoutingGap = minGap): ClearMarginModel {
   const first = spec.seed ?? 1;
   for (let seed = first; seed < first + 8; seed++) {
     const m = testModel({ ...spec, seed });
@@ -98,8 +98,8 @@ export function clearMarginModel(spec: Spec, promptLength: number, n: number, mi
     for (let attempt = 0; attempt < 8; attempt++) {
       const prompt = Array.from({ length: promptLength }, () => rng.int(nVocab));
       const run = cpuGreedy(m.bytes, prompt, n);
-      if (run.minTopGap >= minGap && run.minRoutingGap >= minGap) return { ...m, run, prompt };
+      if (run.minTopGap >= minGap && run.minRoutingGap >= minRoutingGap) return { ...m, run, prompt };
     }
   }
-  throw new Error(`no seed in ${first}..${first + 7} and prompt found for which ${spec.arch} decides with margins ≥ ${minGap}`);
+  throw new Error(`no seed in ${first}..${first + 7} and prompt found for which ${spec.arch} decides with margins ≥ ${minGap} (routing ≥ ${minRoutingGap})`);
 }

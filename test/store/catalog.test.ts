@@ -29,9 +29,9 @@ describe('catalog', () => {
   });
 
   it('marks support from the engine and keeps unsupported architectures in the list', () => {
-    expect(supportedArchitectures).toEqual(expect.arrayContaining(['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe']));
+    expect(supportedArchitectures).toEqual(expect.arrayContaining(['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'deepseek2']));
     const unsupported = entries.filter((e) => !e.supported).map((e) => e.architecture);
-    expect(unsupported).toEqual(['deepseek2', 'gpt-oss']);
+    expect(unsupported).toEqual([]);
     expect(parseCatalog(JSON.parse(catalogText), ['deepseek2']).filter((e) => e.supported).map((e) => e.id)).toEqual(['deepseek-v2-lite-chat-q4_k_m']);
   });
 

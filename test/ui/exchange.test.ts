@@ -12,6 +12,11 @@ describe('export and import', () => {
     expect(parseBundle(text, 99)).toEqual([conv]);
   });
 
+  it('keeps an answer\'s reasoning apart from its content', () => {
+    const conv = appendMessages(createConversation(1, '', 'c2'), [userMessage('hi', 1, 'u'), { ...pendingAnswer(2, 'm', 'a'), content: 'Hello!', reasoning: 'User greets.', status: 'done' }], 3);
+    expect(parseBundle(JSON.stringify(exportBundle([conv], new Date(0))), 99)).toEqual([conv]);
+  });
+
   it('accepts a bare array, fills in what is missing, and marks unfinished answers stopped', () => {
     const [conv] = parseBundle(JSON.stringify([{ messages: [{ role: 'user', content: 'Plan my week' }, { role: 'assistant', content: 'Monday…', status: 'streaming', stats: { ...stats } }] }]), 42);
     expect(conv.title).toBe('Plan my week');

@@ -24,6 +24,13 @@ describe('settings', () => {
     expect(toGenerationParams({ ...defaultSettings, speculative: false, draftMax: 6 }, false).draftMax).toBe(0);
   });
 
+  it('send the chosen drafter; an unknown stored drafter falls back to auto', () => {
+    expect(toGenerationParams({ ...defaultSettings, speculative: true, drafter: 'self' }, false)).toMatchObject({ speculative: 'self', draftMax: 4 });
+    expect(toGenerationParams({ ...defaultSettings, speculative: false, drafter: 'self' }, false)).toMatchObject({ speculative: 'off', draftMax: 0 });
+    expect(parseSettings(JSON.stringify({ speculative: true, drafter: 'ngram' })).drafter).toBe('ngram');
+    expect(parseSettings(JSON.stringify({ speculative: true, drafter: 'oracle' })).drafter).toBe('auto');
+  });
+
   it('every field has a default inside its range', () => {
     for (const f of [...numberFields, draftField]) {
       expect(defaultSettings[f.key]).toBeGreaterThanOrEqual(f.min);

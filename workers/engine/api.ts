@@ -64,6 +64,9 @@ export interface LoadedModelInfo {
   nExpert: number;
   nExpertUsed: number;
   weightBytes: number;
+  /** KV cache on the GPU for the whole context, and per token (all layers; MLA keeps only the latent). */
+  kvCacheBytes: number;
+  kvBytesPerToken: number;
   adapter: string;
 }
 

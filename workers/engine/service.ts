@@ -49,6 +49,8 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       nExpert: cfg.nExpert,
       nExpertUsed: cfg.nExpertUsed,
       weightBytes: s.model.lastStep.weightBytes,
+      kvCacheBytes: s.model.kvCacheBytes,
+      kvBytesPerToken: s.model.kvBytesPerToken,
       adapter: `${gpu.adapterInfo.vendor} ${gpu.adapterInfo.architecture}`.trim(),
     };
     return loaded;

@@ -104,9 +104,10 @@ function dispatchExperts(batch: KernelBatch, type: GgmlTypeInfo, r: ExpertRun, i
   const H = batch.poisoned('H', 4 * pairs * r.nFf);
   const Y = batch.poisoned('Y', 4 * pairs * r.nEmbd);
   const groupsY = dense ? 1 : r.E;
-  batch.dispatch('moe_up', type, [r.W, batch.input('XN', xn), IDS, H],
+  const noBias = batch.poisoned('no bias', 16);
+  batch.dispatch('moe_up', type, [r.W, batch.input('XN', xn), IDS, H, noBias, noBias],
     packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, rowBytes(type, r.nEmbd), rowBytes(type, r.nEmbd) * r.nFf, r.upOff, k, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, 0, 0]), [Math.ceil(r.nFf / batch.rowsPerGroup), groupsY, 1]);
-  batch.dispatch('moe_down', type, [r.D, H, IDS, Y],
+  batch.dispatch('moe_down', type, [r.D, H, IDS, Y, noBias],
     packParams('uuuuuuuu', [r.nEmbd, r.nFf, rowBytes(type, r.nFf), rowBytes(type, r.nFf) * r.nEmbd, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0]), [Math.ceil(r.nEmbd / batch.rowsPerGroup), groupsY, 1]);
   return { H, Y };
 }
@@ -209,6 +210,12 @@ const qwen3Spec = {
   types: { embd: 'Q8_0', attn: 'Q8_0', router: 'Q8_0', experts: 'Q8_0', shexp: 'Q8_0', output: 'Q8_0' },
 } as const;
 
+// gpt-oss: router and expert biases, top-k on raw logits then softmax, clamped SwiGLU, MXFP4 experts.
+const gptOssSpec = {
+  arch: 'gpt-oss', seed: 13, nLayer: 1, nEmbd: 64, nHead: 4, nHeadKv: 2, nExpert: 8, nExpertUsed: 3, nFf: 96,
+  types: { embd: 'F32', attn: 'F32', router: 'F32', experts: 'MXFP4', shexp: 'F32', output: 'F32' },
+} as const;
+
 /** A generated model's layer-0 MoE weights on the GPU, uploaded by the runtime's GpuWeights. */
 interface GpuMoeWeights {
   readonly router: GpuMatrix;
@@ -217,12 +224,23 @@ interface GpuMoeWeights {
   readonly down: GpuMatrix;
   readonly norm: GPUBuffer;
   readonly shared?: { readonly gate: GpuMatrix; readonly upOff: number; readonly down: GpuMatrix; readonly gateInp?: GPUBuffer };
+  /** gpt-oss: router bias [E], gate and up biases [E][n_ff], down bias [E][n_embd]. */
+  readonly biases?: { readonly router: GPUBuffer; readonly gate: GPUBuffer; readonly up: GPUBuffer; readonly down: GPUBuffer };
 }
+
+/** The pre-FFN norm: ffn_norm, or gpt-oss's post_attention_norm. */
+const ffnNormOf = (has: (name: string) => boolean): string => (has(w(0, 'ffnNorm')) ? w(0, 'ffnNorm') : w(0, 'postAttentionNorm'));
 
 async function uploadMoe(gw: GpuWeights, has: (name: string) => boolean): Promise<GpuMoeWeights> {
   const [gate, up] = await gw.packed('exps', [w(0, 'ffnGateExps'), w(0, 'ffnUpExps')]);
-  await gw.loadVector(w(0, 'ffnNorm'));
-  const moe = { router: await gw.loadMatrix(w(0, 'ffnGateInp')), gate, upOff: up.offset, down: await gw.loadMatrix(w(0, 'ffnDownExps')), norm: gw.vector(w(0, 'ffnNorm')) };
+  await gw.loadVector(ffnNormOf(has));
+  const moe = { router: await gw.loadMatrix(w(0, 'ffnGateInp')), gate, upOff: up.offset, down: await gw.loadMatrix(w(0, 'ffnDownExps')), norm: gw.vector(ffnNormOf(has)) };
+  if (has(w(0, 'ffnGateInpBias'))) {
+    const names = [w(0, 'ffnGateInpBias'), w(0, 'ffnGateExpsBias'), w(0, 'ffnUpExpsBias'), w(0, 'ffnDownExpsBias')];
+    for (const n of names) await gw.loadVector(n);
+    const [router, g, u, d] = names.map((n) => gw.vector(n));
+    return { ...moe, biases: { router, gate: g, up: u, down: d } };
+  }
   if (!has(w(0, 'ffnGateShexp'))) return moe;
   const [sg, su] = await gw.packed('shexp', [w(0, 'ffnGateShexp'), w(0, 'ffnUpShexp')]);
   const gated = has(w(0, 'ffnGateInpShexp'));
@@ -239,6 +257,9 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
     ['qwen3moe (Q8_0 router and experts)', qwen3Spec, [
       { label: 'softmax, renorm, 16 experts top-4, 5 tokens', nTok: 5, alpha: 0.22, opts: { gating: 'softmax', normWeights: true, weightsScale: 1, sharedExpert: 'none' } },
     ]],
+    ['gpt-oss (F32 router, MXFP4 experts, biases)', gptOssSpec, [
+      { label: 'softmax over the top-3 raw logits, biases, clamped SwiGLU, 11 tokens', nTok: 11, alpha: 1, opts: { gating: 'softmax_weight', normWeights: false, weightsScale: 1, sharedExpert: 'none', biases: true, activation: 'swiglu_oai' } },
+    ]],
   ] as const)('%s, LANES 8 and 1', async (_name, spec, cases: readonly ChainCase[]) => {
     const { bytes } = testModel(spec);
     const file = parseGguf(bytes);
@@ -246,7 +267,7 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
     const cpu = new CpuWeights(file, bytes);
     const gw = new GpuWeights(device, weightsFromByteSource(file, bytesSource(bytes)));
     const { nEmbd, nExpert, nExpertUsed: k, nFfExp, nFfShexp } = cfg;
-    const normW = cpu.values(w(0, 'ffnNorm'));
+    const normW = cpu.values(ffnNormOf((n) => file.tensorByName.has(n)));
     const rng = new Rng(0xc0 + nEmbd);
     try {
       const g = await uploadMoe(gw, (n) => file.tensorByName.has(n));
@@ -281,14 +302,16 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
           const [XN, IDS, WTS, SHG, H, Y, HS, YS, XO] = (
             [['XN', T * nEmbd], ['IDS', pairs], ['WTS', pairs], ['SHG', T], ['H', pairs * nFfExp], ['Y', pairs * nEmbd], ['HS', T * Math.max(nFfShexp, 1)], ['YS', T * nEmbd], ['XO', T * nEmbd]] as const
           ).map(([label, n]) => batch.poisoned(label, 4 * n));
-          const rflags = routerFlags({ sigmoid: c.opts.gating === 'sigmoid', renorm: c.opts.normWeights, sharedGate: gated });
-          batch.dispatch('router', g.router.type, [g.router.buffer, xBuf, g.norm, gated && sh?.gateInp ? sh.gateInp : dummy, XN, IDS, WTS, SHG],
+          const bs = c.opts.biases ? g.biases : undefined;
+          const rflags = routerFlags({ sigmoid: c.opts.gating === 'sigmoid', renorm: c.opts.normWeights, sharedGate: gated, bias: bs !== undefined, softmaxWeight: c.opts.gating === 'softmax_weight' });
+          batch.dispatch('router', g.router.type, [g.router.buffer, xBuf, g.norm, gated && sh?.gateInp ? sh.gateInp : dummy, XN, IDS, WTS, SHG, bs?.router ?? dummy],
             packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, g.router.rowBytes, rflags, cfg.rmsEps, c.opts.weightsScale, T, 0, 0, 0, 0]), [T, 1, 1]);
-          const experts = (gate: GpuMatrix, upOff: number, down: GpuMatrix, ids: GPUBuffer, kk: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nE: number, dense: boolean): void => {
-            batch.dispatch('moe_up', gate.type, [gate.buffer, XN, ids, h], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, kk, T * kk, dense ? 1 : 0, 0, 0, 0, 0]), [Math.ceil(nFf / rpg), nE, 1]);
-            batch.dispatch('moe_down', down.type, [down.buffer, h, ids, y], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, T * kk, dense ? 1 : 0, 0, 0]), [Math.ceil(nEmbd / rpg), nE, 1]);
+          const experts = (gate: GpuMatrix, upOff: number, down: GpuMatrix, ids: GPUBuffer, kk: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nE: number, dense: boolean, b?: typeof bs): void => {
+            const upFlags = (b ? 1 : 0) | (c.opts.activation === 'swiglu_oai' && !dense ? 2 : 0);
+            batch.dispatch('moe_up', gate.type, [gate.buffer, XN, ids, h, b?.gate ?? dummy, b?.up ?? dummy], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, kk, T * kk, dense ? 1 : 0, 0, upFlags, 0, 0]), [Math.ceil(nFf / rpg), nE, 1]);
+            batch.dispatch('moe_down', down.type, [down.buffer, h, ids, y, b?.down ?? dummy], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, T * kk, dense ? 1 : 0, 0, b ? 1 : 0]), [Math.ceil(nEmbd / rpg), nE, 1]);
           };
-          experts(g.gate, g.upOff, g.down, IDS, k, nFfExp, H, Y, nExpert, false);
+          experts(g.gate, g.upOff, g.down, IDS, k, nFfExp, H, Y, nExpert, false, bs);
           if (sh) experts(sh.gate, sh.upOff, sh.down, dummy, 1, nFfShexp, HS, YS, 1, true);
           batch.dispatch('moe_combine', undefined, [xBuf, Y, WTS, sh ? YS : dummy, gated ? SHG : dummy, XO],
             packParams('uuufuuuu', [nEmbd, k, (sh ? 1 : 0) | (gated ? 2 : 0), c.alpha, T, 0, 0, 0]), [Math.ceil(nEmbd / 64), T, 1]);

@@ -1,6 +1,6 @@
 // Reference test of the router kernel: RMSNorm (ffn_norm folded in, XN written for the
-// experts), router logits, softmax or sigmoid, top-k, renormalisation, scale and the shared
-// expert's sigmoid gate, against f64 math. The router weights are built so that each token's
+// experts), router logits (+ bias), softmax, sigmoid or raw logits, top-k, renormalisation or
+// softmax over the k, scale and the shared expert's sigmoid gate, against f64 math. The router weights are built so that each token's
 // logits are a prescribed permutation with clear gaps, so the chosen ids must match exactly;
 // two cases make an exact tie on purpose (identical rows), where the lower id must win.
 
@@ -38,6 +38,9 @@ interface RouterCase {
   readonly gate: boolean;
   /** Experts [a, b], a < b, given identical rows: token 0 ties them at the top-k boundary, token 1 inside it. */
   readonly tie?: readonly [number, number];
+  /** gpt-oss: a router bias on the logits, and top-k on the raw logits then softmax over the k. */
+  readonly bias?: boolean;
+  readonly softmaxWeight?: boolean;
 }
 
 const routerCases: RouterCase[] = [
@@ -50,6 +53,8 @@ const routerCases: RouterCase[] = [
   { label: 'sigmoid ties → lower id', type: 'F32', nEmbd: 64, nExpert: 16, k: 4, nTok: 3, sigmoid: true, renorm: false, scale: 1.5, gate: true, tie: [2, 14] },
   { label: 'Q8_0 router, softmax, renorm', type: 'Q8_0', nEmbd: 256, nExpert: 32, k: 8, nTok: 3, sigmoid: false, renorm: true, scale: 1, gate: false },
   { label: 'Q4_K router, sigmoid, shared gate', type: 'Q4_K', nEmbd: 256, nExpert: 16, k: 4, nTok: 3, sigmoid: true, renorm: true, scale: 1, gate: true },
+  { label: 'gpt-oss: bias, softmax over the top-4 raw logits, 32 experts', type: 'F32', nEmbd: 128, nExpert: 32, k: 4, nTok: 11, sigmoid: false, renorm: false, scale: 1, gate: false, bias: true, softmaxWeight: true },
+  { label: 'raw-logit ties → lower id', type: 'F32', nEmbd: 64, nExpert: 16, k: 4, nTok: 3, sigmoid: false, renorm: false, scale: 1, gate: false, tie: [3, 11], softmaxWeight: true },
 ];
 
 /** Solves A·x = b in place (A n×n row-major, f64; Gaussian elimination with pivoting). */
@@ -80,7 +85,8 @@ interface RouterData {
   readonly G: Float32Array;
   readonly W: Uint8Array;
   readonly xn: Float64Array[];
-  readonly logits: Float64Array[]; // from the dequantized W
+  readonly logits: Float64Array[]; // from the dequantized W, plus B
+  readonly B: Float32Array; // [n_expert] router bias (zeros without c.bias)
 }
 
 /**
@@ -123,20 +129,25 @@ function routerData(c: RouterCase, rng: Rng): RouterData {
   const type = ggmlTypeByName(c.type);
   const W = quantize(type, wf);
   const wd = dequantize(type, W, E * n);
-  const logits = xn.map((x) => Float64Array.from({ length: E }, (_, e) => x.reduce((s, v, q) => s + v * wd[e * n + q], 0)));
-  return { X, N, G: rng.gaussian(n, 1 / Math.sqrt(n)), W, xn, logits };
+  const B = c.bias ? rng.gaussian(E, 0.5) : new Float32Array(E);
+  const logits = xn.map((x) => Float64Array.from({ length: E }, (_, e) => x.reduce((s, v, q) => s + v * wd[e * n + q], 0) + B[e]));
+  return { X, N, G: rng.gaussian(n, 1 / Math.sqrt(n)), W, xn, logits, B };
 }
 
 /** Top-k of the probabilities (ties → lower id) and their weights, as CpuBlocks.moe does. */
 function routeRef(c: RouterCase, logits: Float64Array): { ids: number[]; wts: number[]; order: number[]; probs: number[] } {
   let probs = Array.from(logits, (l) => (c.sigmoid ? sigmoid(l) : l));
-  if (!c.sigmoid) {
+  if (!c.sigmoid && !c.softmaxWeight) {
     const m = Math.max(...probs);
     const z = probs.reduce((s, l) => s + Math.exp(l - m), 0);
     probs = probs.map((l) => Math.exp(l - m) / z);
   }
   const order = probs.map((_, e) => e).sort((a, b) => probs[b] - probs[a] || a - b);
   const ids = order.slice(0, c.k);
+  if (c.softmaxWeight) {
+    const z = ids.reduce((s, e) => s + Math.exp(probs[e] - probs[ids[0]]), 0);
+    return { ids, wts: ids.map((e) => (Math.exp(probs[e] - probs[ids[0]]) / z) * c.scale), order, probs };
+  }
   const sum = c.renorm ? Math.max(ids.reduce((s, e) => s + probs[e], 0), MIN_WEIGHT_SUM) : 1;
   return { ids, wts: ids.map((e) => (probs[e] / sum) * c.scale), order, probs };
 }
@@ -174,8 +185,8 @@ describe('router equals f64 routing', () => {
       // The ids go to block `layer` of the step's routing log (ids_off = layer · n_tok · k).
       const idsOff = (i % 3) * c.nTok * c.k;
       const outs = [batch.poisoned('XN', 4 * c.nTok * c.nEmbd), batch.poisoned('IDS', 4 * (idsOff + c.nTok * c.k)), batch.poisoned('WTS', 4 * c.nTok * c.k), batch.poisoned('SHG', 4 * c.nTok)];
-      const flags = routerFlags({ sigmoid: c.sigmoid, renorm: c.renorm, sharedGate: c.gate });
-      batch.dispatch('router', type, [batch.input('W', embedAt(rng, d.W, 0)), batch.input('X', d.X), batch.input('N', d.N), c.gate ? batch.input('G', d.G) : batch.poisoned('no G', 16), ...outs],
+      const flags = routerFlags({ sigmoid: c.sigmoid, renorm: c.renorm, sharedGate: c.gate, bias: c.bias, softmaxWeight: c.softmaxWeight });
+      batch.dispatch('router', type, [batch.input('W', embedAt(rng, d.W, 0)), batch.input('X', d.X), batch.input('N', d.N), c.gate ? batch.input('G', d.G) : batch.poisoned('no G', 16), ...outs, c.bias ? batch.input('RB', d.B) : batch.poisoned('no RB', 16)],
         packParams('uuuuuffuuuuu', [c.nEmbd, c.nExpert, c.k, rowBytes(type, c.nEmbd), flags, 1e-6, c.scale, c.nTok, idsOff, 0, 0, 0]), [c.nTok, 1, 1]);
       return { c, d, refs, outs, idsOff };
     });

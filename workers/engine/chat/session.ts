@@ -8,7 +8,12 @@ import type { GpuModelOptions } from '../gpu/model.ts';
 import type { WeightSource } from '../model/weightSource.ts';
 import { NgramDrafter } from '../decode/drafter.ts';
 import type { Drafter } from '../decode/drafter.ts';
+import { DraftPlanner } from '../decode/draftPlanner.ts';
+import { ModelDrafter } from '../decode/modelDrafter.ts';
+import { seededRandom } from '../decode/random.ts';
 import { Sampler } from '../decode/sampler.ts';
+import { candidateLogits, Speculator } from '../decode/speculator.ts';
+import type { SpeculationSettings, TargetSampling } from '../decode/speculator.ts';
 import type { SamplerParams } from '../decode/sampler.ts';
 import { ChatTemplate } from '../template/chatTemplate.ts';
 import type { ChatMessage } from '../template/chatTemplate.ts';
@@ -17,8 +22,10 @@ import type { Tokenizer } from '../tokenizer/index.ts';
 import { ChatError } from './errors.ts';
 import type { ChatEvent, ChatStats, GenerationParams, StopReason } from './types.ts';
 
-/** Candidates read back per sampling step (more than any sensible top-k). */
+/** Candidates read back per sampling step without top-k (more than any sensible top-k). */
 const SAMPLING_CANDIDATES = 40;
+/** Draft tokens per step when speculation is asked for without a length. */
+const DEFAULT_DRAFT_MAX = 4;
 
 /** A template for models that ship none: plain role-prefixed turns. */
 const FALLBACK_TEMPLATE =
@@ -27,18 +34,66 @@ const FALLBACK_TEMPLATE =
 export class ChatSession {
   /** Tokens whose keys and values are in the GPU's KV cache, in order. */
   private cached: number[] = [];
+  private readonly ngram = new NgramDrafter();
+  private readonly self: ModelDrafter;
+  private draftModel: { drafter: ModelDrafter; model: GpuModel } | undefined;
+  /** Measured pass costs and acceptance, kept across generations. */
+  private readonly planner = new DraftPlanner();
 
   private constructor(
     readonly model: GpuModel,
     readonly tokenizer: Tokenizer,
     private readonly template: ChatTemplate,
-  ) {}
+    private readonly file: WeightSource['file'],
+  ) {
+    this.self = ModelDrafter.self(model);
+  }
 
   static async load(gpu: GpuContext, source: WeightSource, opts: GpuModelOptions = {}): Promise<ChatSession> {
     const tokenizer = tokenizerFromGguf(source.file);
     const template = new ChatTemplate(optString(source.file, 'tokenizer.chat_template') ?? FALLBACK_TEMPLATE);
     const model = await GpuModel.load(gpu, source, opts);
-    return new ChatSession(model, tokenizer, template);
+    return new ChatSession(model, tokenizer, template, source.file);
+  }
+
+  /**
+   * Loads a small model with the same vocabulary as the `draft` drafter (replacing any earlier
+   * one). Throws DecodeError `vocab_mismatch` when the vocabularies differ.
+   */
+  async loadDraftModel(gpu: GpuContext, source: WeightSource, opts: GpuModelOptions = {}): Promise<void> {
+    const model = await GpuModel.load(gpu, source, { nCtx: this.model.nCtx, maxTokens: this.model.maxBatch, ...opts });
+    try {
+      const drafter = ModelDrafter.separate(model, source.file, this.model, this.file);
+      this.dropDraftModel();
+      this.draftModel = { drafter, model };
+    } catch (e) {
+      model.destroy();
+      throw e;
+    }
+  }
+
+  dropDraftModel(): void {
+    this.draftModel?.model.destroy();
+    this.draftModel = undefined;
+  }
+
+  get hasDraftModel(): boolean {
+    return this.draftModel !== undefined;
+  }
+
+  /** The speculation asked for, or undefined for plain decoding. */
+  private speculation(params: GenerationParams, custom: Drafter | undefined): { settings: SpeculationSettings; drafters: Drafter[] } | undefined {
+    const draftMax = params.draftMax ?? DEFAULT_DRAFT_MAX;
+    const mode = params.speculative ?? ((params.draftMax ?? 0) > 0 ? 'ngram' : 'off');
+    if (mode === 'off' || draftMax <= 0) return undefined;
+    const adaptive = params.adaptiveDraft === true;
+    if (custom) return { settings: { mode: custom.name, draftMax, adaptive }, drafters: [custom] };
+    if (mode === 'draft' && !this.draftModel) throw new ChatError('no_draft_model', 'speculative decoding with a draft model needs one: load a small model with the same vocabulary first, or pick another drafter');
+    const drafters: Drafter[] = [this.ngram];
+    // With one expert per token already, self-drafting would just be the model itself.
+    if (mode === 'self' || this.model.cfg.nExpertUsed > 1) drafters.push(this.self);
+    if (this.draftModel) drafters.push(this.draftModel.drafter);
+    return { settings: { mode, draftMax, adaptive }, drafters };
   }
 
   /** The conversation rendered by the model's chat template and tokenized. */
@@ -56,13 +111,14 @@ export class ChatSession {
   reset(): void {
     this.cached = [];
     this.model.truncate(0);
+    this.draftModel?.drafter.reset();
   }
 
   /**
-   * Answers the conversation. With params.draftMax (greedy only), `drafter` (default: n-gram
-   * prompt lookup) proposes tokens that one batched pass verifies.
+   * Answers the conversation. With params.speculative (or draftMax), drafters propose tokens
+   * that one batched pass verifies; `drafter` replaces the session's own (tests, tools).
    */
-  async *generate(messages: readonly ChatMessage[], params: GenerationParams, signal?: AbortSignal, drafter: Drafter = new NgramDrafter()): AsyncGenerator<ChatEvent, void> {
+  async *generate(messages: readonly ChatMessage[], params: GenerationParams, signal?: AbortSignal, drafter?: Drafter): AsyncGenerator<ChatEvent, void> {
     const started = performance.now();
     const prompt = this.promptTokens(messages);
     if (prompt.length >= this.model.nCtx) {
@@ -79,6 +135,8 @@ export class ChatSession {
     this.model.recordRouting = params.routing === true;
     const sampler = new Sampler(toSamplerParams(params));
     const greedy = params.temperature <= 0 && params.repetitionPenalty === 1;
+    // Top-k ≤ 40 keeps only that many: reading back more would change nothing but the cost.
+    const candidates = params.topK > 0 ? Math.min(params.topK, SAMPLING_CANDIDATES) : SAMPLING_CANDIDATES;
     const stream = new StreamDecoder(this.tokenizer);
     const history = [...prompt];
     let pending = prompt.slice(reused);
@@ -88,10 +146,14 @@ export class ChatSession {
     let text = '';
     let stop: StopReason = 'max_tokens';
 
-    const speculate = greedy && (params.draftMax ?? 0) > 0;
+    const spec = this.speculation(params, drafter);
+    const speculator = spec && new Speculator(this.model, spec.drafters, this.planner);
+    const sampling: TargetSampling | undefined = greedy
+      ? undefined
+      : { params: sampler.params, uniform: () => sampler.uniform(), candidates, draftRandom: seededRandom((params.seed ^ 0x5bd1e995) >>> 0) };
     let steps = 0;
-    let drafted = 0;
-    let accepted = 0;
+    let decodeStart = 0;
+    let plainPassMs = 0;
 
     outer: while (generated < maxTokens) {
       if (signal?.aborted) {
@@ -99,30 +161,31 @@ export class ChatSession {
         break;
       }
       const t0 = performance.now();
-      // Room for drafts: never past maxTokens, the context, or one forward pass.
-      const room = Math.min(maxTokens - generated - 1, this.model.nCtx - this.cached.length - pending.length - 1, this.model.maxBatch - pending.length);
-      const draft = speculate && generated > 0 && room > 0 ? drafter.draft(history, Math.min(params.draftMax ?? 0, room)).slice(0, room) : [];
       let next: number[];
-      if (draft.length > 0) {
-        // Verify every draft in one pass: the argmax after each position. Batch invariance makes
-        // these the very tokens plain greedy decoding would produce, so the output is unchanged.
-        const ids = await this.model.forwardGreedy([...pending, ...draft]);
-        let i = 0;
-        while (i < draft.length && draft[i] === ids[pending.length - 1 + i]) i++;
-        next = [...draft.slice(0, i), ids[pending.length - 1 + i]];
-        drafted += draft.length;
-        accepted += i;
-        // Drop the rejected drafts' keys and values.
-        this.model.truncate(this.cached.length + pending.length + i);
-        this.cached.push(...pending, ...draft.slice(0, i));
+      let kept = 0; // speculative steps: the leading tokens of the verifying pass whose entries stay
+      if (speculator && spec && generated > 0) {
+        // Room for drafts: never past maxTokens, the context, or one forward pass.
+        const room = Math.min(maxTokens - generated - 1, this.model.nCtx - this.cached.length - pending.length - 1, this.model.maxBatch - pending.length);
+        const r = await speculator.step(pending, history, room, spec.settings, sampling);
+        next = r.tokens;
+        kept = pending.length + r.accepted;
+        this.cached.push(...pending, ...next.slice(0, r.accepted));
       } else {
-        next = [greedy ? await this.model.forwardGreedyLast(pending) : this.sample(await this.model.forwardTop(pending, SAMPLING_CANDIDATES), sampler, history)];
+        next = [greedy ? await this.model.forwardGreedyLast(pending) : this.sample(await this.model.forwardTop(pending, candidates), sampler, history)];
         this.cached.push(...pending);
+        if (generated > 0) plainPassMs = performance.now() - t0;
       }
-      steps++;
+      if (generated > 0) steps++;
+      else decodeStart = performance.now();
       const routing = this.model.lastRouting;
       if (params.routing && routing) {
-        yield { type: 'routing', position: this.cached.length - 1, token: this.cached[this.cached.length - 1], experts: routing.map((layer) => layer[layer.length - 1]) };
+        // One event per token whose entries stay: the last prompt token, then each fed token.
+        const nPass = routing[0]?.length ?? 0;
+        const rows = kept > 0 ? Array.from({ length: Math.min(kept, nPass) }, (_, j) => j) : [nPass - 1];
+        for (const j of rows) {
+          const position = this.cached.length - (kept > 0 ? kept - j : 1);
+          yield { type: 'routing', position, token: this.cached[position], experts: routing.map((layer) => layer[j]) };
+        }
       }
       if (generated === 0) {
         prefillMs = performance.now() - t0;
@@ -157,20 +220,29 @@ export class ChatSession {
       submitsPerStep: this.model.lastStep.submits,
       readbackBytesPerStep: this.model.lastStep.readbackBytes,
       dispatchesPerStep: this.model.lastStep.dispatches,
-      tokensPerStep: steps > 1 ? (generated - 1) / (steps - 1) : generated,
-      acceptanceRate: drafted > 0 ? accepted / drafted : 0,
+      tokensPerStep: steps > 0 ? (generated - 1) / steps : generated,
+      acceptanceRate: 0,
     };
+    if (speculator) {
+      const sum = speculator.summary();
+      stats.acceptanceRate = sum.drafted > 0 ? sum.accepted / sum.drafted : 0;
+      stats.acceptanceByDrafter = sum.acceptanceByDrafter;
+      stats.draftLength = sum.meanDraftLength;
+      // Against the measured cost of a one-token pass (the plain decode step).
+      const onePass = this.planner.passCost(1) || plainPassMs;
+      const stepMs = steps > 0 ? (now - decodeStart) / steps : 0;
+      stats.speedup = stepMs > 0 && onePass > 0 ? (stats.tokensPerStep * onePass) / stepMs : 1;
+    }
     yield { type: 'done', text: tail, fullText: text, stopReason: stop, stats };
   }
 
   /** Samples from the GPU's top candidates; the rest of the vocabulary is out of reach (−∞). */
   private sample(top: { ids: number[]; logits: number[] }, sampler: Sampler, history: readonly number[]): number {
-    const logits = new Float32Array(this.model.cfg.nVocab).fill(-Infinity);
-    top.ids.forEach((id, i) => (logits[id] = top.logits[i]));
-    return sampler.sample(logits, history, 0).token;
+    return sampler.sample(candidateLogits(this.model.cfg.nVocab, top), history, 0).token;
   }
 
   destroy(): void {
+    this.dropDraftModel();
     this.model.destroy();
   }
 }

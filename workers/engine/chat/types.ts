@@ -1,5 +1,9 @@
 // What a chat generation takes and reports. Plain objects: they cross the worker boundary.
 
+import type { SpeculativeMode } from '../decode/speculator.ts';
+
+export type { SpeculativeMode };
+
 export interface GenerationParams {
   /** 0 = greedy. */
   temperature: number;
@@ -16,10 +20,16 @@ export interface GenerationParams {
   /** Report which experts each layer chose for each token (the routing view); costs a small readback. */
   routing?: boolean;
   /**
-   * Speculative decoding (greedy only): up to this many n-gram drafts verified per step in one
-   * batched pass; 0 or absent = off. The output is identical either way.
+   * Speculative decoding: which drafter proposes tokens that one batched pass verifies (`self`:
+   * the model with one expert per token; `draft`: the loaded draft model; `auto`: the fastest by
+   * measured cost and acceptance, or none). Greedy output is identical token for token; sampled
+   * output has exactly the same distribution. Default: `ngram` when draftMax > 0, else off.
    */
+  speculative?: SpeculativeMode;
+  /** Most draft tokens per step (default 4); 0 = off. */
   draftMax?: number;
+  /** Let the engine choose the draft length ≤ draftMax per step (always on with `auto`). */
+  adaptiveDraft?: boolean;
 }
 
 export const defaultGenerationParams: GenerationParams = {
@@ -49,6 +59,15 @@ export interface ChatStats {
   tokensPerStep: number;
   /** Accepted ÷ proposed draft tokens (0 without speculation). */
   acceptanceRate: number;
+  /** The same per drafter that proposed anything. */
+  acceptanceByDrafter?: Record<string, number>;
+  /** Mean draft tokens per decode step (the chosen k; 0 = plain decoding). */
+  draftLength?: number;
+  /**
+   * Decode speed relative to plain decoding: tokens per step × the measured time of a one-token
+   * pass ÷ the mean step time (1 without speculation).
+   */
+  speedup?: number;
 }
 
 export type ChatEvent =

@@ -1,11 +1,13 @@
 // The CPU reference implementation of the shared blocks: one Float32Array per token.
 
 import type { ModelConfig } from '../model/config.ts';
-import type { AttentionOpts, Blocks, MoeOpts } from '../model/graph.ts';
+import type { AttentionOpts, Blocks, ExpertActivation, MoeOpts } from '../model/graph.ts';
 import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
 import type { CpuKvCache } from './kvCache.ts';
-import { matVec, rmsNorm, rope, sigmoid, silu, softmaxInPlace } from './ops.ts';
+import { matVec, rmsNorm, rope, sigmoid, silu, softmaxInPlace, swigluOai } from './ops.ts';
 import type { CpuWeights } from './weights.ts';
+import { mlaAttention } from './mla.ts';
+import { selectExperts } from './selectExperts.ts';
 
 export type Acts = Float32Array[];
 
@@ -15,6 +17,12 @@ export type Acts = Float32Array[];
  * (how close the choice was to flipping).
  */
 export type Routing = { experts: number[]; weights: number[]; margin: number }[][];
+
+interface ExpertBiases {
+  readonly gate: Float32Array;
+  readonly up: Float32Array;
+  readonly down: Float32Array;
+}
 
 /** llama.cpp's floor for the renormalisation sum (graph.cpp). */
 const MIN_WEIGHT_SUM = 6.103515625e-5;
@@ -85,6 +93,7 @@ export class CpuBlocks implements Blocks<Acts> {
 
     const group = nHead / nHeadKv;
     const wo = wt.matrix(w(il, 'attnOutput'));
+    const bo = opts.outputBias ? wt.values(w(il, 'attnOutputBias')) : undefined;
     return queries.map((q, t) => {
       const pos = this.start + t;
       const out = new Float32Array(nHead * dv);
@@ -114,7 +123,7 @@ export class CpuBlocks implements Blocks<Acts> {
           for (let i = 0; i < dv; i++) out[h * dv + i] += p * val[kvh * dv + i];
         }
       }
-      return matVec(wo, out);
+      return matVec(wo, out, bo);
     });
   }
 
@@ -122,16 +131,24 @@ export class CpuBlocks implements Blocks<Acts> {
     const { nExpertUsed } = this.cfg;
     const wt = this.weights;
     const router = wt.matrix(w(il, 'ffnGateInp'));
+    const routerBias = opts.biases ? wt.values(w(il, 'ffnGateInpBias')) : undefined;
     const layerRouting: Routing[number] = [];
     const out = x.map((v) => {
-      const logits = matVec(router, v);
+      const logits = matVec(router, v, routerBias);
       const probs = Array.from(logits);
       if (opts.gating === 'softmax') softmaxInPlace(probs);
-      else for (let e = 0; e < probs.length; e++) probs[e] = sigmoid(probs[e]);
-      const order = probs.map((_, e) => e).sort((a, b) => probs[b] - probs[a] || a - b);
-      const experts = order.slice(0, nExpertUsed);
-      const margin = order.length > nExpertUsed ? logits[order[nExpertUsed - 1]] - logits[order[nExpertUsed]] : Infinity;
+      else if (opts.gating === 'sigmoid') for (let e = 0; e < probs.length; e++) probs[e] = sigmoid(probs[e]);
+      let experts: number[];
+      let margin: number;
+      if (opts.selectionBias || opts.groups) {
+        ({ experts, margin } = selectExperts(probs, nExpertUsed, opts.selectionBias ? wt.values(w(il, 'expProbsB')) : undefined, opts.groups));
+      } else {
+        const order = probs.map((_, e) => e).sort((a, b) => probs[b] - probs[a] || a - b);
+        experts = order.slice(0, nExpertUsed);
+        margin = order.length > nExpertUsed ? logits[order[nExpertUsed - 1]] - logits[order[nExpertUsed]] : Infinity;
+      }
       let weights = experts.map((e) => probs[e]);
+      if (opts.gating === 'softmax_weight') softmaxInPlace(weights);
       if (opts.normWeights) {
         const sum = Math.max(weights.reduce((a, b) => a + b, 0), MIN_WEIGHT_SUM);
         weights = weights.map((x) => x / sum);
@@ -141,7 +158,8 @@ export class CpuBlocks implements Blocks<Acts> {
 
       const y = new Float32Array(v.length);
       experts.forEach((e, i) => {
-        const f = this.ffn(v, wt.expert(w(il, 'ffnGateExps'), e), wt.expert(w(il, 'ffnUpExps'), e), wt.expert(w(il, 'ffnDownExps'), e));
+        const biases = opts.biases ? this.expertBiases(il, e) : undefined;
+        const f = this.ffn(v, wt.expert(w(il, 'ffnGateExps'), e), wt.expert(w(il, 'ffnUpExps'), e), wt.expert(w(il, 'ffnDownExps'), e), opts.activation, biases);
         for (let j = 0; j < y.length; j++) y[j] += weights[i] * f[j];
       });
       if (opts.sharedExpert !== 'none') {
@@ -155,11 +173,34 @@ export class CpuBlocks implements Blocks<Acts> {
     return out;
   }
 
-  /** SiLU-gated FFN: down(silu(gate·x) ⊙ up·x). */
-  private ffn(x: Float32Array, gate: Parameters<typeof matVec>[0], up: Parameters<typeof matVec>[0], down: Parameters<typeof matVec>[0]): Float32Array {
-    const g = matVec(gate, x);
-    const u = matVec(up, x);
-    for (let i = 0; i < g.length; i++) g[i] = silu(g[i]) * u[i];
-    return matVec(down, g);
+  mla(x: Acts, il: number): Acts {
+    return mlaAttention(this.weights, this.cfg, this.cache, this.start, x, il);
+  }
+
+  denseFfn(x: Acts, il: number): Acts {
+    const wt = this.weights;
+    return x.map((v) => this.ffn(v, wt.matrix(w(il, 'ffnGate')), wt.matrix(w(il, 'ffnUp')), wt.matrix(w(il, 'ffnDown'))));
+  }
+
+  /** Expert e's gate, up and down biases (rows of [n, n_expert] tensors). */
+  private expertBiases(il: number, e: number): ExpertBiases {
+    const row = (name: string, n: number): Float32Array => this.weights.values(name).subarray(e * n, (e + 1) * n);
+    const { nFfExp, nEmbd } = this.cfg;
+    return { gate: row(w(il, 'ffnGateExpsBias'), nFfExp), up: row(w(il, 'ffnUpExpsBias'), nFfExp), down: row(w(il, 'ffnDownExpsBias'), nEmbd) };
+  }
+
+  /** Gated FFN: down(act(gate·x [+bg], up·x [+bu])) [+bd]; act is silu(g)·u unless swiglu_oai. */
+  private ffn(
+    x: Float32Array,
+    gate: Parameters<typeof matVec>[0],
+    up: Parameters<typeof matVec>[0],
+    down: Parameters<typeof matVec>[0],
+    activation: ExpertActivation = 'silu',
+    biases?: ExpertBiases,
+  ): Float32Array {
+    const g = matVec(gate, x, biases?.gate);
+    const u = matVec(up, x, biases?.up);
+    for (let i = 0; i < g.length; i++) g[i] = activation === 'swiglu_oai' ? swigluOai(g[i], u[i]) : silu(g[i]) * u[i];
+    return matVec(down, g, biases?.down);
   }
 }

@@ -35,6 +35,14 @@ export class CpuKvCache {
     return this.v[layer][pos];
   }
 
+  /** Values stored over every layer and position (memory stats). */
+  storedValues(): number {
+    let n = 0;
+    for (const l of this.k) for (const k of l) n += k.length;
+    for (const l of this.v) for (const v of l) n += v.length;
+    return n;
+  }
+
   /** Drops every position ≥ n (speculative rollback, edited history). */
   truncate(n: number): void {
     for (const l of this.k) l.length = Math.min(l.length, n);

@@ -42,6 +42,16 @@ export class CpuModel {
     return this.cache.length;
   }
 
+  /** Bytes the KV cache holds now (f32 values). */
+  get kvCacheBytes(): number {
+    return this.cache.storedValues() * 4;
+  }
+
+  /** Bytes of KV cache per token, over all layers (0 while empty). */
+  get kvBytesPerToken(): number {
+    return this.cache.length === 0 ? 0 : this.kvCacheBytes / this.cache.length;
+  }
+
   /** Runs `tokens` at positions nPast.. and returns each token's logits. */
   forward(tokens: readonly number[]): Float32Array[] {
     for (const t of tokens) {

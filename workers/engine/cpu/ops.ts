@@ -42,6 +42,13 @@ export function softmaxInPlace(x: Float32Array | number[]): void {
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 export const silu = (x: number): number => x / (1 + Math.exp(-x));
 
+/** gpt-oss's clamped SwiGLU (ggml swiglu_oai, α = 1.702, limit 7): the gate is clamped above, the linear part both ways and shifted by 1. */
+export function swigluOai(g: number, u: number): number {
+  const x = Math.min(g, 7);
+  const y = Math.min(Math.max(u, -7), 7);
+  return (x / (1 + Math.exp(-1.702 * x))) * (y + 1);
+}
+
 /**
  * RoPE on one head in place. NORM rotates pairs (x[2k], x[2k+1]); NEOX rotates (x[k], x[k+n/2]).
  * θ_k = pos · base^(−2k/nRot), scaled per cfg.ropeScaling; channels past nRot pass through.

@@ -1,11 +1,43 @@
 // Drafters propose the next few tokens cheaply; one batched forward pass then verifies them
 // (speculative decoding). Output is unchanged whatever a drafter proposes: a wrong draft only
-// costs the verification of tokens that are then dropped.
+// costs the verification of tokens that are then dropped. Drafters: n-gram prompt lookup
+// (here), self-drafting with fewer experts and a separate draft model (modelDrafter.ts); the
+// model's own multi-token-prediction layers (`nextn`) fit the same interface.
+
+import type { Random } from './random.ts';
+import type { Candidates, TokenDist } from './sampler.ts';
+
+/** How the target samples, so that a sampling drafter can draw from a comparable q. */
+export interface DraftSampling {
+  /** The target sampler's distribution over `c` (the rest of the vocabulary at −∞) after `history`. */
+  distribution(c: Candidates, history: readonly number[]): TokenDist;
+  /** The drafter's own uniform draws (independent of the acceptance draws). */
+  readonly random: Random;
+  /** Candidates a model-based drafter reads back per position; `all` = every logit. */
+  readonly candidates: number | 'all';
+}
+
+export interface DraftRequest {
+  /** Every token so far; the last one is not yet in the target's KV cache. */
+  readonly history: readonly number[];
+  /** Most tokens to propose. */
+  readonly k: number;
+  /** Absent for greedy decoding. */
+  readonly sampling?: DraftSampling;
+}
+
+export interface Draft {
+  readonly tokens: number[];
+  /** The distribution each token was drawn from; absent (or an undefined entry) = deterministic. */
+  readonly q?: readonly (TokenDist | undefined)[];
+}
 
 export interface Drafter {
   readonly name: string;
-  /** Up to `k` tokens that may follow `history`; [] when there is nothing worth trying. */
-  draft(history: readonly number[], k: number): number[];
+  /** Up to `k` tokens that may follow `history`; none when there is nothing worth trying. */
+  draft(req: DraftRequest): Draft | Promise<Draft>;
+  /** Measured milliseconds per proposed token (0 for free drafters such as n-gram lookup); undefined until measured. */
+  readonly msPerToken: number | undefined;
 }
 
 /**
@@ -14,13 +46,18 @@ export interface Drafter {
  */
 export class NgramDrafter implements Drafter {
   readonly name = 'ngram';
+  readonly msPerToken = 0;
 
   constructor(
     private readonly maxNgram = 3,
     private readonly minNgram = 1,
   ) {}
 
-  draft(history: readonly number[], k: number): number[] {
+  draft({ history, k }: DraftRequest): Draft {
+    return { tokens: this.lookup(history, k) };
+  }
+
+  lookup(history: readonly number[], k: number): number[] {
     const len = history.length;
     for (let n = Math.min(this.maxNgram, len - 1); n >= this.minNgram; n--) {
       // Latest match first: recent context predicts best.

@@ -43,6 +43,12 @@ export interface SampleResult {
   readonly top: TokenProb[];
 }
 
+/** A probability distribution over a few token ids (the rest have probability 0). */
+export interface TokenDist {
+  readonly ids: number[];
+  readonly probs: number[];
+}
+
 /** Candidate tokens, sorted by logit descending (ties: lower id first). */
 export interface Candidates {
   readonly ids: number[];
@@ -62,14 +68,40 @@ export class Sampler {
    * feeds the penalty sampler); `nTop` how many top candidates to report.
    */
   sample(logits: Float32Array, history: readonly number[] = [], nTop = 5): SampleResult {
-    const p = this.params;
     const top = topProbabilities(logits, nTop);
-    const penalised = penalize(logits, history, p.repetitionPenalty, p.repetitionWindow);
-    // Every filter keeps the top logit, so with temperature 0 they cannot change the argmax.
-    if (p.temperature <= 0) return { token: argmax(penalised), top };
-    const c = minP(topP(topK(penalised, p.topK), p.topP), p.minP);
-    return { token: draw(c, p.temperature, this.random()), top };
+    const d = samplingDistribution(logits, history, this.params);
+    return { token: this.params.temperature <= 0 ? d.ids[0] : drawFrom(d, this.random()), top };
   }
+
+  /** The next uniform draw of this sampler's PRNG (speculative acceptance shares the stream). */
+  uniform(): number {
+    return this.random();
+  }
+}
+
+/**
+ * The distribution `Sampler.sample` draws from: penalty, top-k, top-p, min-p, then softmax at
+ * the temperature; temperature ≤ 0 gives all mass to the argmax of the penalised logits (every
+ * filter keeps the top logit, so they cannot change it). Speculative verification uses this
+ * very function, so accepted tokens follow exactly the plain sampler's distribution.
+ */
+export function samplingDistribution(logits: Float32Array, history: readonly number[], p: SamplerParams): TokenDist {
+  const penalised = penalize(logits, history, p.repetitionPenalty, p.repetitionWindow);
+  if (p.temperature <= 0) return { ids: [argmax(penalised)], probs: [1] };
+  const c = minP(topP(topK(penalised, p.topK), p.topP), p.minP);
+  return { ids: c.ids, probs: softmax(c.logits, p.temperature) };
+}
+
+/** Inverse-CDF draw from `d` with the uniform `u` ∈ [0, 1), in the order of `d.ids`. */
+export function drawFrom(d: TokenDist, u: number): number {
+  let cum = 0;
+  for (let i = 0; i < d.probs.length; i++) {
+    cum += d.probs[i];
+    if (u < cum) return d.ids[i];
+  }
+  // Rounding can leave the sum a hair under 1: the last candidate with mass takes that sliver.
+  for (let i = d.probs.length - 1; i >= 0; i--) if (d.probs[i] > 0) return d.ids[i];
+  return d.ids[d.ids.length - 1];
 }
 
 /** Index of the largest logit; ties go to the lowest id. */

@@ -10,6 +10,8 @@ import { packParams } from './recorder.ts';
 import type { StepRecorder } from './recorder.ts';
 import type { Scratch } from './scratch.ts';
 import type { GpuMatrix, GpuWeights } from './weights.ts';
+import { recordDenseUp, recordMla } from './mla.ts';
+import type { MlaRecorder } from './mla.ts';
 
 /** A materialised activation [n_tok, width]. */
 interface Buf {
@@ -177,7 +179,38 @@ export class GpuBlocks implements Blocks<GpuAct> {
       kind: 'pending',
       finish: (residual, alpha) => {
         const target = this.other(residual);
-        this.matmul(`L${il}.attn_output`, this.weights.matrix(w(il, 'attnOutput')), attnOut, { buffer: target, stride: this.cfg.nEmbd }, { residual, alpha });
+        const bias = opts.outputBias ? this.weights.vector(w(il, 'attnOutputBias')) : undefined;
+        this.matmul(`L${il}.attn_output`, this.weights.matrix(w(il, 'attnOutput')), attnOut, { buffer: target, stride: this.cfg.nEmbd }, { residual, alpha, bias });
+        return { kind: 'buf', buffer: target, width: this.cfg.nEmbd };
+      },
+    };
+  }
+
+  mla(x: GpuAct, il: number): GpuAct {
+    if (x.kind !== 'normed') throw new Error('mla: expects a normalised input');
+    recordMla(this.recorder(), x, il);
+    const nHead = this.cfg.nHead;
+    const attnOut: Buf = { kind: 'buf', buffer: this.s.attnOut, width: nHead * (this.cfg.mla?.vDim ?? 0) };
+    return this.projected(`L${il}.attn_output`, w(il, 'attnOutput'), attnOut);
+  }
+
+  denseFfn(x: GpuAct, il: number): GpuAct {
+    if (x.kind !== 'normed') throw new Error('denseFfn: expects a normalised input');
+    const h: Buf = { kind: 'buf', buffer: recordDenseUp(this.recorder(), x, il), width: this.cfg.nFfDense ?? 0 };
+    return this.projected(`L${il}.ffn_down`, w(il, 'ffnDown'), h);
+  }
+
+  private recorder(): MlaRecorder {
+    return { rec: this.rec, weights: this.weights, cfg: this.cfg, s: this.s, nTok: this.nTok, pos0: this.pos0, rowsPerGroup: this.rowsPerGroup };
+  }
+
+  /** A sublayer output W·x, written with the residual when it is added. */
+  private projected(site: string, weight: string, x: Buf): GpuAct {
+    return {
+      kind: 'pending',
+      finish: (residual, alpha) => {
+        const target = this.other(residual);
+        this.matmul(site, this.weights.matrix(weight), x, { buffer: target, stride: this.cfg.nEmbd }, { residual, alpha });
         return { kind: 'buf', buffer: target, width: this.cfg.nEmbd };
       },
     };
@@ -189,14 +222,25 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const s = this.s;
     const router = this.weights.matrix(w(il, 'ffnGateInp'));
     const gated = opts.sharedExpert === 'sigmoid_gated';
-    const rflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (gated ? 4 : 0);
-    this.rec.dispatch(
+    const biases = opts.biases === true;
+    const rflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (gated ? 4 : 0) | (biases ? 8 : 0) | (opts.gating === 'softmax_weight' ? 16 : 0);
+    if (opts.selectionBias || opts.groups) {
+      // DeepSeek-V3: biased selection within the best groups (router_v3.wgsl).
+      const vflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (opts.selectionBias ? 4 : 0);
+      this.rec.dispatch(
+        `L${il}.router`, 'router_v3', router.type,
+        [router.buffer, x.src.buffer, this.weights.vector(x.weight), opts.selectionBias ? this.weights.vector(w(il, 'expProbsB')) : s.dummy, s.xn, s.ids, s.wts],
+        packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, router.rowBytes, vflags, this.cfg.rmsEps, opts.weightsScale, this.nTok, il * this.nTok * k, opts.groups?.count ?? 1, opts.groups?.used ?? 1, 0]),
+        [this.nTok, 1, 1],
+      );
+    } else this.rec.dispatch(
       `L${il}.router`, 'router', router.type,
-      [router.buffer, x.src.buffer, this.weights.vector(x.weight), gated ? this.weights.vector(w(il, 'ffnGateInpShexp')) : s.dummy, s.xn, s.ids, s.wts, s.shGate],
+      [router.buffer, x.src.buffer, this.weights.vector(x.weight), gated ? this.weights.vector(w(il, 'ffnGateInpShexp')) : s.dummy, s.xn, s.ids, s.wts, s.shGate, biases ? this.weights.vector(w(il, 'ffnGateInpBias')) : s.dummy],
       packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, router.rowBytes, rflags, this.cfg.rmsEps, opts.weightsScale, this.nTok, il * this.nTok * k, 0, 0, 0]),
       [this.nTok, 1, 1],
     );
-    this.experts(`L${il}.experts`, w(il, 'ffnGateExps'), w(il, 'ffnDownExps'), k, nFfExp, s.h, s.y, nExpert, il * this.nTok * k);
+    const expertBiases = biases ? { gate: w(il, 'ffnGateExpsBias'), up: w(il, 'ffnUpExpsBias'), down: w(il, 'ffnDownExpsBias') } : undefined;
+    this.experts(`L${il}.experts`, w(il, 'ffnGateExps'), w(il, 'ffnDownExps'), k, nFfExp, s.h, s.y, nExpert, il * this.nTok * k, expertBiases, opts.activation === 'swiglu_oai');
     const shared = opts.sharedExpert !== 'none';
     if (shared) this.experts(`L${il}.shexp`, w(il, 'ffnGateShexp'), w(il, 'ffnDownShexp'), 1, nFfShexp, s.hShared, s.yShared, 1, 'dense');
 
@@ -219,9 +263,14 @@ export class GpuBlocks implements Blocks<GpuAct> {
 
   /**
    * Gate+up+SiLU then down for the (token, slot) pairs routed to each expert (every token for a
-   * dense, shared expert); gate|up share one buffer.
+   * dense, shared expert); gate|up share one buffer. gpt-oss: per-expert biases (1-D f32 buffers
+   * [E·n]) and the clamped SwiGLU in place of SiLU.
    */
-  private experts(site: string, gateName: string, downName: string, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nExpert: number, idsOff: number | 'dense'): void {
+  private experts(
+    site: string, gateName: string, downName: string, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nExpert: number, idsOff: number | 'dense',
+    biases?: { readonly gate: string; readonly up: string; readonly down: string },
+    swigluOai = false,
+  ): void {
     const dense = idsOff === 'dense';
     const off = dense ? 0 : idsOff;
     const gate = this.weights.matrix(gateName);
@@ -230,7 +279,9 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const upOff = this.weights.matrix(gateName.replace('gate', 'up')).offset;
     const pairs = this.nTok * k;
     const ids = dense ? this.s.dummy : this.s.ids;
-    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0, off, 0, 0, 0]), [Math.ceil(nFf / this.rowsPerGroup), nExpert, 1]);
-    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, 0]), [Math.ceil(nEmbd / this.rowsPerGroup), nExpert, 1]);
+    const bias = (name: string | undefined): GPUBuffer => (name ? this.weights.vector(name) : this.s.dummy);
+    const upFlags = (biases ? 1 : 0) | (swigluOai ? 2 : 0);
+    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h, bias(biases?.gate), bias(biases?.up)], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0, off, upFlags, 0, 0]), [Math.ceil(nFf / this.rowsPerGroup), nExpert, 1]);
+    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y, bias(biases?.down)], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, biases ? 1 : 0]), [Math.ceil(nEmbd / this.rowsPerGroup), nExpert, 1]);
   }
 }

@@ -14,6 +14,7 @@ import { allocateScratch, MAX_CANDIDATES } from './scratch.ts';
 import type { Scratch } from './scratch.ts';
 import { PipelineCache } from './shaders.ts';
 import { GpuWeights } from './weights.ts';
+import { uploadDerivedKb } from './mla.ts';
 
 export interface GpuModelOptions {
   /** Tokens per forward pass; longer prompts are processed in chunks of this size. */
@@ -42,6 +43,17 @@ export interface TopCandidates {
   /** log Σ exp(logits) over the whole vocabulary. */
   readonly logZ: number;
 }
+
+/** Per-call variations of a forward pass. */
+export interface ForwardOptions {
+  /**
+   * Route each token to this many experts instead of the model's k (self-drafting: a cheaper,
+   * approximate pass). Its KV entries are approximate too; the caller truncates them away.
+   */
+  readonly expertsUsed?: number;
+}
+
+type StepMode = 'none' | 'greedy' | 'greedy_last' | 'logits' | { top: number; allPositions?: boolean };
 
 /** Counters of the last step (ARCHITECTURE.md invariant 2) and of the model. */
 export interface GpuStats {
@@ -82,7 +94,7 @@ export class GpuModel {
     const device = gpu.device;
     this.recorder = new StepRecorder(device, new PipelineCache(device, gpu.rowLanes, scratch.kvCacheType === 'f16'));
     this.idsStaging = device.createBuffer({ label: 'ids.staging', size: scratch.maxTokens * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    this.candidatesStaging = device.createBuffer({ label: 'candidates.staging', size: (1 + 2 * MAX_CANDIDATES) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.candidatesStaging = device.createBuffer({ label: 'candidates.staging', size: scratch.maxTokens * (1 + 2 * MAX_CANDIDATES) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.lastStep = { submits: 0, dispatches: 0, readbackBytes: 0, weightBytes: weights.bytes, scratchBytes: scratch.bytes, kvCacheType: scratch.kvCacheType, kvCacheBytes: scratch.kvCacheBytes };
   }
 
@@ -103,7 +115,9 @@ export class GpuModel {
     const nCtx = opts.nCtx ?? Math.min(cfg.nCtxTrain, 4096);
     // f16 words hold element pairs, so a head must have an even width.
     const evenHeads = cfg.headDimK % 2 === 0 && cfg.headDimV % 2 === 0;
-    const kvCache = opts.kvCache ?? (gpu.hasF16 && evenHeads ? 'f16' : 'f32');
+    // The MLA latent cache (deepseek2) is f32 only.
+    if (cfg.mla && opts.kvCache === 'f16') throw new ModelError('bad_hparams', `${cfg.arch}: the latent (MLA) KV cache is f32 only; use an f32 cache`);
+    const kvCache = opts.kvCache ?? (gpu.hasF16 && evenHeads && !cfg.mla ? 'f16' : 'f32');
     if (kvCache === 'f16' && !evenHeads) throw new ModelError('bad_hparams', `an f16 KV cache needs even head widths (k ${cfg.headDimK}, v ${cfg.headDimV})`);
     const scratch = allocateScratch(gpu.device, cfg, maxTokens, nCtx, kvCache);
     return new GpuModel(gpu, weights, scratch, arch, cfg);
@@ -116,6 +130,16 @@ export class GpuModel {
 
   get nCtx(): number {
     return this.scratch.nCtx;
+  }
+
+  /** Bytes of the KV cache (all nCtx positions): the MLA latent cache, or the per-head K and V. */
+  get kvCacheBytes(): number {
+    return this.scratch.kvCacheBytes;
+  }
+
+  /** KV-cache bytes per token over all layers. */
+  get kvBytesPerToken(): number {
+    return this.kvCacheBytes / this.scratch.nCtx;
   }
 
   /** Tokens one forward pass takes; longer inputs run in several. */
@@ -136,32 +160,40 @@ export class GpuModel {
   }
 
   /** Runs `tokens` and returns the argmax after the last one; earlier logits are never computed. */
-  async forwardGreedyLast(tokens: readonly number[]): Promise<number> {
+  async forwardGreedyLast(tokens: readonly number[], opts: ForwardOptions = {}): Promise<number> {
     const chunks = this.chunks(tokens);
-    for (const chunk of chunks.slice(0, -1)) await this.step(chunk, 'none');
-    return new Uint32Array(await this.step(chunks[chunks.length - 1], 'greedy_last'))[0];
+    for (const chunk of chunks.slice(0, -1)) await this.step(chunk, 'none', opts);
+    return new Uint32Array(await this.step(chunks[chunks.length - 1], 'greedy_last', opts))[0];
   }
 
   /**
    * Runs `tokens` and returns the last token's k most probable next tokens (ties → lowest id),
    * with their logits and the log-normaliser over the whole vocabulary: p = exp(logit − logZ).
    */
-  async forwardTop(tokens: readonly number[], k: number): Promise<TopCandidates> {
+  async forwardTop(tokens: readonly number[], k: number, opts: ForwardOptions = {}): Promise<TopCandidates> {
     if (k < 1 || k > MAX_CANDIDATES) throw new RangeError(`top-k of ${k}: between 1 and ${MAX_CANDIDATES}`);
     const chunks = this.chunks(tokens);
-    for (const chunk of chunks.slice(0, -1)) await this.step(chunk, 'none');
-    const raw = await this.step(chunks[chunks.length - 1], { top: k });
-    const u = new Uint32Array(raw);
-    const f = new Float32Array(raw);
-    return { logZ: f[0], ids: Array.from({ length: k }, (_, i) => u[1 + 2 * i]), logits: Array.from({ length: k }, (_, i) => f[2 + 2 * i]) };
+    for (const chunk of chunks.slice(0, -1)) await this.step(chunk, 'none', opts);
+    return unpackCandidates(await this.step(chunks[chunks.length - 1], { top: k }, opts), k, 1)[0];
+  }
+
+  /**
+   * Runs `tokens` and returns every position's k most probable next tokens (speculative
+   * sampling verifies each draft against its position's distribution): T·(4 + 8k) bytes.
+   */
+  async forwardTopAll(tokens: readonly number[], k: number): Promise<TopCandidates[]> {
+    if (k < 1 || k > MAX_CANDIDATES) throw new RangeError(`top-k of ${k}: between 1 and ${MAX_CANDIDATES}`);
+    const out: TopCandidates[] = [];
+    for (const chunk of this.chunks(tokens)) out.push(...unpackCandidates(await this.step(chunk, { top: k, allPositions: true }), k, chunk.length));
+    return out;
   }
 
   /** Runs `tokens` and returns each token's logits (a full readback: tests and tools only). */
-  async forwardLogits(tokens: readonly number[]): Promise<Float32Array[]> {
+  async forwardLogits(tokens: readonly number[], opts: ForwardOptions = {}): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     const v = this.cfg.nVocab;
     for (const chunk of this.chunks(tokens)) {
-      const all = new Float32Array(await this.step(chunk, 'logits'));
+      const all = new Float32Array(await this.step(chunk, 'logits', opts));
       for (let t = 0; t < chunk.length; t++) out.push(all.slice(t * v, (t + 1) * v));
     }
     return out;
@@ -174,7 +206,7 @@ export class GpuModel {
     return out;
   }
 
-  private async step(tokens: readonly number[], mode: 'none' | 'greedy' | 'greedy_last' | 'logits' | { top: number }): Promise<ArrayBuffer> {
+  private async step(tokens: readonly number[], mode: StepMode, opts: ForwardOptions = {}): Promise<ArrayBuffer> {
     if (this.gpu.lostError) throw this.gpu.lostError;
     const { device } = this.gpu;
     const s = this.scratch;
@@ -187,9 +219,14 @@ export class GpuModel {
 
     const encoder = device.createCommandEncoder({ label: 'step' });
     this.recorder.begin(encoder);
-    const lastOnly = mode === 'none' || mode === 'greedy_last' || typeof mode === 'object';
-    const blocks = new GpuBlocks(this.recorder, this.weights, this.cfg, s, T, this.past, 64 / this.gpu.rowLanes, lastOnly);
-    const logits = blocks.materialize(this.arch.forward(blocks, this.cfg));
+    const lastOnly = mode === 'none' || mode === 'greedy_last' || (typeof mode === 'object' && !mode.allPositions);
+    const override = opts.expertsUsed !== undefined && opts.expertsUsed !== this.cfg.nExpertUsed;
+    if (override && (!Number.isInteger(opts.expertsUsed) || (opts.expertsUsed ?? 0) < 1 || (opts.expertsUsed ?? 0) > this.cfg.nExpertUsed)) {
+      throw new RangeError(`experts used ${opts.expertsUsed}: between 1 and the model's ${this.cfg.nExpertUsed}`);
+    }
+    const cfg = override ? { ...this.cfg, nExpertUsed: opts.expertsUsed ?? this.cfg.nExpertUsed } : this.cfg;
+    const blocks = new GpuBlocks(this.recorder, this.weights, cfg, s, T, this.past, 64 / this.gpu.rowLanes, lastOnly);
+    const logits = blocks.materialize(this.arch.forward(blocks, cfg));
     let staging: GPUBuffer;
     let bytes: number;
     if (mode === 'greedy' || mode === 'greedy_last' || mode === 'none') {
@@ -200,10 +237,15 @@ export class GpuModel {
       staging = this.idsStaging;
       encoder.copyBufferToBuffer(s.sampled, 0, staging, 0, bytes);
     } else if (mode !== 'logits') {
-      this.recorder.dispatch('topk.partial', 'topk_partial', undefined, [logits.buffer, s.topkPartial], packParams('uuuu', [this.cfg.nVocab, mode.top, 0, 0]), [64, 1, 1]);
-      this.recorder.dispatch('topk.merge', 'topk_merge', undefined, [s.topkPartial, s.candidates], packParams('uuuu', [this.cfg.nVocab, mode.top, 0, 0]), [1, 1, 1]);
+      // One partial+merge pair per position; each site keeps its own uniform (same step).
+      const n = mode.allPositions ? T : 1;
+      for (let t = 0; t < n; t++) {
+        const sfx = t === 0 ? '' : `#${t}`;
+        this.recorder.dispatch(`topk.partial${sfx}`, 'topk_partial', undefined, [logits.buffer, s.topkPartial], packParams('uuuu', [this.cfg.nVocab, mode.top, t * this.cfg.nVocab, 0]), [64, 1, 1]);
+        this.recorder.dispatch(`topk.merge${sfx}`, 'topk_merge', undefined, [s.topkPartial, s.candidates], packParams('uuuu', [this.cfg.nVocab, mode.top, t * (1 + 2 * mode.top), 0]), [1, 1, 1]);
+      }
       this.recorder.end();
-      bytes = (1 + 2 * mode.top) * 4;
+      bytes = n * (1 + 2 * mode.top) * 4;
       staging = this.candidatesStaging;
       encoder.copyBufferToBuffer(s.candidates, 0, staging, 0, bytes);
     } else {
@@ -217,7 +259,8 @@ export class GpuModel {
       encoder.copyBufferToBuffer(logits.buffer, 0, staging, 0, bytes);
     }
     const { nLayer, nExpertUsed: k } = this.cfg;
-    const routingBytes = this.recordRouting ? nLayer * T * k * 4 : 0;
+    // Routing is logged for the model's own passes only (a draft pass routes differently).
+    const routingBytes = this.recordRouting && !override ? nLayer * T * k * 4 : 0;
     if (routingBytes > 0) {
       if (!this.routingStaging || this.routingStaging.size < routingBytes) {
         this.routingStaging?.destroy();
@@ -233,7 +276,9 @@ export class GpuModel {
       await this.routingStaging.mapAsync(GPUMapMode.READ, 0, routingBytes);
       const ids = new Uint32Array(this.routingStaging.getMappedRange(0, routingBytes).slice(0));
       this.routingStaging.unmap();
-      this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => Array.from(ids.subarray((il * T + t) * k, (il * T + t + 1) * k))));
+      // Dense leading layers (deepseek2) route nothing.
+      const dense = this.cfg.nLayerDenseLead ?? 0;
+      this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => (il < dense ? [] : Array.from(ids.subarray((il * T + t) * k, (il * T + t + 1) * k)))));
     }
     await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     if (this.gpu.lostError) throw this.gpu.lostError;
@@ -252,7 +297,18 @@ export class GpuModel {
     this.logitsStaging?.destroy();
     for (const b of Object.values(this.scratch)) if (b instanceof GPUBuffer) b.destroy();
     for (const b of this.scratch.act) b.destroy();
+    for (const b of this.scratch.mla?.buffers ?? []) b.destroy();
   }
+}
+
+/** [logZ, id_0, logit_0, …] per position (ids as u32 bits) → candidates. */
+function unpackCandidates(raw: ArrayBuffer, k: number, n: number): TopCandidates[] {
+  const u = new Uint32Array(raw);
+  const f = new Float32Array(raw);
+  return Array.from({ length: n }, (_, t) => {
+    const o = t * (1 + 2 * k);
+    return { logZ: f[o], ids: Array.from({ length: k }, (_, i) => u[o + 1 + 2 * i]), logits: Array.from({ length: k }, (_, i) => f[o + 2 + 2 * i]) };
+  });
 }
 
 /** Uploads every tensor, packing what one kernel reads through one binding. */
@@ -261,7 +317,7 @@ async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: Mod
   const typeOf = (n: string): string | undefined => source.file.tensorByName.get(n)?.type.name;
   for (let il = 0; il < cfg.nLayer; il++) {
     const [q, k, v] = [w(il, 'attnQ'), w(il, 'attnK'), w(il, 'attnV')];
-    if (typeOf(q) === typeOf(k) && typeOf(k) === typeOf(v)) {
+    if (has(q) && typeOf(q) === typeOf(k) && typeOf(k) === typeOf(v)) {
       await weights.packed(`blk.${il}.qkv`, [q, k, v]);
       if (has(w(il, 'attnQBias'))) await weights.loadConcatVector(`blk.${il}.qkv.bias`, [w(il, 'attnQBias'), w(il, 'attnKBias'), w(il, 'attnVBias')]);
     }
@@ -272,8 +328,10 @@ async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: Mod
     }
   }
   for (const t of source.file.tensors) {
-    if (t.dims.length === 1) await weights.loadVector(t.name);
+    // Biases are f32 vectors whatever their shape (gpt-oss's per-expert biases are [n, n_expert]).
+    if (t.dims.length === 1 || t.name.endsWith('.bias')) await weights.loadVector(t.name);
     else if (!weights.hasLoaded(t.name)) await weights.loadMatrix(t.name);
   }
+  await uploadDerivedKb(weights, source, cfg);
   if (!has(globalTensors.outputNorm)) throw new ModelError('missing_tensor', `tensor ${globalTensors.outputNorm} is missing`);
 }

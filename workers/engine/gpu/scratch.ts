@@ -3,6 +3,8 @@
 
 import type { KvCacheType, ModelConfig } from '../model/config.ts';
 import { ropeCosSin } from '../model/rope.ts';
+import { allocateMlaScratch } from './mla.ts';
+import type { MlaScratch } from './mla.ts';
 
 /** Most candidates one sampling step reads back. */
 export const MAX_CANDIDATES = 64;
@@ -34,11 +36,13 @@ export interface Scratch {
   readonly yShared: GPUBuffer;
   readonly logits: GPUBuffer;
   readonly sampled: GPUBuffer;
-  /** Top-k partial candidates (64 slices), and the candidates out. */
+  /** Top-k partial candidates (64 slices), and the candidates out ([T][1 + 2k] at most). */
   readonly topkPartial: GPUBuffer;
   readonly candidates: GPUBuffer;
   /** Unused bindings point here. */
   readonly dummy: GPUBuffer;
+  /** Multi-head latent attention's cache and buffers (deepseek2). */
+  readonly mla?: MlaScratch;
   /** Bytes allocated. */
   readonly bytes: number;
 }
@@ -62,6 +66,8 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     }
   }
   device.queue.writeBuffer(rope, 0, table);
+  const mla = cfg.mla ? allocateMlaScratch(device, cfg, cfg.mla, T, nCtx) : undefined;
+  bytes += mla?.bytes ?? 0;
   const kvElementsPerWord = kvCacheType === 'f16' ? 2 : 1;
   const kCache = f32('kCache', (nLayer * nCtx * nHeadKv * dk) / kvElementsPerWord);
   const vCache = f32('vCache', (nLayer * nCtx * nHeadKv * dv) / kvElementsPerWord);
@@ -77,7 +83,8 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     kCache,
     vCache,
     kvCacheType,
-    kvCacheBytes: kCache.size + vCache.size,
+    // MLA (deepseek2) caches only the latent and the shared RoPE key; its per-head caches are empty.
+    kvCacheBytes: mla ? mla.cache.size : kCache.size + vCache.size,
     rope,
     xn: f32('xn', T * nEmbd),
     ids: f32('ids', nLayer * T * k),
@@ -90,8 +97,9 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     logits: f32('logits', T * nVocab),
     sampled: f32('sampled', T),
     topkPartial: f32('topkPartial', 64 * (2 + 2 * MAX_CANDIDATES)),
-    candidates: f32('candidates', 1 + 2 * MAX_CANDIDATES),
+    candidates: f32('candidates', T * (1 + 2 * MAX_CANDIDATES)),
     dummy: f32('dummy', 4),
+    mla,
     bytes,
   };
 }

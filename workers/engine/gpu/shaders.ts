@@ -17,6 +17,11 @@ import members from './kernels/common/members.wgsl?raw';
 import select from './kernels/common/select.wgsl?raw';
 import topkMerge from './kernels/topk_merge.wgsl?raw';
 import topkPartial from './kernels/topk_partial.wgsl?raw';
+import mlaPrep from './kernels/mla_prep.wgsl?raw';
+import mlaAttention from './kernels/mla_attention.wgsl?raw';
+import siluMul from './kernels/silu_mul.wgsl?raw';
+import routerV3 from './kernels/router_v3.wgsl?raw';
+import matmulHeads from './kernels/matmul_heads.wgsl?raw';
 
 const kernels = {
   matmul: { source: matmul, quant: true },
@@ -30,6 +35,11 @@ const kernels = {
   argmax: { source: argmax, quant: false },
   topk_partial: { source: `${select}\n${topkPartial}`, quant: false },
   topk_merge: { source: `${select}\n${topkMerge}`, quant: false },
+  mla_prep: { source: mlaPrep, quant: false },
+  mla_attention: { source: mlaAttention, quant: false },
+  silu_mul: { source: siluMul, quant: false },
+  router_v3: { source: routerV3, quant: true },
+  matmul_heads: { source: matmulHeads, quant: true },
 } as const;
 
 export type KernelName = keyof typeof kernels;

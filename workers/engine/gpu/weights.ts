@@ -5,7 +5,7 @@
 
 import { dequantize } from '../quant/dequant.ts';
 import type { GgmlTypeInfo } from '../quant/types.ts';
-import { rowBytes } from '../quant/types.ts';
+import { ggmlTypeByName, rowBytes } from '../quant/types.ts';
 import { tensorRange } from '../gguf/slices.ts';
 import type { GgufTensorInfo } from '../gguf/types.ts';
 import { ModelError } from '../model/errors.ts';
@@ -174,6 +174,14 @@ export class GpuWeights {
     const buffer = this.createBuffer(name, values.byteLength);
     this.device.queue.writeBuffer(buffer, 0, values.buffer as ArrayBuffer, values.byteOffset, values.byteLength);
     this.buffers.set(name, buffer);
+  }
+
+  /** A matrix computed at load (f32, `rows` rows of `cols`) rather than read from the file. */
+  uploadF32Matrix(key: string, rows: number, cols: number, values: Float32Array): void {
+    const buffer = this.createBuffer(key, values.byteLength);
+    this.device.queue.writeBuffer(buffer, 0, values.buffer as ArrayBuffer, values.byteOffset, values.byteLength);
+    this.buffers.set(key, buffer);
+    this.matrices.set(key, { buffer, type: ggmlTypeByName('F32'), rows, cols, rowBytes: cols * 4, offset: 0 });
   }
 
   /** A loaded weight matrix. */

@@ -6,6 +6,8 @@ import type { GgufFile } from '../gguf/types.ts';
 import { ModelError } from './errors.ts';
 import { noRopeScaling } from './rope.ts';
 import type { RopeScaling } from './rope.ts';
+import type { MlaConfig } from './mla.ts';
+import type { MoeRouting } from './graph.ts';
 
 export type RopeType = 'norm' | 'neox';
 
@@ -43,6 +45,15 @@ export interface ModelConfig {
   readonly residualScale: number;
   /** Logits are divided by this. */
   readonly logitScale: number;
+  /** Window of the sliding-window layers (`attention.sliding_window`); absent when none. */
+  readonly nSwa?: number;
+  /** Multi-head latent attention (deepseek2); absent for ordinary attention. */
+  readonly mla?: MlaConfig;
+  /** Leading layers with a dense FFN instead of experts (deepseek2), and that FFN's width. */
+  readonly nLayerDenseLead?: number;
+  readonly nFfDense?: number;
+  /** Routing read from metadata (deepseek2: gating func, weight norm and scale, groups). */
+  readonly moeRouting?: MoeRouting;
 }
 
 /** The keys every transformer has; `arch` prefixes them (`qwen3moe.block_count`). */

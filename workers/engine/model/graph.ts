@@ -12,9 +12,15 @@ export interface AttentionOpts {
   readonly sinks?: boolean;
   /** Keys at distance ≥ this from the query are masked (sliding-window layers); absent = none. */
   readonly slidingWindow?: number;
+  /** The output projection carries a bias (gpt-oss). */
+  readonly outputBias?: boolean;
 }
 
-export type Gating = 'softmax' | 'sigmoid';
+/** softmax_weight (gpt-oss): top-k on the raw logits, then softmax over the k chosen. */
+export type Gating = 'softmax' | 'sigmoid' | 'softmax_weight';
+
+/** silu: silu(g)·u. swiglu_oai (gpt-oss): g' = min(g, 7), u' = clamp(u, ±7), g'·σ(1.702·g')·(u' + 1). */
+export type ExpertActivation = 'silu' | 'swiglu_oai';
 
 export interface MoeOpts {
   readonly gating: Gating;
@@ -24,7 +30,18 @@ export interface MoeOpts {
   readonly weightsScale: number;
   /** A shared expert on every token: none, ungated, or scaled by sigmoid(w·x) (Qwen2-MoE). */
   readonly sharedExpert: 'none' | 'ungated' | 'sigmoid_gated';
+  /** Router and routed experts carry biases (gpt-oss); absent = none. */
+  readonly biases?: boolean;
+  /** The routed experts' gated activation; absent = silu. */
+  readonly activation?: ExpertActivation;
+  /** Add exp_probs_b to the probabilities for choosing experts only (DeepSeek-V3). */
+  readonly selectionBias?: boolean;
+  /** Grouped top-k (DeepSeek-V3): keep the `used` best of `count` expert groups, each scored by its top-2 sum. */
+  readonly groups?: { readonly count: number; readonly used: number };
 }
+
+/** The routing half of MoeOpts, as an architecture reads it from metadata. */
+export type MoeRouting = Omit<MoeOpts, 'sharedExpert'>;
 
 export interface Blocks<A> {
   /** Embeddings of the batch's tokens. */
@@ -41,4 +58,8 @@ export interface Blocks<A> {
   scale(x: A, s: number): A;
   /** Logits over the vocabulary (output.weight, or token_embd when tied). */
   output(x: A): A;
+  /** Multi-head latent attention of layer `il` (deepseek2; cfg.mla) on normalised input x, through the output projection. */
+  mla(x: A, il: number): A;
+  /** Dense SiLU-gated FFN of layer `il` (ffn_gate, ffn_up, ffn_down) on normalised input x. */
+  denseFfn(x: A, il: number): A;
 }

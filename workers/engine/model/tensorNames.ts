@@ -28,6 +28,30 @@ export const layerTensors = {
   ffnGateShexp: 'ffn_gate_shexp.weight',
   ffnUpShexp: 'ffn_up_shexp.weight',
   ffnDownShexp: 'ffn_down_shexp.weight',
+  // gpt-oss: output and router biases, per-expert biases ([n_ff or n_embd, n_expert]), and the
+  // pre-FFN norm under its own name.
+  attnOutputBias: 'attn_output.bias',
+  postAttentionNorm: 'post_attention_norm.weight',
+  ffnGateInpBias: 'ffn_gate_inp.bias',
+  ffnGateExpsBias: 'ffn_gate_exps.bias',
+  ffnUpExpsBias: 'ffn_up_exps.bias',
+  ffnDownExpsBias: 'ffn_down_exps.bias',
+  // Multi-head latent attention (deepseek2): q-LoRA or plain Q, the compressed KV, and its
+  // up-projection, as one attn_kv_b (old files) or split per head into attn_k_b / attn_v_b.
+  attnQA: 'attn_q_a.weight',
+  attnQANorm: 'attn_q_a_norm.weight',
+  attnQB: 'attn_q_b.weight',
+  attnKvAMqa: 'attn_kv_a_mqa.weight',
+  attnKvANorm: 'attn_kv_a_norm.weight',
+  attnKvB: 'attn_kv_b.weight',
+  attnKB: 'attn_k_b.weight',
+  attnVB: 'attn_v_b.weight',
+  // Dense FFN of the leading layers (deepseek2's leading_dense_block_count).
+  ffnGate: 'ffn_gate.weight',
+  ffnUp: 'ffn_up.weight',
+  ffnDown: 'ffn_down.weight',
+  /** DeepSeek-V3's expert-selection bias (e_score_correction_bias): selection only, not weights. */
+  expProbsB: 'exp_probs_b.bias',
 } as const;
 
 export type LayerTensor = keyof typeof layerTensors;

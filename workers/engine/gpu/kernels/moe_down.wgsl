@@ -1,18 +1,21 @@
-// Expert down projection for a batch: Y[p, r] = Wd_e[r] · H[p] for every pair p routed to
-// expert e; experts nobody chose return at once.
+// Expert down projection for a batch: Y[p, r] = Wd_e[r] · H[p] (+ BD[e, r] with F_BIAS) for
+// every pair p routed to expert e; experts nobody chose return at once.
 // Entry `main`, workgroup 64 = ROWS rows × LANES lanes; dispatch (ceil(n_embd / ROWS), n_expert).
 // Needs common/members.wgsl.
 
+const F_BIAS: u32 = 1u;
+
 struct Params {
   n_embd: u32, n_ff: u32, row_bytes: u32, expert_bytes: u32,
-  n_pairs: u32, dense: u32, ids_off: u32, _pad1: u32,
+  n_pairs: u32, dense: u32, ids_off: u32, flags: u32,
 }
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;         // down [E][n_embd][row_bytes]
 @group(0) @binding(1) var<storage, read> H: array<f32>;         // [n_pairs, n_ff]
 @group(0) @binding(2) var<storage, read> IDS: array<u32>;       // [n_pairs] expert of each pair, from ids_off
 @group(0) @binding(3) var<storage, read_write> Y: array<f32>;   // [n_pairs, n_embd]
-@group(0) @binding(4) var<uniform> p: Params;
+@group(0) @binding(4) var<storage, read> BD: array<f32>;        // [E][n_embd] down bias (F_BIAS)
+@group(0) @binding(5) var<uniform> p: Params;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -38,6 +41,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       }
     }
     let tot = reduce_lanes(lid, &acc);
-    for (var t = lane; t < nt && r < p.n_embd; t += LANES) { Y[members[m0 + t] * p.n_embd + r] = tot[t]; }
+    let b = select(0.0, BD[e * p.n_embd + min(r, p.n_embd - 1u)], (p.flags & F_BIAS) != 0u);
+    for (var t = lane; t < nt && r < p.n_embd; t += LANES) { Y[members[m0 + t] * p.n_embd + r] = tot[t] + b; }
   }
 }

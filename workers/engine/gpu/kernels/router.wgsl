@@ -1,11 +1,14 @@
 // MoE routing for one token per workgroup: RMSNorm of the residual (ffn_norm folded in, the
-// normalised row also written to XN for the experts), router logits, softmax or sigmoid,
+// normalised row also written to XN for the experts), router logits (+ bias), softmax, sigmoid
+// or none (top-k on raw logits, then softmax over the k),
 // top-k (ties → lowest id), renormalisation and scale; optionally the shared expert's
 // sigmoid gate. Entry `main`, workgroup 64; dispatch (n_tok).
 
 const F_SIGMOID: u32 = 1u;
 const F_NORM_W: u32 = 2u;
 const F_SHEXP_GATE: u32 = 4u;
+const F_BIAS: u32 = 8u;             // router bias RB added to the logits (gpt-oss)
+const F_SOFTMAX_WEIGHT: u32 = 16u;  // top-k on the raw logits, softmax over the k (gpt-oss)
 const MAX_EXPERTS: u32 = 256u;
 
 struct Params {
@@ -22,7 +25,8 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> IDS: array<u32>;   // [n_tok, k] chosen experts, from ids_off (one block per layer: the step's routing log)
 @group(0) @binding(6) var<storage, read_write> WTS: array<f32>;   // [n_tok, k] their weights
 @group(0) @binding(7) var<storage, read_write> SHG: array<f32>;   // [n_tok] shared-expert gate
-@group(0) @binding(8) var<uniform> p: Params;
+@group(0) @binding(8) var<storage, read> RB: array<f32>;          // [n_expert] router bias (F_BIAS)
+@group(0) @binding(9) var<uniform> p: Params;
 
 var<workgroup> logits: array<f32, MAX_EXPERTS>;
 
@@ -46,7 +50,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       acc += s;
     }
     let l = reduce_sum(lid, acc);
-    if (lid == 0u) { logits[e] = l; }
+    if (lid == 0u) { logits[e] = l + select(0.0, RB[e], (p.flags & F_BIAS) != 0u); }
   }
   if ((p.flags & F_SHEXP_GATE) != 0u) {
     var acc = 0.0;
@@ -58,9 +62,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (lid != 0u) { return; }
 
   // Probabilities in place of the logits.
+  let raw = (p.flags & F_SOFTMAX_WEIGHT) != 0u;
   if ((p.flags & F_SIGMOID) != 0u) {
     for (var e = 0u; e < p.n_expert; e++) { logits[e] = 1.0 / (1.0 + exp(-logits[e])); }
-  } else {
+  } else if (!raw) {
     var m = -3.4e38;
     for (var e = 0u; e < p.n_expert; e++) { m = max(m, logits[e]); }
     var z = 0.0;
@@ -70,14 +75,21 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var sum = 0.0;
   for (var k = 0u; k < p.k; k++) {
     var best = 0u;
-    var bv = -1.0;
+    var bv = -3.4e38;
     for (var e = 0u; e < p.n_expert; e++) {
       if (logits[e] > bv) { bv = logits[e]; best = e; }
     }
     IDS[p.ids_off + t * p.k + k] = best;
     WTS[t * p.k + k] = bv;
     sum += bv;
-    logits[best] = -2.0;
+    logits[best] = -3.4e38;
+  }
+  if (raw) {
+    // Softmax over the k chosen logits; the first is the largest.
+    let m = WTS[t * p.k];
+    sum = 0.0;
+    for (var k = 0u; k < p.k; k++) { let v = exp(WTS[t * p.k + k] - m); WTS[t * p.k + k] = v; sum += v; }
+    for (var k = 0u; k < p.k; k++) { WTS[t * p.k + k] = WTS[t * p.k + k] / sum; }
   }
   // llama.cpp's floor for the renormalisation sum.
   let denom = select(1.0, max(sum, 6.103515625e-5), (p.flags & F_NORM_W) != 0u);

@@ -3,10 +3,10 @@
 // while only 4 + 8K bytes are read back. OUT = [logZ, id_0, logit_0, …] (ids as u32 bits).
 // Entry `main`, workgroup 64; dispatch (1). Needs common/select.wgsl.
 
-struct Params { n_vocab: u32, k: u32, _pad0: u32, _pad1: u32 }
+struct Params { n_vocab: u32, k: u32, out_off: u32, _pad1: u32 }
 
 @group(0) @binding(0) var<storage, read> PART: array<u32>;         // [N_PART][2 + 2·MAX_K]
-@group(0) @binding(1) var<storage, read_write> OUT: array<u32>;    // [1 + 2k]
+@group(0) @binding(1) var<storage, read_write> OUT: array<u32>;    // [1 + 2k] from out_off (one block per position)
 @group(0) @binding(2) var<uniform> p: Params;
 
 @compute @workgroup_size(64)
@@ -21,7 +21,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     if (mb > NEG) { z += bitcast<f32>(PART[b * stride + 1u]) * exp(mb - m); }
   }
   z = reduce_sum(lid, z);
-  if (lid == 0u) { OUT[0] = bitcast<u32>(m + log(z)); }
+  if (lid == 0u) { OUT[p.out_off] = bitcast<u32>(m + log(z)); }
 
   let n = N_PART * p.k;
   for (var k = 0u; k < p.k; k++) {
@@ -37,8 +37,8 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     let best = arg_best(lid, bv, bi);
     if (lid == 0u) {
       taken[k] = best.x;
-      OUT[1u + 2u * k] = best.x;
-      OUT[2u + 2u * k] = best.y;
+      OUT[p.out_off + 1u + 2u * k] = best.x;
+      OUT[p.out_off + 2u + 2u * k] = best.y;
     }
     workgroupBarrier();
   }

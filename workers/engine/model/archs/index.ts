@@ -2,13 +2,15 @@ import type { GgufFile } from '../../gguf/types.ts';
 import { architectureOf } from '../config.ts';
 import { ModelError } from '../errors.ts';
 import type { ArchDef } from './arch.ts';
+import { deepseek2 } from './deepseek2.ts';
+import { gptOss } from './gptoss.ts';
 import { granitemoe } from './granitemoe.ts';
 import { llama } from './llama.ts';
 import { olmoe } from './olmoe.ts';
 import { qwen2moe } from './qwen2moe.ts';
 import { qwen3moe } from './qwen3moe.ts';
 
-export const archs: readonly ArchDef[] = [qwen3moe, qwen2moe, olmoe, granitemoe, llama];
+export const archs: readonly ArchDef[] = [qwen3moe, qwen2moe, olmoe, granitemoe, llama, deepseek2, gptOss];
 
 export function archOf(file: GgufFile): ArchDef {
   const name = architectureOf(file);

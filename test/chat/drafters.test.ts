@@ -1,0 +1,93 @@
+// Every drafter leaves greedy output unchanged, token for token, on every architecture and on
+// several quant types: n-gram lookup, self-drafting (the model routed to one expert per token,
+// sharing its KV cache) and a separate draft model (the same weights at another quant type, so
+// it agrees often), 4 prompts per model, 20 in all. Also: a draft model with another vocabulary
+// is refused with a clear error, and `auto` never changes the output either.
+
+import { describe, expect, it } from 'vitest';
+import { openNodeGpu } from '../../scripts/node-webgpu.ts';
+import type { GeneratorArch } from '../../scripts/model-gen/generate.ts';
+import { Rng } from '../../scripts/model-gen/random.ts';
+import { ChatSession } from '../../workers/engine/chat/session.ts';
+import { defaultGenerationParams } from '../../workers/engine/chat/types.ts';
+import type { ChatEvent, ChatStats, GenerationParams } from '../../workers/engine/chat/types.ts';
+import { DecodeError } from '../../workers/engine/decode/errors.ts';
+import { parseGguf } from '../../workers/engine/gguf/reader.ts';
+import { bytesSource } from '../../workers/engine/gguf/sources.ts';
+import { weightsFromByteSource } from '../../workers/engine/model/weightSource.ts';
+import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
+import { testModel } from '../helpers/testModels.ts';
+import type { Spec } from '../helpers/testModels.ts';
+
+async function run(events: AsyncGenerator<ChatEvent>): Promise<{ tokens: number[]; stats: ChatStats }> {
+  const tokens: number[] = [];
+  for await (const e of events) {
+    if (e.type === 'token') tokens.push(e.token);
+    if (e.type === 'done') return { tokens, stats: e.stats };
+  }
+  throw new Error('no done event');
+}
+
+const source = (bytes: Uint8Array): ReturnType<typeof weightsFromByteSource> => weightsFromByteSource(parseGguf(bytes), bytesSource(bytes));
+
+/** Target type, the draft model's type (same seed: same weights before quantization). */
+const cases: [GeneratorArch, GgmlTypeName, GgmlTypeName][] = [
+  ['qwen3moe', 'F32', 'Q4_0'],
+  ['qwen2moe', 'Q8_0', 'Q4_1'],
+  ['olmoe', 'Q4_0', 'Q8_0'],
+  ['granitemoe', 'Q5_0', 'Q8_0'],
+  ['llama', 'IQ4_NL', 'Q5_1'],
+];
+
+const spec = (arch: GeneratorArch, t: GgmlTypeName): Spec => ({
+  arch,
+  seed: 21,
+  nHeadKv: arch === 'olmoe' ? 4 : 2,
+  nExpertUsed: arch === 'qwen2moe' ? 3 : 2,
+  types: { embd: t, attn: t, router: 'F32', experts: t, shexp: t, output: t },
+});
+
+describe('every drafter equals plain greedy decoding', () => {
+  for (const [arch, type, draftType] of cases) {
+    it(`${arch} ${type} (draft model ${draftType})`, async () => {
+      const gpu = await openNodeGpu();
+      const session = await ChatSession.load(gpu, source(testModel(spec(arch, type)).bytes), { maxTokens: 8, nCtx: 128 });
+      try {
+        await session.loadDraftModel(gpu, source(testModel(spec(arch, draftType)).bytes));
+        const rng = new Rng(arch.length);
+        const accepted: Record<string, number> = {};
+        for (let i = 0; i < 4; i++) {
+          const words = Array.from({ length: 3 }, () => 'abcdefgh'.slice(rng.int(4), 4 + rng.int(4)));
+          const msgs = [{ role: 'user' as const, content: `${words.join(' ')} ${words.join(' ')} ${words[0]}` }];
+          const params: GenerationParams = { ...defaultGenerationParams, temperature: 0, maxTokens: 6 };
+          const plain = await run(session.generate(msgs, params));
+          for (const speculative of ['ngram', 'self', 'draft', 'auto'] as const) {
+            const r = await run(session.generate(msgs, { ...params, speculative, draftMax: 3 }));
+            expect(r.tokens, `prompt ${i}, ${speculative}`).toEqual(plain.tokens);
+            for (const [name, rate] of Object.entries(r.stats.acceptanceByDrafter ?? {})) accepted[name] = (accepted[name] ?? 0) + rate;
+          }
+        }
+        // The drafters did propose tokens, and some were right (a quantized twin agrees often).
+        expect(accepted.self ?? 0).toBeGreaterThan(0);
+        expect(accepted.draft ?? 0).toBeGreaterThan(0);
+      } finally {
+        session.destroy();
+      }
+    });
+  }
+
+  it('refuses a draft model with another vocabulary, and `draft` without one', async () => {
+    const gpu = await openNodeGpu();
+    const session = await ChatSession.load(gpu, source(testModel(spec('qwen3moe', 'F32')).bytes), { maxTokens: 8, nCtx: 128 });
+    try {
+      const other = testModel({ ...spec('qwen3moe', 'F32'), vocab: 'qwen2' });
+      await expect(session.loadDraftModel(gpu, source(other.bytes))).rejects.toMatchObject({ name: 'DecodeError', code: 'vocab_mismatch' });
+      await expect(session.loadDraftModel(gpu, source(other.bytes))).rejects.toBeInstanceOf(DecodeError);
+      expect(session.hasDraftModel).toBe(false);
+      const msgs = [{ role: 'user' as const, content: 'hi' }];
+      await expect(run(session.generate(msgs, { ...defaultGenerationParams, temperature: 0, maxTokens: 2, speculative: 'draft' }))).rejects.toMatchObject({ code: 'no_draft_model' });
+    } finally {
+      session.destroy();
+    }
+  });
+});

@@ -1,0 +1,27 @@
+// gpt-oss on the CPU reference against llama.cpp (node-llama-cpp 3.21.1): attention sinks,
+// sliding-window layers, biases, top-k-then-softmax routing, the clamped SwiGLU and YaRN, at
+// F32, Q8_0, Q4_K and with MXFP4 experts: greedy tokens equal, top-5 probabilities within
+// 1e-3 (F32) / 1e-2 (quantized).
+
+import { describe, expect, it } from 'vitest';
+import { gptOssCase, gptOssQuants } from '../helpers/gptOssCases.ts';
+import { llamaGreedy } from '../helpers/llamaOracle.ts';
+import { nTokens, promptLength } from '../helpers/oracleSpecs.ts';
+import { clearMarginModel } from '../helpers/testModels.ts';
+
+describe('gpt-oss matches llama.cpp', () => {
+  it.each(gptOssQuants)('%s', async (q) => {
+    const { spec, minGap, tolerance } = gptOssCase(q);
+    const m = clearMarginModel(spec, promptLength, nTokens, minGap);
+    const theirs = await llamaGreedy(m.path, m.prompt, nTokens);
+    expect(theirs.map((s) => s.token), `prompt ${m.prompt.join(',')}`).toEqual(m.run.tokens);
+    theirs.forEach((step, i) => {
+      const ours = m.run.probs[i];
+      const top5 = Array.from(ours.keys()).sort((a, b) => ours[b] - ours[a]).slice(0, 5);
+      for (const t of top5) {
+        const diff = Math.abs(ours[t] - (step.probs.get(t) ?? 0));
+        expect(diff, `step ${i} token ${t} (prompt ${m.prompt.join(',')})`).toBeLessThanOrEqual(tolerance);
+      }
+    });
+  });
+});

@@ -1,0 +1,178 @@
+// Multi-head latent attention and the dense FFN of deepseek2 on WebGPU (model/mla.ts). The
+// cache holds [c | k_pe] (r + dr f32) per token per layer. Per layer: q (plain, or q-LoRA with
+// its norm folded into attn_q_b's matmul), W_kv_a, mla_prep (latent norm, RoPE, cache write),
+// q_abs = K_hᵀ·q_nope for all heads in one matmul_heads dispatch, mla_attention (scores and
+// Σ p·c in latent space), V_h·ctx for all heads into attnOut in another; the caller adds
+// attn_output with the residual.
+
+import type { ModelConfig } from '../model/config.ts';
+import { ModelError } from '../model/errors.ts';
+import { mlaCacheWidth } from '../model/mla.ts';
+import type { MlaConfig } from '../model/mla.ts';
+import { layerTensorName as w } from '../model/tensorNames.ts';
+import { dequantize } from '../quant/dequant.ts';
+import { tensorRange } from '../gguf/slices.ts';
+import type { WeightSource } from '../model/weightSource.ts';
+import { packParams } from './recorder.ts';
+import type { StepRecorder } from './recorder.ts';
+import type { Scratch } from './scratch.ts';
+import type { GpuMatrix, GpuWeights } from './weights.ts';
+
+/** MLA buffers of one loaded model. */
+export interface MlaScratch {
+  /** [n_layer, n_ctx, r + dr]: the whole KV cache. */
+  readonly cache: GPUBuffer;
+  readonly qa: GPUBuffer;
+  readonly q: GPUBuffer;
+  readonly ckv: GPUBuffer;
+  /** [n_tok, n_head, r + dr]: absorbed queries with their roped q_pe. */
+  readonly qAbs: GPUBuffer;
+  /** [n_tok, n_head·r]: Σ p·c per head. */
+  readonly ctx: GPUBuffer;
+  /** Dense FFN gate and up projections, [n_tok, n_ff]. */
+  readonly gate: GPUBuffer;
+  readonly up: GPUBuffer;
+  readonly bytes: number;
+  readonly buffers: readonly GPUBuffer[];
+}
+
+export function allocateMlaScratch(device: GPUDevice, cfg: ModelConfig, m: MlaConfig, maxTokens: number, nCtx: number): MlaScratch {
+  const buffers: GPUBuffer[] = [];
+  let bytes = 0;
+  const f32 = (label: string, n: number): GPUBuffer => {
+    const size = Math.max(16, n * 4);
+    bytes += size;
+    const b = device.createBuffer({ label, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+    buffers.push(b);
+    return b;
+  };
+  const T = maxTokens;
+  const H = cfg.nHead;
+  const width = mlaCacheWidth(m);
+  const nFf = cfg.nFfDense ?? 0;
+  const s = {
+    cache: f32('mla.cache', cfg.nLayer * nCtx * width),
+    qa: f32('mla.qa', T * m.qLoraRank),
+    q: f32('mla.q', T * H * (m.nopeDim + m.ropeDim)),
+    ckv: f32('mla.ckv', T * width),
+    qAbs: f32('mla.qAbs', T * H * width),
+    ctx: f32('mla.ctx', T * H * m.kvLoraRank),
+    gate: f32('ffn.gate', T * nFf),
+    up: f32('ffn.up', T * nFf),
+    buffers,
+  };
+  return { ...s, bytes };
+}
+
+/** Name of the per-head K_h (r rows of dn) derived at load from an old file's attn_kv_b. */
+export const derivedKb = (il: number): string => `blk.${il}.attn_k_b.derived`;
+
+/** Old layout: uploads each layer's K_h transposed (as attn_k_b would hold it) in f32. */
+export async function uploadDerivedKb(weights: GpuWeights, source: WeightSource, cfg: ModelConfig): Promise<void> {
+  const m = cfg.mla;
+  if (!m || m.splitKvB) return;
+  const { kvLoraRank: r, nopeDim: dn, vDim: dv } = m;
+  for (let il = 0; il < cfg.nLayer; il++) {
+    const t = source.file.tensorByName.get(w(il, 'attnKvB'));
+    if (!t) throw new ModelError('missing_tensor', `tensor ${w(il, 'attnKvB')} is missing from the model file`);
+    const kvB = dequantize(t.type, await source.read(tensorRange(t)), t.elementCount);
+    const kb = new Float32Array(cfg.nHead * r * dn);
+    for (let h = 0; h < cfg.nHead; h++) {
+      for (let i = 0; i < dn; i++) for (let j = 0; j < r; j++) kb[(h * r + j) * dn + i] = kvB[(h * (dn + dv) + i) * r + j];
+    }
+    weights.uploadF32Matrix(derivedKb(il), cfg.nHead * r, dn, kb);
+  }
+}
+
+const MATMUL = 'uuuuuuuuffuuuuuu';
+const F_NORM = 1;
+
+export interface MlaRecorder {
+  readonly rec: StepRecorder;
+  readonly weights: GpuWeights;
+  readonly cfg: ModelConfig;
+  readonly s: Scratch;
+  readonly nTok: number;
+  readonly pos0: number;
+  readonly rowsPerGroup: number;
+}
+
+interface View {
+  readonly buffer: GPUBuffer;
+  /** Elements per token row, and the first element used in it. */
+  readonly stride: number;
+  readonly offset: number;
+}
+
+/** Y[t, y.offset + i] = Σ_c W[i, c] · xin[t, c] for `rows` rows from row `firstRow`; xin optionally normalised by `norm`. */
+function matmul(c: MlaRecorder, site: string, m: GpuMatrix, x: View, y: View, rows: number, firstRow = 0, norm?: GPUBuffer): void {
+  if (m.parts) throw new ModelError('bad_shape', `${site}: a weight split across bindings cannot take a head offset`);
+  const groups = Math.ceil(rows / c.rowsPerGroup);
+  const d = c.s.dummy;
+  const params = packParams(MATMUL, [rows, m.cols, m.rowBytes, c.nTok, x.stride, y.stride, y.offset, norm ? F_NORM : 0, 1, c.cfg.rmsEps, m.offset + firstRow * m.rowBytes, 0, x.offset, 0, 0, 0]);
+  c.rec.dispatch(site, 'matmul', m.type, [m.buffer, x.buffer, norm ?? d, d, d, y.buffer], params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(c.nTok / 8)]);
+}
+
+/** For each head h: Y[t, h] = W_h · X[t, h], W_h = `rows` rows from row firstRow + h·rowsPerHead (matmul_heads.wgsl). */
+function headsMatmul(c: MlaRecorder, site: string, m: GpuMatrix, w: { rows: number; firstRow: number; rowsPerHead: number }, x: View & { perHead: number }, y: View & { perHead: number }): void {
+  if (m.parts) throw new ModelError('bad_shape', `${site}: a weight split across bindings cannot take a head offset`);
+  const params = packParams('uuuuuuuuuuuu', [w.rows, m.cols, m.rowBytes, c.nTok, x.stride, y.stride, x.offset, y.offset, m.offset + w.firstRow * m.rowBytes, w.rowsPerHead * m.rowBytes, x.perHead, y.perHead]);
+  c.rec.dispatch(site, 'matmul_heads', m.type, [m.buffer, x.buffer, y.buffer], params, [Math.ceil(w.rows / c.rowsPerGroup), c.cfg.nHead, Math.ceil(c.nTok / 8)]);
+}
+
+/** Records layer `il`'s MLA up to the per-head values in s.attnOut ([n_tok, n_head·dv]). */
+export function recordMla(c: MlaRecorder, x: { readonly src: { readonly buffer: GPUBuffer; readonly width: number }; readonly weight: string }, il: number): void {
+  const m = c.cfg.mla;
+  const ms = c.s.mla;
+  if (!m || !ms) throw new ModelError('bad_hparams', `${c.cfg.arch}: multi-head latent attention without MLA hyper-parameters`);
+  const { weights: wt, nTok } = c;
+  const H = c.cfg.nHead;
+  const { kvLoraRank: r, nopeDim: dn, ropeDim: dr, vDim: dv } = m;
+  const dk = dn + dr;
+  const width = r + dr;
+  const xin: View = { buffer: x.src.buffer, stride: x.src.width, offset: 0 };
+  const norm = wt.vector(x.weight);
+  const qOut: View = { buffer: ms.q, stride: H * dk, offset: 0 };
+  if (m.qLoraRank > 0) {
+    matmul(c, `L${il}.q_a`, wt.matrix(w(il, 'attnQA')), xin, { buffer: ms.qa, stride: m.qLoraRank, offset: 0 }, m.qLoraRank, 0, norm);
+    matmul(c, `L${il}.q_b`, wt.matrix(w(il, 'attnQB')), { buffer: ms.qa, stride: m.qLoraRank, offset: 0 }, qOut, H * dk, 0, wt.vector(w(il, 'attnQANorm')));
+  } else {
+    matmul(c, `L${il}.q`, wt.matrix(w(il, 'attnQ')), xin, qOut, H * dk, 0, norm);
+  }
+  matmul(c, `L${il}.kv_a`, wt.matrix(w(il, 'attnKvAMqa')), xin, { buffer: ms.ckv, stride: width, offset: 0 }, width, 0, norm);
+
+  const cacheOff = il * c.s.nCtx * width;
+  c.rec.dispatch(
+    `L${il}.mla_prep`, 'mla_prep', undefined,
+    [ms.q, ms.ckv, wt.vector(w(il, 'attnKvANorm')), c.s.rope, ms.qAbs, ms.cache],
+    packParams('uuuuuufu', [H, r, dn, dr, c.pos0, cacheOff, c.cfg.rmsEps, nTok]),
+    [H + 1, nTok, 1],
+  );
+  // q_abs_h = K_hᵀ·q_nope_h: K_h is r rows of dn, head after head.
+  const kb = wt.matrix(m.splitKvB ? w(il, 'attnKB') : derivedKb(il));
+  headsMatmul(c, `L${il}.q_absorb`, kb, { rows: r, firstRow: 0, rowsPerHead: r }, { buffer: ms.q, stride: H * dk, offset: 0, perHead: dk }, { buffer: ms.qAbs, stride: H * width, offset: 0, perHead: width });
+  c.rec.dispatch(
+    `L${il}.mla_attention`, 'mla_attention', undefined,
+    [ms.qAbs, ms.cache, c.s.scores, ms.ctx],
+    packParams('uuuuuufu', [H, r, dr, c.pos0, c.s.nCtx, cacheOff, c.cfg.kqScale, nTok]),
+    [H, nTok, 1],
+  );
+  // V_h: attn_v_b's dv rows of head h, or rows dn.. of head h's block in attn_kv_b.
+  const vb = wt.matrix(w(il, m.splitKvB ? 'attnVB' : 'attnKvB'));
+  const vRows = m.splitKvB ? { rows: dv, firstRow: 0, rowsPerHead: dv } : { rows: dv, firstRow: dn, rowsPerHead: dn + dv };
+  headsMatmul(c, `L${il}.v_up`, vb, vRows, { buffer: ms.ctx, stride: H * r, offset: 0, perHead: r }, { buffer: c.s.attnOut, stride: H * dv, offset: 0, perHead: dv });
+}
+
+/** Records silu(ffn_gate·x) ⊙ ffn_up·x of layer `il` into mla.gate ([n_tok, n_ff]); the caller adds ffn_down. */
+export function recordDenseUp(c: MlaRecorder, x: { readonly src: { readonly buffer: GPUBuffer; readonly width: number }; readonly weight: string }, il: number): GPUBuffer {
+  const ms = c.s.mla;
+  const nFf = c.cfg.nFfDense ?? 0;
+  if (!ms || nFf === 0) throw new ModelError('bad_hparams', `${c.cfg.arch}: a dense FFN layer without feed_forward_length`);
+  const xin: View = { buffer: x.src.buffer, stride: x.src.width, offset: 0 };
+  const norm = c.weights.vector(x.weight);
+  matmul(c, `L${il}.ffn_gate`, c.weights.matrix(w(il, 'ffnGate')), xin, { buffer: ms.gate, stride: nFf, offset: 0 }, nFf, 0, norm);
+  matmul(c, `L${il}.ffn_up`, c.weights.matrix(w(il, 'ffnUp')), xin, { buffer: ms.up, stride: nFf, offset: 0 }, nFf, 0, norm);
+  const n = c.nTok * nFf;
+  c.rec.dispatch(`L${il}.silu_mul`, 'silu_mul', undefined, [ms.gate, ms.up], packParams('uuuu', [n, 0, 0, 0]), [Math.ceil(n / 64), 1, 1]);
+  return ms.gate;
+}

@@ -1,0 +1,94 @@
+// DeepSeek-V2/V3 (llama.cpp models/deepseek2.cpp): multi-head latent attention with NORM RoPE
+// (YaRN's mscale enters the attention scale), dense leading layers, then routed experts plus
+// ungated shared experts. Routing from metadata: softmax or sigmoid, optional weight
+// renormalisation, a scale, and V3's selection bias and grouped top-k.
+
+import { optBool, optNumber, optNumberPerLayer, metaNumber } from '../../gguf/metadata.ts';
+import { commonConfig } from '../config.ts';
+import { ModelError } from '../errors.ts';
+import { globalTensors, layerTensorName as w } from '../tensorNames.ts';
+import type { Gating } from '../graph.ts';
+import type { ArchDef } from './arch.ts';
+
+const gatingFuncs: Record<number, Gating> = { 0: 'softmax', 1: 'softmax', 2: 'sigmoid' };
+
+export const deepseek2: ArchDef = {
+  name: 'deepseek2',
+  config(file) {
+    const k = (s: string): string => `deepseek2.${s}`;
+    const base = commonConfig(file, 'deepseek2', 'norm');
+    const ropeDim = base.nRot;
+    // New files state the per-head sizes in *_mla keys (key_length is then r + dr of the MQA view).
+    const kMla = optNumber(file, k('attention.key_length_mla')) ?? 0;
+    const vMla = optNumber(file, k('attention.value_length_mla')) ?? 0;
+    const splitKvB = kMla > 0 && vMla > 0;
+    const headK = splitKvB ? kMla : base.headDimK;
+    const headV = splitKvB ? vMla : base.headDimV;
+    if (headK <= ropeDim) throw new ModelError('bad_hparams', `deepseek2: key length ${headK} must exceed the RoPE dimension ${ropeDim}`);
+
+    const gatingFunc = optNumber(file, k('expert_gating_func')) ?? 0;
+    const gating = gatingFuncs[gatingFunc];
+    if (!gating) throw new ModelError('bad_hparams', `deepseek2: expert_gating_func ${gatingFunc} is not supported (1 softmax, 2 sigmoid)`);
+    const groupCount = optNumber(file, k('expert_group_count')) ?? 0;
+    const groupUsed = optNumber(file, k('expert_group_used_count')) ?? 0;
+    if (groupCount > 1 && (base.nExpert % groupCount !== 0 || groupUsed < 1 || groupUsed > groupCount)) {
+      throw new ModelError('bad_hparams', `deepseek2: ${base.nExpert} experts cannot form ${groupCount} groups with ${groupUsed} used`);
+    }
+    const nFfExp = metaNumber(file, k('expert_feed_forward_length'));
+
+    // YaRN (llama-context.cpp; TAG_DEEPSEEK2_YARN_LOG_MUL_FIX): with a log multiplier the RoPE
+    // rotation keeps unit magnitude and mscale² = (1 + 0.1·mscale_all_dim·ln factor)² scales the scores.
+    let ropeScaling = base.ropeScaling;
+    let mscale = 1;
+    if (ropeScaling.type === 'yarn') {
+      const logMul = (optNumber(file, k('rope.scaling.yarn_log_multiplier')) ?? 0) / 0.1;
+      const lnF = Math.log(ropeScaling.factor);
+      const attnFactor = logMul !== 0 ? 1 / (1 + 0.1 * lnF) : 1;
+      ropeScaling = { ...ropeScaling, attnFactor };
+      mscale = attnFactor * (1 + 0.1 * lnF) * (1 + 0.1 * logMul * lnF);
+    }
+    const weightsScale = optNumber(file, k('expert_weights_scale')) ?? 0;
+    return {
+      ...base,
+      // No per-head K/V cache: the MLA cache holds the latent and the shared RoPE key.
+      nHeadKv: 0,
+      headDimK: headK,
+      headDimV: headV,
+      ropeScaling,
+      kqScale: (mscale * mscale) / Math.sqrt(headK),
+      nFfExp,
+      nFfShexp: nFfExp * (optNumber(file, k('expert_shared_count')) ?? 0),
+      mla: {
+        qLoraRank: optNumber(file, k('attention.q_lora_rank')) ?? 0,
+        kvLoraRank: metaNumber(file, k('attention.kv_lora_rank')),
+        nopeDim: headK - ropeDim,
+        ropeDim,
+        vDim: headV,
+        splitKvB,
+      },
+      nLayerDenseLead: optNumber(file, k('leading_dense_block_count')) ?? 0,
+      nFfDense: optNumberPerLayer(file, k('feed_forward_length'), 0) ?? 0,
+      moeRouting: {
+        gating,
+        normWeights: optBool(file, k('expert_weights_norm')) ?? false,
+        // llama.cpp scales only by a value other than 0 and 1.
+        weightsScale: weightsScale === 0 ? 1 : weightsScale,
+        selectionBias: file.tensorByName.has(w(base.nLayer - 1, 'expProbsB')),
+        groups: groupCount > 1 ? { count: groupCount, used: groupUsed } : undefined,
+      },
+    };
+  },
+  forward(b, cfg) {
+    const routing = cfg.moeRouting;
+    if (!routing) throw new ModelError('bad_hparams', 'deepseek2: routing missing from the config');
+    let x = b.embed();
+    for (let il = 0; il < cfg.nLayer; il++) {
+      const attn = b.mla(b.rmsNorm(x, w(il, 'attnNorm')), il);
+      const h = b.add(x, attn, 1);
+      const n = b.rmsNorm(h, w(il, 'ffnNorm'));
+      const ffn = il < (cfg.nLayerDenseLead ?? 0) ? b.denseFfn(n, il) : b.moe(n, il, { ...routing, sharedExpert: cfg.nFfShexp > 0 ? 'ungated' : 'none' });
+      x = b.add(h, ffn, 1);
+    }
+    return b.output(b.rmsNorm(x, globalTensors.outputNorm));
+  },
+};
