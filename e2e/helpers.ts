@@ -44,11 +44,18 @@ export interface TestSettings {
   speculative?: boolean;
 }
 
-/** Opens the app with settings already stored (the Settings panel has its own test). */
-export async function openApp(page: Page, settings: TestSettings = {}, query = ''): Promise<void> {
-  await page.addInitScript((s) => {
-    if (!localStorage.getItem('pakar.settings')) localStorage.setItem('pakar.settings', JSON.stringify(s));
-  }, { temperature: 0, maxTokens: 8, ...settings });
+/**
+ * Opens the app with settings already stored (the Settings panel has its own test). Unless
+ * `firstVisit`, the visit is not the first, so the bundled demo model does not load by itself.
+ */
+export async function openApp(page: Page, settings: TestSettings = {}, query = '', { firstVisit = false } = {}): Promise<void> {
+  await page.addInitScript(
+    ([s, first]) => {
+      if (!localStorage.getItem('pakar.settings')) localStorage.setItem('pakar.settings', JSON.stringify(s));
+      if (!first) localStorage.setItem('pakar.demoOffered', '1');
+    },
+    [{ temperature: 0, maxTokens: 8, ...settings }, firstVisit] as const,
+  );
   await page.goto(`/${query}`);
   await expect(page).toHaveTitle('Pakar');
 }

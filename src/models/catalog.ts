@@ -3,15 +3,20 @@
 
 import catalogText from './catalog.json?raw';
 import { archs } from '../../workers/engine/model/archs/index.ts';
-import type { HubSource } from '../../workers/engine/store/types.ts';
+import type { HubSource, UrlSource } from '../../workers/engine/store/types.ts';
 
 export interface CatalogEntry {
   /** Also the model's id in the store. */
   readonly id: string;
   readonly name: string;
-  readonly repo: string;
+  /** The Hub repository; undefined for a model bundled with the app. */
+  readonly repo: string | undefined;
   readonly file: string;
-  readonly revision: string;
+  readonly revision: string | undefined;
+  /** Shipped in `public/` with the app (no Hub download, works offline). */
+  readonly bundled: boolean;
+  /** The model a first visit loads by itself (at most one entry). */
+  readonly isDefault: boolean;
   /** `general.architecture` of the file. */
   readonly architecture: string;
   readonly quant: string;
@@ -27,8 +32,8 @@ export interface CatalogEntry {
   readonly note: string | undefined;
   /** Whether this version of the engine runs the architecture. */
   readonly supported: boolean;
-  /** Where the store downloads it from. */
-  readonly source: HubSource;
+  /** Where the store downloads it from: the Hub, or the app's own origin for a bundled model. */
+  readonly source: HubSource | UrlSource;
 }
 
 export class CatalogError extends Error {
@@ -85,6 +90,13 @@ function isObj(v: unknown): v is Obj {
 const ID = /^[a-z0-9][a-z0-9._-]*$/;
 const REPO = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const GGUF_FILE = /\.gguf$/;
+/** A path under `public/`, served by the app itself. */
+const BUNDLED_PATH = /^(?:[a-z0-9_-]+\/)*[a-z0-9_.-]+\.gguf$/;
+
+/** A bundled file's URL on the app's own origin (under Vite's base path). */
+export function bundledUrl(path: string): string {
+  return new URL(`${import.meta.env.BASE_URL}${path}`, globalThis.location?.href ?? 'http://127.0.0.1/').href;
+}
 
 /** Validates the catalog JSON; throws one CatalogError listing every problem. */
 export function parseCatalog(json: unknown, supported: readonly string[] = supportedArchitectures): CatalogEntry[] {
@@ -99,12 +111,14 @@ export function parseCatalog(json: unknown, supported: readonly string[] = suppo
     if (!isObj(m)) problems.push(`models[${i}] must be an object`);
     const params = f.object('parameters');
     const experts = f.object('experts');
+    const bundled = isObj(m) && m.bundled !== undefined ? f.string('bundled', BUNDLED_PATH) : undefined;
     const entry = {
       id: f.string('id', ID),
       name: f.string('name'),
-      repo: f.string('repo', REPO),
+      repo: bundled === undefined ? f.string('repo', REPO) : undefined,
       file: f.string('file', GGUF_FILE),
-      revision: f.string('revision'),
+      revision: bundled === undefined ? f.string('revision') : undefined,
+      isDefault: isObj(m) && m.default !== undefined ? f.bool('default') : false,
       architecture: f.string('architecture'),
       quant: f.string('quant'),
       sizeBytes: f.count('sizeBytes'),
@@ -119,12 +133,12 @@ export function parseCatalog(json: unknown, supported: readonly string[] = suppo
     if (entry.experts.used > entry.experts.total) problems.push(`models[${i}].experts.used exceeds experts.total`);
     if (entry.parameters.active > entry.parameters.total) problems.push(`models[${i}].parameters.active exceeds parameters.total`);
     if (entry.memoryEstimateBytes < entry.sizeBytes) problems.push(`models[${i}].memoryEstimateBytes is below the file size`);
-    return {
-      ...entry,
-      supported: supported.includes(entry.architecture),
-      source: { kind: 'hub', repo: entry.repo, file: entry.file, revision: entry.revision },
-    };
+    if (bundled !== undefined && !bundled.endsWith(`/${entry.file}`) && bundled !== entry.file) problems.push(`models[${i}].bundled must name the file ${entry.file}`);
+    const source: HubSource | UrlSource =
+      bundled === undefined ? { kind: 'hub', repo: entry.repo ?? '', file: entry.file, revision: entry.revision ?? '' } : { kind: 'url', url: bundledUrl(bundled) };
+    return { ...entry, bundled: bundled !== undefined, supported: supported.includes(entry.architecture), source };
   });
+  if (entries.filter((e) => e.isDefault).length > 1) problems.push('at most one model may be the default');
   const ids = new Set<string>();
   for (const e of entries) {
     if (ids.has(e.id)) problems.push(`model id ${e.id} appears twice`);

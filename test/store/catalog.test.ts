@@ -4,7 +4,11 @@
 
 import { describe, expect, it } from 'vitest';
 import catalogText from '../../src/models/catalog.json?raw';
-import { loadCatalog, parseCatalog, supportedArchitectures } from '../../src/models/catalog.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { bundledUrl, loadCatalog, parseCatalog, supportedArchitectures } from '../../src/models/catalog.ts';
+import { parseGguf } from '../../workers/engine/gguf/reader.ts';
+import { archOf } from '../../workers/engine/model/archs/index.ts';
 import { checkModelId } from '../../workers/engine/store/keys.ts';
 import { hubResolveUrl } from '../../workers/engine/store/hub.ts';
 
@@ -34,9 +38,41 @@ describe('catalog', () => {
   it('gives store ids and Hub sources the store accepts', () => {
     for (const e of entries) {
       expect(() => checkModelId(e.id)).not.toThrow();
-      expect(hubResolveUrl('https://huggingface.co', e.source.repo, e.source.revision, e.source.file)).toMatch(/^https:\/\/huggingface\.co\/[^/]+\/[^/]+\/resolve\/main\/[^/]+\.gguf$/);
       expect(e.memoryEstimateBytes).toBeGreaterThan(e.sizeBytes);
+      if (e.source.kind !== 'hub') continue;
+      expect(hubResolveUrl('https://huggingface.co', e.source.repo, e.source.revision, e.source.file)).toMatch(/^https:\/\/huggingface\.co\/[^/]+\/[^/]+\/resolve\/main\/[^/]+\.gguf$/);
     }
+  });
+
+  it('describes each bundled model by its real file in public/', () => {
+    for (const e of entries.filter((x) => x.bundled)) {
+      expect(e.source).toEqual({ kind: 'url', url: bundledUrl(`models/${e.file}`) });
+      const bytes = new Uint8Array(readFileSync(resolve(import.meta.dirname, '../../public/models', e.file)));
+      expect(bytes.length).toBe(e.sizeBytes);
+      const file = parseGguf(bytes);
+      const cfg = archOf(file).config(file);
+      expect([cfg.arch, cfg.nExpert, cfg.nExpertUsed, cfg.nCtxTrain]).toEqual([e.architecture, e.experts.total, e.experts.used, e.contextLength]);
+    }
+    expect(entries.filter((e) => e.isDefault).every((e) => e.bundled)).toBe(true);
+  });
+
+  it('reads a bundled default: no Hub repository, served from the app under its base path', () => {
+    const data = JSON.parse(catalogText) as { models: Record<string, unknown>[] };
+    const hub = data.models.find((m) => m.repo !== undefined) ?? {};
+    const { repo: _repo, revision: _revision, ...hubless } = hub;
+    for (const m of data.models) delete m.default;
+    data.models.unshift({ ...hubless, id: 'bundled-test', file: 'tiny.gguf', bundled: 'models/tiny.gguf', default: true });
+    const e = parseCatalog(data)[0];
+    expect([e.bundled, e.isDefault, e.repo, e.revision]).toEqual([true, true, undefined, undefined]);
+    expect(e.source).toEqual({ kind: 'url', url: 'http://127.0.0.1/models/tiny.gguf' });
+  });
+
+  it('rejects a bundled path outside the app and a second default', () => {
+    const data = JSON.parse(catalogText) as { models: Record<string, unknown>[] };
+    data.models[0].bundled = '../secret.gguf';
+    data.models[1].default = true;
+    data.models[2].default = true;
+    expect(() => parseCatalog(data)).toThrow(/models\[0\]\.bundled must be a string matching[\s\S]*at most one model may be the default/);
   });
 
   it('rejects invalid data with every problem and its path', () => {

@@ -1,0 +1,55 @@
+// The bundled demo model end to end: a first visit, with every request off the app's own origin
+// refused (the network is off), loads Pakar Demo by itself and answers "What is 17 + 25?" with
+// 42; on the held-out prompts it answers ≥ 90% correctly in the app, as in the engine.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { openApp } from './helpers.ts';
+
+interface Heldout {
+  prompt: string;
+  answer: string;
+  category: string;
+}
+test.skip(!existsSync(new URL('../public/models/pakar-demo-q8_0.gguf', import.meta.url)), 'the demo model is not committed yet (scripts/train-demo/README.md)');
+
+const heldout = JSON.parse(readFileSync(new URL('../scripts/train-demo/heldout.json', import.meta.url), 'utf8')) as Heldout[];
+
+async function offlineFirstVisit(page: Page): Promise<void> {
+  const origin = new URL(test.info().project.use.baseURL ?? 'http://127.0.0.1').origin;
+  await page.context().route('**/*', (route) => (new URL(route.request().url()).origin === origin ? route.continue() : route.abort('internetdisconnected')));
+  await openApp(page, { temperature: 0, maxTokens: 48 }, '', { firstVisit: true });
+  await expect(page.getByTestId('model-status')).toContainText('Pakar Demo', { timeout: 60_000 });
+  await expect(page.getByLabel('Message', { exact: true })).toBeEnabled();
+}
+
+async function ask(page: Page, question: string): Promise<string> {
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill(question);
+  await box.press('Enter');
+  const answer = page.getByRole('article', { name: 'Answer' }).last();
+  await expect(answer).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  return (await answer.locator('.bubble').innerText()).trim();
+}
+
+test('a first visit, offline, loads Pakar Demo by itself and it says 17 + 25 is 42', async ({ page }) => {
+  await offlineFirstVisit(page);
+  expect(await ask(page, 'What is 17 + 25?')).toBe('42');
+});
+
+test('Pakar Demo answers ≥ 90% of the held-out prompts correctly in the app', async ({ page }) => {
+  test.setTimeout(600_000);
+  await offlineFirstVisit(page);
+  let right = 0;
+  const wrong: string[] = [];
+  for (const h of heldout) {
+    await page.getByRole('button', { name: 'New chat' }).click();
+    const got = await ask(page, h.prompt);
+    if (got === h.answer) right++;
+    else wrong.push(`${h.prompt} → ${got}`);
+  }
+  console.log(JSON.stringify({ right, of: heldout.length, wrong }));
+  expect(heldout.length).toBeGreaterThanOrEqual(50);
+  expect(right / heldout.length).toBeGreaterThanOrEqual(0.9);
+});
