@@ -129,13 +129,13 @@ describe('full download', () => {
 
   it('lets the engine refuse an architecture it cannot run before anything is stored', async () => {
     const other = writeGguf({
-      metadata: [kv.string('general.architecture', 'deepseek2')],
+      metadata: [kv.string('general.architecture', 'rwkv7')],
       tensors: [{ name: 'token_embd.weight', dims: [32, 8], type: ggmlTypeByName('F32'), data: new Uint8Array(1024) }],
     });
-    hub.setFile(REPO, 'ds.gguf', other);
+    hub.setFile(REPO, 'rwkv.gguf', other);
     const store = storeFor(hub, freshDbName());
-    const err = await store.download('ds', { ...hubSource, file: 'ds.gguf' }, { validate: (f) => void archOf(f) }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'unsupported', detail: 'unknown_arch', message: expect.stringMatching(/deepseek2.*not supported/) });
+    const err = await store.download('rwkv', { ...hubSource, file: 'rwkv.gguf' }, { validate: (f) => void archOf(f) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'unsupported', detail: 'unknown_arch', message: expect.stringMatching(/rwkv7.*not supported/) });
     expect(await store.list()).toEqual([]);
   });
 
