@@ -70,10 +70,14 @@ export async function openLocalModel(page: Page, file: string): Promise<void> {
 
 /** Sends a message with the keyboard and waits for the answer to finish. */
 export async function sendAndWait(page: Page, text: string, status = 'done'): Promise<void> {
+  const answers = page.getByRole('article', { name: 'Answer' });
+  // Wait for the new answer itself: until it appears, the last one is the previous, already done.
+  const before = await answers.count();
   const box = page.getByLabel('Message', { exact: true });
   await box.fill(text);
   await box.press('Enter');
-  await expect(page.getByRole('article', { name: 'Answer' }).last()).toHaveAttribute('data-status', status, { timeout: 60_000 });
+  await expect(answers).toHaveCount(before + 1, { timeout: 60_000 });
+  await expect(answers.last()).toHaveAttribute('data-status', status, { timeout: 60_000 });
 }
 
 export function answerTokens(value: string | null): number[] {
