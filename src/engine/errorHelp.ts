@@ -32,7 +32,7 @@ const HELP: Record<string, { title: string; hint?: string; action?: ErrorAction 
   not_found: { title: 'The model is not in this browser', hint: 'It may have been deleted in another tab. Download it again.', action: 'open-models' },
   incomplete: { title: 'The model is only partly downloaded', hint: 'Resume its download in Models.', action: 'open-models' },
   unsupported: { title: 'This model cannot run here yet', hint: 'Its architecture or a tensor type is not supported by this version of Pakar.', action: 'open-models' },
-  unknown_arch: { title: 'Unsupported architecture', hint: 'This version of Pakar runs qwen3moe, qwen2moe, olmoe, granitemoe and llama models.', action: 'open-models' },
+  unknown_arch: { title: 'Unsupported architecture', hint: 'This version of Pakar runs qwen3moe, qwen2moe, olmoe, granitemoe, llama, deepseek2 and gpt-oss models.', action: 'open-models' },
   unsupported_type: { title: 'Unsupported tensor type', hint: 'Try another quantization of the same model.', action: 'open-models' },
   invalid_gguf: { title: 'Not a usable GGUF file', action: 'open-models' },
   truncated: { title: 'The file ends early', hint: 'The download or copy is probably incomplete.' },
@@ -40,6 +40,9 @@ const HELP: Record<string, { title: string; hint?: string; action?: ErrorAction 
   context_full: { title: 'The conversation no longer fits the context', hint: 'Start a new chat, or edit an earlier message to shorten the history.', action: 'new-chat' },
   no_model: { title: 'No model is loaded', hint: 'Pick a model first.', action: 'open-models' },
   busy: { title: 'The engine is busy', hint: 'Wait for the running answer or press Stop.' },
+  no_draft_model: { title: 'No draft model is loaded', hint: 'Pick a draft model in Settings, or another drafter.' },
+  vocab_mismatch: { title: 'This model cannot draft for the loaded one', hint: 'A draft model must use the same tokenizer: pick a smaller model of the same family.' },
+  bad_draft_model: { title: 'This model cannot draft for the loaded one', hint: 'Pick a smaller model of the same family.' },
   storage: { title: 'The browser storage failed', hint: 'Private windows may not allow storage; try a normal window.' },
 };
 

@@ -92,7 +92,7 @@ function Stats({ shown, model }: { shown: Shown; model: LoadedModelInfo | undefi
         {s && <Stat label="Dispatches per step" value={String(s.dispatchesPerStep)} />}
         {s && <Stat label="Tokens per step" value={s.tokensPerStep ? s.tokensPerStep.toFixed(2) : '–'} />}
         {s && s.acceptanceRate > 0 && <Stat label="Draft acceptance" value={`${Math.round(100 * s.acceptanceRate)}%`} />}
-        {s?.acceptanceByDrafter && Object.keys(s.acceptanceByDrafter).length > 1 && (
+        {s?.acceptanceByDrafter && Object.keys(s.acceptanceByDrafter).length > 0 && (
           <Stat label="Acceptance by drafter" value={Object.entries(s.acceptanceByDrafter).map(([d, r]) => `${d} ${Math.round(100 * r)}%`).join(', ')} />
         )}
         {s?.draftLength !== undefined && s.draftLength > 0 && <Stat label="Draft length (mean k)" value={s.draftLength.toFixed(1)} />}

@@ -1,5 +1,6 @@
 import { AboutSection } from '../pwa/AboutSection.tsx';
 import { useLoadedModel } from '../models/queries.ts';
+import { DraftModelSetting } from './DraftModelSetting.tsx';
 import { clampField, draftField, drafterLabels, drafters, numberFields, type Drafter, type NumberField } from './settings.ts';
 import { useSettings } from './useSettings.ts';
 
@@ -29,6 +30,7 @@ export function SettingsPanel() {
             </select>
           </div>
         )}
+        {settings.speculative && (settings.drafter === 'draft' || settings.drafter === 'auto') && <DraftModelSetting />}
         {settings.speculative && <NumberSetting field={draftField} value={settings.draftMax} onChange={(v) => update({ draftMax: v })} />}
         <p className="muted small">{settings.temperature > 0 ? 'Sampled answers keep exactly the same distribution; only the speed changes.' : 'Same answer, token for token; only the speed changes.'}</p>
       </fieldset>

@@ -14,22 +14,25 @@ export interface Settings {
   readonly seed: number;
   /** Speculative decoding: drafts verified per step when on (same answers, or same distribution when sampling). */
   readonly speculative: boolean;
-  /** Who drafts: prompt lookup, the model itself with one expert per token, or the engine's pick. */
+  /** Who drafts: prompt lookup, the model itself with one expert per token, a draft model, or the engine's pick. */
   readonly drafter: Drafter;
   readonly draftMax: number;
+  /** The stored model that drafts for the loaded one (same tokenizer); '' for none. */
+  readonly draftModelId: string;
   /** Record expert routing even while the Insights panel is closed. */
   readonly alwaysRecordRouting: boolean;
   /** The system prompt a new conversation starts with. */
   readonly defaultSystemPrompt: string;
 }
 
-export const drafters = ['auto', 'ngram', 'self'] as const;
+export const drafters = ['auto', 'ngram', 'self', 'draft'] as const;
 export type Drafter = (typeof drafters)[number];
 
 export const drafterLabels: Record<Drafter, string> = {
   auto: 'Automatic (the fastest measured, or none)',
   ngram: 'Look-up in the conversation (free)',
   self: 'The model with one expert per token',
+  draft: 'A smaller model with the same tokenizer',
 };
 
 type NumberKey = { [K in keyof Settings]: Settings[K] extends number ? K : never }[keyof Settings];
@@ -46,6 +49,7 @@ export const defaultSettings: Settings = {
   speculative: false,
   drafter: 'auto',
   draftMax: 4,
+  draftModelId: '',
   alwaysRecordRouting: false,
   defaultSystemPrompt: '',
 };
@@ -108,6 +112,7 @@ export function parseSettings(json: string | null): Settings {
   }
   for (const k of booleanKeys) if (typeof o[k] === 'boolean') out[k] = o[k];
   if (typeof o.defaultSystemPrompt === 'string') out.defaultSystemPrompt = o.defaultSystemPrompt;
+  if (typeof o.draftModelId === 'string') out.draftModelId = o.draftModelId;
   if (typeof o.drafter === 'string' && (drafters as readonly string[]).includes(o.drafter)) out.drafter = o.drafter;
   return out as unknown as Settings;
 }

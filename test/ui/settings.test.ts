@@ -31,6 +31,13 @@ describe('settings', () => {
     expect(parseSettings(JSON.stringify({ speculative: true, drafter: 'oracle' })).drafter).toBe('auto');
   });
 
+  it('keep the chosen draft model; anything but a string means none', () => {
+    const s = parseSettings(JSON.stringify({ speculative: true, drafter: 'draft', draftModelId: 'granite-1b' }));
+    expect(s).toMatchObject({ drafter: 'draft', draftModelId: 'granite-1b' });
+    expect(toGenerationParams(s, false).speculative).toBe('draft');
+    expect(parseSettings(JSON.stringify({ draftModelId: 7 })).draftModelId).toBe('');
+  });
+
   it('every field has a default inside its range', () => {
     for (const f of [...numberFields, draftField]) {
       expect(defaultSettings[f.key]).toBeGreaterThanOrEqual(f.min);

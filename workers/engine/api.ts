@@ -40,6 +40,13 @@ export interface EngineApi {
   /** The loaded model, if any. */
   loadedModel(): Promise<LoadedModelInfo | undefined>;
   /**
+   * Loads a stored model as the loaded model's draft model for speculative decoding (replacing
+   * any earlier one). It must share the loaded model's vocabulary (else `vocab_mismatch`); it is
+   * dropped with the loaded model.
+   */
+  loadDraftModel(id: string, onProgress?: (p: LoadProgress) => void): Promise<DraftModelInfo>;
+  unloadDraftModel(): Promise<void>;
+  /**
    * Answers the conversation: events stream through `onEvent` (prefill, each token, done);
    * resolves with the final stats. Only one generation runs at a time.
    */
@@ -68,6 +75,16 @@ export interface LoadedModelInfo {
   kvCacheBytes: number;
   kvBytesPerToken: number;
   adapter: string;
+  /** The draft model speculative decoding may use, when one is loaded. */
+  draftModel?: DraftModelInfo;
+}
+
+export interface DraftModelInfo {
+  /** The store id. */
+  id: string;
+  name: string;
+  nLayer: number;
+  weightBytes: number;
 }
 
 /** What the UI receives when an engine call fails (see `errors.ts`). */

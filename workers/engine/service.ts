@@ -6,6 +6,7 @@ import type { EngineApi, LoadedModelInfo, LoadProgress } from './api.ts';
 import { ChatError } from './chat/errors.ts';
 import { ChatSession } from './chat/session.ts';
 import type { ChatStats } from './chat/types.ts';
+import { DecodeError } from './decode/errors.ts';
 import { optString } from './gguf/metadata.ts';
 import { readGguf } from './gguf/reader.ts';
 import { blobSource } from './gguf/sources.ts';
@@ -98,6 +99,24 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       loaded = undefined;
     },
     loadedModel: async () => loaded,
+    async loadDraftModel(id, onProgress) {
+      if (!session || !loaded) throw new ChatError('no_model', 'load a model before its draft model');
+      if (generation) throw new ChatError('busy', 'a generation is running; stop it before loading a draft model');
+      if (id === loaded.id) throw new DecodeError('bad_draft_model', 'a model cannot draft for itself; pick a smaller model with the same tokenizer');
+      const target = session;
+      const weights = await deps.store.openWeights(id);
+      await target.loadDraftModel(await deps.gpu(), weights, { onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }) });
+      const model = target.draftModelInfo;
+      // The main model may have been replaced meanwhile: the draft went with the old session.
+      if (target !== session || !loaded || !model) throw new ChatError('no_model', 'the model changed while its draft model loaded');
+      loaded.draftModel = { id, name: optString(weights.file, 'general.name') ?? id, ...model };
+      return loaded.draftModel;
+    },
+    async unloadDraftModel() {
+      if (generation) throw new ChatError('busy', 'a generation is running; stop it before unloading the draft model');
+      session?.dropDraftModel();
+      if (loaded) loaded.draftModel = undefined;
+    },
 
     async generate(messages, params, onEvent): Promise<ChatStats> {
       if (!session) throw new ChatError('no_model', 'no model is loaded; pick one first');

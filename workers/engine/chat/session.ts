@@ -81,6 +81,12 @@ export class ChatSession {
     return this.draftModel !== undefined;
   }
 
+  /** The draft model's size, when one is loaded. */
+  get draftModelInfo(): { nLayer: number; weightBytes: number } | undefined {
+    const m = this.draftModel?.model;
+    return m && { nLayer: m.cfg.nLayer, weightBytes: m.lastStep.weightBytes };
+  }
+
   /** The speculation asked for, or undefined for plain decoding. */
   private speculation(params: GenerationParams, custom: Drafter | undefined): { settings: SpeculationSettings; drafters: Drafter[] } | undefined {
     const draftMax = params.draftMax ?? DEFAULT_DRAFT_MAX;
