@@ -59,6 +59,9 @@ generate
                         token, sampled output keeps its distribution. Implies --no-top.
   --draft-max K         most draft tokens per step (default 4; 0 = off)
   --draft-adaptive      let the engine pick k ≤ K per step for a named drafter (auto always does)
+  --self-experts E      experts per token of the self drafter (default 1)
+  --self-layers L       layers the self drafter runs before the output head (default all:
+                        fewer is early exit, cheaper drafts that are accepted less often)
   --kv-cache T          f32 or f16 KV cache (default: f16 on webgpu when the adapter has
                         shader-f16, else f32); f16 halves the cache, as llama.cpp's default
   Sampling order as llama.cpp: repetition penalty, top-k, top-p, min-p, temperature.

@@ -1,5 +1,6 @@
 // Speculative decoding against plain decoding on one model, greedy, in one run: for each drafter
-// (n-gram lookup, self-drafting with one expert per token, a draft model, auto) the tokens per
+// (n-gram lookup, self-drafting with one expert per token and with half the layers too, a draft
+// model, auto) the tokens per
 // verifying forward pass, the acceptance rate, the mean draft length, and the wall-clock decode
 // speedup over plain decoding of the same prompt. Prompts: one that copies its input (the input
 // twice, the copy cut short), one that edits it (a copy with some tokens changed), and free
@@ -69,7 +70,10 @@ async function runMode(model: GpuModel, prompt: number[], tokens: number, mode: 
 }
 
 export async function benchSpeculative(model: GpuModel, file: GgufFile, draft: { model: GpuModel; file: GgufFile } | undefined, o: SpeculativeBenchOptions, log: (s: string) => void): Promise<PromptResult[]> {
+  // Self-drafting twice: one expert per token; and also only the first half of the layers (early exit).
+  const half = Math.ceil(model.cfg.nLayer / 2);
   const drafters: Drafter[] = [new NgramDrafter(), ModelDrafter.self(model)];
+  if (half < model.cfg.nLayer) drafters.push(ModelDrafter.self(model, { layers: half }, `self-${half}L`));
   if (draft) drafters.push(ModelDrafter.separate(draft.model, draft.file, model, file));
   const modes = ['off', ...drafters.map((d) => d.name), 'auto'];
   const results: PromptResult[] = [];

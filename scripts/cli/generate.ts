@@ -14,6 +14,7 @@ import { generateOnGpu, speculationStats, type GpuGenerateEvent, type Speculatio
 import { NgramDrafter } from '../../workers/engine/decode/drafter.ts';
 import type { Drafter } from '../../workers/engine/decode/drafter.ts';
 import { ModelDrafter } from '../../workers/engine/decode/modelDrafter.ts';
+import type { SelfDraftOptions } from '../../workers/engine/decode/modelDrafter.ts';
 import type { GpuModel } from '../../workers/engine/gpu/model.ts';
 import { loadGpuModel, readModelFile } from './model.ts';
 
@@ -37,6 +38,8 @@ interface SpeculativeFlag {
   readonly draftPath?: string;
   readonly draftMax: number;
   readonly adaptive: boolean;
+  /** How `self` cuts the model down. */
+  readonly selfDraft: SelfDraftOptions;
 }
 
 export interface GenerateResult {
@@ -84,6 +87,8 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
     speculative: { type: 'string', default: 'off' },
     'draft-max': { type: 'string' },
     'draft-adaptive': { type: 'boolean', default: false },
+    'self-experts': { type: 'string' },
+    'self-layers': { type: 'string' },
     'kv-cache': { type: 'string' },
   });
   // Check every flag before the (slow) model load.
@@ -99,7 +104,8 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
   if (flags.greedy && flags.temperature !== undefined) throw new CliError('bad_args', '--greedy and --temperature exclude each other');
   if (flags['no-top'] && flags.top !== undefined) throw new CliError('bad_args', '--top and --no-top exclude each other');
   const maxTokens = required(intFlag(flags['max-tokens'], 'max-tokens', 0), 'max-tokens');
-  const speculative = speculativeFrom(flags.speculative, flags['draft-max'], flags['draft-adaptive']);
+  const selfDraft = { expertsUsed: intFlag(flags['self-experts'], 'self-experts', 1), layers: intFlag(flags['self-layers'], 'self-layers', 1) };
+  const speculative = speculativeFrom(flags.speculative, flags['draft-max'], flags['draft-adaptive'], selfDraft);
   if (speculative.mode !== 'off' && flags.top !== undefined) throw new CliError('bad_args', '--speculative reports no per-token top candidates: leave out --top');
   if (speculative.mode !== 'off' && backend === 'cpu') throw new CliError('bad_args', '--speculative runs on the webgpu backend only (its verification relies on batch-invariant GPU kernels)');
   // Speculation reports no per-token `top` (that would need every position's candidates).
@@ -135,7 +141,9 @@ async function* onGpu(r: Run): AsyncGenerator<CliEvent, void> {
     let drafters: Drafter[] = [];
     if (s.mode !== 'off') {
       drafters = [new NgramDrafter()];
-      if (s.mode === 'self' || model.cfg.nExpertUsed > 1) drafters.push(ModelDrafter.self(model));
+      const { nExpertUsed, nLayer } = model.cfg;
+      if (s.selfDraft.layers !== undefined && s.selfDraft.layers > nLayer) throw new CliError('bad_args', `--self-layers ${s.selfDraft.layers}: the model has ${nLayer} layers`);
+      if (s.mode === 'self' || nExpertUsed > 1 || (s.selfDraft.layers ?? nLayer) < nLayer) drafters.push(ModelDrafter.self(model, s.selfDraft));
       if (s.draftPath !== undefined) {
         const bytes = readModelFile(s.draftPath);
         const file = parseGguf(bytes);
@@ -159,14 +167,14 @@ async function* onGpu(r: Run): AsyncGenerator<CliEvent, void> {
   }
 }
 
-function speculativeFrom(value: string, draftMax: string | undefined, adaptive: boolean): SpeculativeFlag {
+function speculativeFrom(value: string, draftMax: string | undefined, adaptive: boolean, selfDraft: SelfDraftOptions): SpeculativeFlag {
   const k = intFlag(draftMax, 'draft-max', 0, 64) ?? 4;
   if (value.startsWith('draft:')) {
     const draftPath = value.slice('draft:'.length);
     if (draftPath === '') throw new CliError('bad_args', '--speculative draft:<model.gguf> needs the draft model\'s path');
-    return { mode: 'draft', draftPath, draftMax: k, adaptive };
+    return { mode: 'draft', draftPath, draftMax: k, adaptive, selfDraft };
   }
-  if (value === 'off' || value === 'ngram' || value === 'self' || value === 'auto') return { mode: k === 0 ? 'off' : value, draftMax: k, adaptive };
+  if (value === 'off' || value === 'ngram' || value === 'self' || value === 'auto') return { mode: k === 0 ? 'off' : value, draftMax: k, adaptive, selfDraft };
   throw new CliError('bad_args', `--speculative ${value}: use off, ngram, self, draft:<model.gguf> or auto`);
 }
 

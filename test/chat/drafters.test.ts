@@ -1,6 +1,6 @@
 // Every drafter leaves greedy output unchanged, token for token, on every architecture and on
 // several quant types: n-gram lookup, self-drafting (the model routed to one expert per token,
-// sharing its KV cache) and a separate draft model (the same weights at another quant type, so
+// or also cut to its first layer, sharing its KV cache) and a separate draft model (the same weights at another quant type, so
 // it agrees often), 4 prompts per model, 20 in all. Also: a draft model with another vocabulary
 // is refused with a clear error, and `auto` never changes the output either.
 
@@ -61,9 +61,11 @@ describe('every drafter equals plain greedy decoding', () => {
           const msgs = [{ role: 'user' as const, content: `${words.join(' ')} ${words.join(' ')} ${words[0]}` }];
           const params: GenerationParams = { ...defaultGenerationParams, temperature: 0, maxTokens: 6 };
           const plain = await run(session.generate(msgs, params));
-          for (const speculative of ['ngram', 'self', 'draft', 'auto'] as const) {
-            const r = await run(session.generate(msgs, { ...params, speculative, draftMax: 3 }));
-            expect(r.tokens, `prompt ${i}, ${speculative}`).toEqual(plain.tokens);
+          // `self` twice: one expert per token, then also only the first layer (early exit).
+          const modes: [GenerationParams['speculative'], Partial<GenerationParams>][] = [['ngram', {}], ['self', {}], ['self', { selfDraft: { layers: 1 } }], ['draft', {}], ['auto', {}]];
+          for (const [speculative, extra] of modes) {
+            const r = await run(session.generate(msgs, { ...params, ...extra, speculative, draftMax: 3 }));
+            expect(r.tokens, `prompt ${i}, ${speculative} ${JSON.stringify(extra)}`).toEqual(plain.tokens);
             for (const [name, rate] of Object.entries(r.stats.acceptanceByDrafter ?? {})) accepted[name] = (accepted[name] ?? 0) + rate;
           }
         }

@@ -231,7 +231,7 @@ describe('cli errors', () => {
     const otherVocab = join(dir, 'other-vocab.gguf');
     writeFileSync(otherVocab, generateModel({ arch: 'qwen3moe', seed: 5, nVocab: 300 }));
     const modes = ['off', 'ngram', 'self', `draft:${draftPath}`, 'auto'];
-    const runs = await Promise.all([...modes.map((m) => cli(...base, '--speculative', m, '--draft-max', '3')), cli(...base, '--speculative', `draft:${otherVocab}`), cli(...base, '--speculative', 'sometimes')]);
+    const runs = await Promise.all([...modes.map((m) => cli(...base, '--speculative', m, '--draft-max', '3')), cli(...base, '--speculative', `draft:${otherVocab}`), cli(...base, '--speculative', 'sometimes'), cli(...base, '--speculative', 'self', '--self-layers', '1', '--self-experts', '2'), cli(...base, '--speculative', 'self', '--self-layers', '9')]);
     const plain = last(runs[0]) as Result;
     for (const [i, r] of runs.slice(0, modes.length).entries()) {
       expect(r.code, r.stderr).toBe(0);
@@ -245,5 +245,9 @@ describe('cli errors', () => {
     expect(Object.keys((last(runs[3]) as Result).stats.acceptanceByDrafter as object)).toEqual(['draft']);
     expect(last(runs[5])).toMatchObject({ error: { code: 'vocab_mismatch' } });
     expect(last(runs[6])).toMatchObject({ error: { code: 'bad_args' } });
+    // Early-exit self-drafting (the first layer, every expert) changes nothing either.
+    expect(runs[7].code, runs[7].stderr).toBe(0);
+    expect((last(runs[7]) as Result).tokens).toEqual(plain.tokens);
+    expect(last(runs[8])).toMatchObject({ error: { code: 'bad_args', message: expect.stringMatching(/--self-layers 9/) } });
   });
 });

@@ -35,7 +35,7 @@ export class ChatSession {
   /** Tokens whose keys and values are in the GPU's KV cache, in order. */
   private cached: number[] = [];
   private readonly ngram = new NgramDrafter();
-  private readonly self: ModelDrafter;
+  private self: ModelDrafter;
   private draftModel: { drafter: ModelDrafter; model: GpuModel } | undefined;
   /** Measured pass costs and acceptance, kept across generations. */
   private readonly planner = new DraftPlanner();
@@ -96,8 +96,14 @@ export class ChatSession {
     if (custom) return { settings: { mode: custom.name, draftMax, adaptive }, drafters: [custom] };
     if (mode === 'draft' && !this.draftModel) throw new ChatError('no_draft_model', 'speculative decoding with a draft model needs one: load a small model with the same vocabulary first, or pick another drafter');
     const drafters: Drafter[] = [this.ngram];
-    // With one expert per token already, self-drafting would just be the model itself.
-    if (mode === 'self' || this.model.cfg.nExpertUsed > 1) drafters.push(this.self);
+    const selfDraft = params.selfDraft ?? {};
+    if (!this.self.drafts(selfDraft)) {
+      this.self = ModelDrafter.self(this.model, selfDraft);
+      this.planner.forget(this.self.name);
+    }
+    // With one expert per token and every layer, self-drafting would just be the model itself.
+    const { nExpertUsed, nLayer } = this.model.cfg;
+    if (mode === 'self' || nExpertUsed > 1 || (selfDraft.layers ?? nLayer) < nLayer) drafters.push(this.self);
     if (this.draftModel) drafters.push(this.draftModel.drafter);
     return { settings: { mode, draftMax, adaptive }, drafters };
   }

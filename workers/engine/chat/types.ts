@@ -1,5 +1,6 @@
 // What a chat generation takes and reports. Plain objects: they cross the worker boundary.
 
+import type { SelfDraftOptions } from '../decode/modelDrafter.ts';
 import type { SpeculativeMode } from '../decode/speculator.ts';
 
 export type { SpeculativeMode };
@@ -30,6 +31,8 @@ export interface GenerationParams {
   draftMax?: number;
   /** Let the engine choose the draft length ≤ draftMax per step (always on with `auto`). */
   adaptiveDraft?: boolean;
+  /** How the `self` drafter cuts the model down (default: 1 expert per token, every layer). */
+  selfDraft?: SelfDraftOptions;
 }
 
 export const defaultGenerationParams: GenerationParams = {

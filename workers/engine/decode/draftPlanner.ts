@@ -59,6 +59,11 @@ export class DraftPlanner {
     this.evidence.set(drafter, e);
   }
 
+  /** Drops what was learnt about a drafter (it now drafts differently). */
+  forget(drafter: string): void {
+    this.evidence.delete(drafter);
+  }
+
   /** Estimated probability that a draft token of `drafter` is accepted. */
   acceptance(drafter: string): number {
     const e = this.evidence.get(drafter) ?? { accepted: 0, rejected: 0 };

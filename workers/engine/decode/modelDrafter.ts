@@ -11,6 +11,14 @@ import { DecodeError } from './errors.ts';
 import { drawFrom } from './sampler.ts';
 import type { Candidates, TokenDist } from './sampler.ts';
 
+/** How a self-drafter cuts the model down. */
+export interface SelfDraftOptions {
+  /** Experts per token (default 1). */
+  readonly expertsUsed?: number;
+  /** Layers run before the output head (default all). */
+  readonly layers?: number;
+}
+
 /** Weight of a new timing in the running mean of ms per drafted token. */
 const COST_EMA = 0.2;
 
@@ -28,12 +36,19 @@ export class ModelDrafter implements Drafter {
   ) {}
 
   /**
-   * The target with `expertsUsed` experts per token (default 1). Drafted positions' KV entries
-   * are written by the cheap pass and removed again; verification recomputes them exactly, and
-   * the accepted prefix's entries are the target's own.
+   * The target with fewer experts per token (default 1) and optionally only its first layers
+   * (early exit). Drafted positions' KV entries are written by the cheap pass and removed again;
+   * verification recomputes them exactly, and the accepted prefix's entries are the target's own.
+   * Variants side by side (a benchmark) need their own `name`.
    */
-  static self(target: GpuModel, expertsUsed = 1): ModelDrafter {
-    return new ModelDrafter('self', target, { expertsUsed: Math.min(expertsUsed, target.cfg.nExpertUsed) }, true);
+  static self(target: GpuModel, { expertsUsed = 1, layers = target.cfg.nLayer }: SelfDraftOptions = {}, name = 'self'): ModelDrafter {
+    return new ModelDrafter(name, target, { expertsUsed: Math.min(expertsUsed, target.cfg.nExpertUsed), layers: Math.min(layers, target.cfg.nLayer) }, true);
+  }
+
+  /** Whether this self-drafter runs the pass `opts` asks for. */
+  drafts(opts: SelfDraftOptions): boolean {
+    const cfg = this.model.cfg;
+    return this.sharesCache && this.forward.expertsUsed === Math.min(opts.expertsUsed ?? 1, cfg.nExpertUsed) && this.forward.layers === Math.min(opts.layers ?? cfg.nLayer, cfg.nLayer);
   }
 
   /** A separate model; its vocabulary must equal the target's token for token. */

@@ -51,6 +51,12 @@ export interface ForwardOptions {
    * approximate pass). Its KV entries are approximate too; the caller truncates them away.
    */
   readonly expertsUsed?: number;
+  /**
+   * Run only the first `layers` layers, then the output norm and head (early exit: another
+   * cheaper, approximate pass). Only those layers' KV entries are written; later layers are
+   * never read by such a pass, and the caller truncates the positions away.
+   */
+  readonly layers?: number;
 }
 
 type StepMode = 'none' | 'greedy' | 'greedy_last' | 'logits' | { top: number; allPositions?: boolean };
@@ -206,6 +212,16 @@ export class GpuModel {
     return out;
   }
 
+  /** The configuration a pass with `opts` runs (the model's own unless a draft pass asks for less). */
+  private passConfig({ expertsUsed = this.cfg.nExpertUsed, layers = this.cfg.nLayer }: ForwardOptions): ModelConfig {
+    if (expertsUsed === this.cfg.nExpertUsed && layers === this.cfg.nLayer) return this.cfg;
+    if (!Number.isInteger(expertsUsed) || expertsUsed < 1 || expertsUsed > this.cfg.nExpertUsed) {
+      throw new RangeError(`experts used ${expertsUsed}: between 1 and the model's ${this.cfg.nExpertUsed}`);
+    }
+    if (!Number.isInteger(layers) || layers < 1 || layers > this.cfg.nLayer) throw new RangeError(`layers ${layers}: between 1 and the model's ${this.cfg.nLayer}`);
+    return { ...this.cfg, nExpertUsed: expertsUsed, nLayer: layers };
+  }
+
   private async step(tokens: readonly number[], mode: StepMode, opts: ForwardOptions = {}): Promise<ArrayBuffer> {
     if (this.gpu.lostError) throw this.gpu.lostError;
     const { device } = this.gpu;
@@ -220,11 +236,8 @@ export class GpuModel {
     const encoder = device.createCommandEncoder({ label: 'step' });
     this.recorder.begin(encoder);
     const lastOnly = mode === 'none' || mode === 'greedy_last' || (typeof mode === 'object' && !mode.allPositions);
-    const override = opts.expertsUsed !== undefined && opts.expertsUsed !== this.cfg.nExpertUsed;
-    if (override && (!Number.isInteger(opts.expertsUsed) || (opts.expertsUsed ?? 0) < 1 || (opts.expertsUsed ?? 0) > this.cfg.nExpertUsed)) {
-      throw new RangeError(`experts used ${opts.expertsUsed}: between 1 and the model's ${this.cfg.nExpertUsed}`);
-    }
-    const cfg = override ? { ...this.cfg, nExpertUsed: opts.expertsUsed ?? this.cfg.nExpertUsed } : this.cfg;
+    const cfg = this.passConfig(opts);
+    const override = cfg !== this.cfg;
     const blocks = new GpuBlocks(this.recorder, this.weights, cfg, s, T, this.past, 64 / this.gpu.rowLanes, lastOnly);
     const logits = blocks.materialize(this.arch.forward(blocks, cfg));
     let staging: GPUBuffer;
