@@ -4,32 +4,18 @@
 
 import { expect, type Page } from '@playwright/test';
 import { cpuGreedy as cpuGreedyRun } from '../test/helpers/testModels.ts';
-import { optString } from '../workers/engine/gguf/metadata.ts';
+import { chatPromptTokens, chatTemplateOf } from '../workers/engine/chat/chatPrompt.ts';
 import { parseGguf } from '../workers/engine/gguf/reader.ts';
-import { ChatTemplate, type ChatMessage } from '../workers/engine/template/chatTemplate.ts';
+import type { ChatMessage } from '../workers/engine/template/chatTemplate.ts';
 import { tokenizerFromGguf } from '../workers/engine/tokenizer/index.ts';
 
 /** A generated model, written once under .cache/models (deterministic by spec). */
 export { testModel } from '../test/helpers/testModels.ts';
 
-/**
- * workers/engine/chat/session.ts's template for models without one (the synthetic test
- * vocabulary has none). Kept in step by hand: a drift shows up as a prompt-length mismatch.
- */
-const FALLBACK_TEMPLATE =
-  "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}";
-
 /** The prompt tokens ChatSession.promptTokens gives for `messages`. */
 export function promptTokens(bytes: Uint8Array, messages: readonly ChatMessage[]): number[] {
   const file = parseGguf(bytes);
-  const tokenizer = tokenizerFromGguf(file);
-  const { special } = tokenizer.vocab;
-  const text = (id: number | undefined): string => (id === undefined || id < 0 ? '' : tokenizer.tokenText(id));
-  const template = new ChatTemplate(optString(file, 'tokenizer.chat_template') ?? FALLBACK_TEMPLATE);
-  const rendered = template.render(messages, { addGenerationPrompt: true, bosToken: text(special.bos), eosToken: text(special.eos) });
-  const tokens = tokenizer.encode(rendered, { addSpecial: true, parseSpecial: true });
-  if (tokens.length > 1 && tokens[0] === special.bos && tokens[1] === special.bos) tokens.shift();
-  return tokens;
+  return chatPromptTokens(tokenizerFromGguf(file), chatTemplateOf(file), messages);
 }
 
 /** Greedy tokens of the CPU reference model (the engine's ground truth). */

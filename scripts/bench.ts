@@ -1,4 +1,4 @@
-// The speed benchmark (not a test): npm run bench [-- --quick] [--models tiny,granite-q4k,granite-q8]
+// The speed benchmark (not a test): npm run bench [-- --quick] [--models tiny,demo,granite-q4k,granite-q8]
 // [--tokens N] [--prompt N] [--runs N] [--bandwidth-mib N] [--no-llama]
 // Prints ONE JSON object on stdout (progress goes to stderr): per model and quant, Pakar's WebGPU
 // decode and prefill tokens/s (medians after a warm-up), dispatches per step and per layer,
@@ -24,6 +24,7 @@ import type { LlamaCppResult } from './bench/llamaCpp.ts';
 import { benchModels, checkModel, ensureModel } from './bench/models.ts';
 import type { BenchModel } from './bench/models.ts';
 import { benchWebGpu } from './bench/webgpu.ts';
+import { chatBenchPrompts } from './bench/chatPrompts.ts';
 import { benchSpeculative } from './bench/speculative.ts';
 import type { PromptResult } from './bench/speculative.ts';
 import { GpuModel } from '../workers/engine/gpu/model.ts';
@@ -35,13 +36,14 @@ import { weightsFromByteSource } from '../workers/engine/model/weightSource.ts';
 
 const usage = `usage: npm run bench -- [--quick] [--models NAMES] [--tokens N] [--prompt N] [--runs N] [--bandwidth-mib N] [--no-llama]
   --quick            granite models cut to 2 of their 24 layers, few tokens (CI-sized)
-  --models NAMES     comma-separated subset of: tiny, granite-q4k, granite-q8 (default: all)
+  --models NAMES     comma-separated subset of: tiny, demo (once public/models has it), granite-q4k,
+                     granite-q8 (default: all)
   --tokens N         timed decode steps per run
   --prompt N         prompt tokens timed as prefill (0: do not time prefill)
   --runs N           timed runs per model after the warm-up
   --bandwidth-mib N  size of the bandwidth probe's buffer (default 256; a multiple of 4)
   --no-llama         skip the llama.cpp reference
-  --no-speculative   skip speculative decoding (per drafter vs plain; tiny and one granite model)
+  --no-speculative   skip speculative decoding (per drafter vs plain; tiny, demo and granite-q8)
   --draft-max K      draft tokens per step for the speculative runs (default 4)
   --regenerate       rewrite the cached models in .cache/bench/ (after a generator change)`;
 
@@ -107,7 +109,7 @@ interface Plan {
  * times 2 × (8-token prefill + 3 decode steps) per granite model, ~6 minutes in all.
  */
 function defaultPlan(m: BenchModel): Plan {
-  const granite = m.name !== 'tiny';
+  const granite = m.name.startsWith('granite');
   if (!software) return quick ? { prompt: 32, tokens: 16, runs: 3 } : { prompt: 64, tokens: 32, runs: 5 };
   if (!granite) return quick ? { prompt: 16, tokens: 8, runs: 2 } : { prompt: 32, tokens: 16, runs: 3 };
   return quick ? { prompt: 8, tokens: 3, runs: 1 } : { prompt: 8, tokens: 3, runs: 2 };
@@ -143,22 +145,24 @@ for (const m of models) {
     llamaCpp = await benchLlamaCpp(path, llamaPrompt, Math.max(plan.tokens, 16), Math.max(plan.runs, 3), log);
   }
 
-  let speculative: { tokens: number; draftMax: number; draftModel: string; prompts: PromptResult[] } | null = null;
-  if (!v['no-speculative'] && m.draft) {
-    const tokens = software ? (m.name === 'tiny' ? 24 : quick ? 6 : 4) : 64;
+  let speculative: { tokens: number; draftMax: number; repeats: number; draftModel: string | null; prompts: PromptResult[] } | null = null;
+  if (!v['no-speculative'] && (m.draft || m.chat)) {
+    // A chat model answers to its end of turn (≤ 48 tokens); random models generate a fixed count.
+    const tokens = m.chat ? 48 : software ? (m.name === 'tiny' ? 24 : quick ? 6 : 4) : 64;
+    const repeats = software && !m.chat && m.name !== 'tiny' ? 1 : 3;
     const draftMax = int('draft-max', v['draft-max'], 1) ?? 4;
-    const draftPath = ensureModel(m.draft, log, v.regenerate);
-    const draftBytes = new Uint8Array(readFileSync(draftPath));
-    const draftFile = parseGguf(draftBytes);
-    log(`${m.name}: speculative decoding, ${tokens} tokens per run, draft model ${m.draft.note}`);
-    const opts = { maxTokens: draftMax + 1, nCtx: 16 + 2 * tokens + draftMax };
+    const draftBytes = m.draft ? new Uint8Array(readFileSync(ensureModel(m.draft, log, v.regenerate))) : undefined;
+    const draftFile = draftBytes ? parseGguf(draftBytes) : undefined;
+    log(`${m.name}: speculative decoding, ${m.chat ? 'chat prompts to the end of turn' : `${tokens} tokens per run`}, ${repeats} run(s) per mode, draft model ${m.draft?.note ?? 'none'}`);
+    const opts = { maxTokens: draftMax + 1, nCtx: (m.chat ? 128 : 16) + 2 * tokens + draftMax };
     const target = await GpuModel.load(gpu, weightsFromByteSource(file, bytesSource(bytes)), opts);
-    const draftModel = await GpuModel.load(gpu, weightsFromByteSource(draftFile, bytesSource(draftBytes)), opts);
+    const draftModel = draftFile && draftBytes ? await GpuModel.load(gpu, weightsFromByteSource(draftFile, bytesSource(draftBytes)), opts) : undefined;
     try {
-      const prompts = await benchSpeculative(target, file, { model: draftModel, file: draftFile }, { tokens, draftMax, promptLength: 16 }, log);
-      speculative = { tokens, draftMax, draftModel: m.draft.note, prompts };
+      const chat = m.chat ? chatBenchPrompts(file) : undefined;
+      const prompts = await benchSpeculative(target, file, draftModel && draftFile ? { model: draftModel, file: draftFile } : undefined, { tokens, draftMax, promptLength: 16, repeats, chatPrompts: chat?.prompts, isEog: chat?.isEog }, log);
+      speculative = { tokens, draftMax, repeats, draftModel: m.draft?.note ?? null, prompts };
     } finally {
-      draftModel.destroy();
+      draftModel?.destroy();
       target.destroy();
     }
   }
@@ -203,7 +207,7 @@ const report = {
     prefillTokPerS: 'median over runs of prompt tokens / time to run the prompt (forwardGreedyLast: logits of the last token only)',
     activeWeightBytesPerToken: 'attention + norms + router + k/n_expert of the expert tensors + shared expert + whole output projection + one embedding row, at the file quantization',
     rooflineFraction: 'activeWeightBytesPerToken.total × decodeTokPerS ÷ bandwidth.GBps',
-    speculative: 'greedy generation after each prompt: per mode (off = plain, ngram, self = one expert per token, draft = the draft model, auto = the planner picks drafter and k) decodeTokPerS, tokensPerPass = generated tokens per verifying pass of the model, acceptanceRate = accepted ÷ drafted, meanDraftLength, speedup = decodeTokPerS ÷ plain decodeTokPerS, identical = same tokens as plain; prompts copy (input twice, cut short), edit (the copy with every 5th token changed), free (random)',
+    speculative: 'greedy generation after each prompt: per mode (off = plain, ngram, self = one expert per token, self-LL = one expert per token and only the first L layers, draft = the draft model, auto = the planner picks drafter and k) decodeTokPerS = median over `repeats` interleaved runs (runs lists them), tokensPerPass = generated tokens per verifying pass of the model, acceptanceRate = accepted ÷ drafted, meanDraftLength, speedup = decodeTokPerS ÷ plain decodeTokPerS, identical = same tokens as plain in every run; random-weight models: prompts copy (input twice, cut short), edit (the copy with every 5th token changed), free (random); the demo model: a held-out repeat prompt, a held-out replace prompt and a free answer, each to its end of turn',
     llamaCpp: 'same GGUF, CPU, 2 threads; prefill = evaluateWithoutGeneratingNewTokens(prompt); decode = tokens/s of sequence.evaluate over N greedy tokens; median of runs after a warm-up',
   },
   models: results,

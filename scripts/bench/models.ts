@@ -21,11 +21,18 @@ export interface BenchModel {
   /** Name on the command line and in the JSON. */
   readonly name: string;
   readonly quant: GgmlTypeName;
-  readonly spec: BenchSpec;
+  /** What the generator writes; absent for a file the project ships (`path`). */
+  readonly spec?: BenchSpec;
+  readonly path?: string;
   readonly note: string;
   /** A draft model with the same vocabulary, for the speculative-decoding runs. */
   readonly draft?: BenchModel;
+  /** A trained chat model: speculative decoding runs on chat prompts, to its end of turn. */
+  readonly chat?: boolean;
 }
+
+/** The trained demo model the app ships (scripts/train-demo/), when it is committed. */
+const demoPath = resolve(import.meta.dirname, '../../public/models/pakar-demo-q8_0.gguf');
 
 /**
  * granite-3.1-1b-a400m's shapes (granitemoe: 24 layers, hidden 1024, 16 heads / 8 KV heads of
@@ -48,8 +55,10 @@ export function benchModels(quick: boolean): BenchModel[] {
   // Draft models: the same generator seed and vocabulary, fewer layers or coarser weights.
   const tinyDraft: BenchModel = { name: 'tiny-draft', quant: 'Q4_0', spec: { ...tiny, types: { ...allTypes('Q4_0'), router: 'F32' } }, note: 'the tiny model at Q4_0' };
   const graniteDraft: BenchModel = { name: 'granite-draft', quant: 'Q8_0', spec: granite('Q8_0', 1), note: 'granite shapes, Q8_0, 1 layer' };
+  const demo: BenchModel[] = existsSync(demoPath) ? [{ name: 'demo', quant: 'Q8_0', path: demoPath, chat: true, note: 'Pakar Demo: the trained qwen3moe the app ships (4 layers, hidden 128, 8 experts top-2, vocab 512)' }] : [];
   return [
     { name: 'tiny', quant: 'Q8_0', spec: tiny, note: 'qwen3moe, 2 layers, hidden 256, 8 experts top-2 of FFN 256, vocab 512', draft: tinyDraft },
+    ...demo,
     { name: 'granite-q4k', quant: 'Q4_K', spec: granite('Q4_K', layers), note: `granite-3.1-1b-a400m shapes, Q4_K${suffix}` },
     { name: 'granite-q8', quant: 'Q8_0', spec: granite('Q8_0', layers), note: `granite-3.1-1b-a400m shapes, Q8_0${suffix}`, draft: graniteDraft },
   ];
@@ -57,6 +66,8 @@ export function benchModels(quick: boolean): BenchModel[] {
 
 /** The model's GGUF path, generating it first when it is not cached (or when asked to). */
 export function ensureModel(m: BenchModel, log: (s: string) => void, regenerate = false): string {
+  if (m.path) return m.path;
+  if (!m.spec) throw new Error(`${m.name} has neither a spec nor a path`);
   const key = createHash('sha256').update(JSON.stringify(m.spec)).digest('hex').slice(0, 16);
   const path = resolve(benchDir, `${m.name}-${key}.gguf`);
   if (existsSync(path) && !regenerate) return path;
@@ -74,6 +85,7 @@ export function ensureModel(m: BenchModel, log: (s: string) => void, regenerate 
 /** Why a cached file does not have the spec's shapes and types (undefined when it does). */
 export function checkModel(m: BenchModel, file: GgufFile, cfg: ModelConfig): string | undefined {
   const s = m.spec;
+  if (!s) return undefined;
   const want: [string, number | string | undefined, number | string][] = [
     ['architecture', s.arch, cfg.arch],
     ['layers', s.nLayer, cfg.nLayer],

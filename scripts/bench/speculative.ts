@@ -17,17 +17,33 @@ import { greedyParams } from '../../workers/engine/decode/sampler.ts';
 import type { GgufFile } from '../../workers/engine/gguf/types.ts';
 import type { GpuModel } from '../../workers/engine/gpu/model.ts';
 import { Rng } from '../model-gen/random.ts';
-import { round } from './stats.ts';
+import { median, round } from './stats.ts';
 
 export interface SpeculativeBenchOptions {
   readonly tokens: number;
   readonly draftMax: number;
   readonly promptLength: number;
+  /** Runs of each mode, interleaved (plain, each drafter, auto; again); the median speed counts. */
+  readonly repeats: number;
+  /** A trained chat model's own prompts instead of random tokens; generation stops at `isEog`. */
+  readonly chatPrompts?: readonly BenchPrompt[];
+  readonly isEog?: (id: number) => boolean;
+}
+
+export interface BenchPrompt {
+  readonly prompt: 'copy' | 'edit' | 'free';
+  readonly tokens: number[];
+  /** The chat message, for a chat model. */
+  readonly text?: string;
 }
 
 export interface ModeResult {
   readonly mode: string;
+  /** Median over the repeats. */
   readonly decodeTokPerS: number;
+  /** Every repeat's decode tokens per second, in run order. */
+  readonly runs: number[];
+  readonly tokens: number;
   /** Generated tokens per verifying forward pass of the model (drafters' own passes not counted). */
   readonly tokensPerPass: number;
   readonly acceptanceRate: number;
@@ -39,13 +55,14 @@ export interface ModeResult {
 }
 
 export interface PromptResult {
-  readonly prompt: 'copy' | 'edit' | 'free';
+  readonly prompt: BenchPrompt['prompt'];
+  readonly text?: string;
   readonly promptTokens: number;
   readonly modes: ModeResult[];
 }
 
 /** Prompts of `n` tokens drawn from the vocabulary (its last, end-of-text id excepted). */
-function prompts(nVocab: number, n: number): { prompt: PromptResult['prompt']; tokens: number[] }[] {
+function randomPrompts(nVocab: number, n: number): BenchPrompt[] {
   const rng = new Rng(7);
   const draw = (k: number): number[] => Array.from({ length: k }, () => rng.int(nVocab - 1));
   const half = Math.max(2, Math.floor(n / 2));
@@ -58,11 +75,13 @@ function prompts(nVocab: number, n: number): { prompt: PromptResult['prompt']; t
   ];
 }
 
-async function runMode(model: GpuModel, prompt: number[], tokens: number, mode: string, drafters: Drafter[], draftMax: number, planner: DraftPlanner): Promise<{ tokens: number[]; stats: Extract<GpuGenerateEvent, { type: 'done' }>['stats'] }> {
+type RunStats = Extract<GpuGenerateEvent, { type: 'done' }>['stats'];
+
+async function runMode(model: GpuModel, prompt: number[], o: SpeculativeBenchOptions, mode: string, drafters: Drafter[], planner: DraftPlanner, tokens = o.tokens): Promise<{ tokens: number[]; stats: RunStats }> {
   model.truncate(0);
   const out: number[] = [];
-  const speculation = mode === 'off' ? undefined : { settings: { mode, draftMax, adaptive: false }, drafters, planner };
-  for await (const ev of generateOnGpu(model, prompt, { sampler: greedyParams, maxTokens: tokens, speculation })) {
+  const speculation = mode === 'off' ? undefined : { settings: { mode, draftMax: o.draftMax, adaptive: false }, drafters, planner };
+  for await (const ev of generateOnGpu(model, prompt, { sampler: greedyParams, maxTokens: tokens, isEog: o.isEog, speculation })) {
     if (ev.type === 'token') out.push(ev.token);
     else return { tokens: out, stats: ev.stats };
   }
@@ -76,32 +95,39 @@ export async function benchSpeculative(model: GpuModel, file: GgufFile, draft: {
   if (half < model.cfg.nLayer) drafters.push(ModelDrafter.self(model, { layers: half }, `self-${half}L`));
   if (draft) drafters.push(ModelDrafter.separate(draft.model, draft.file, model, file));
   const modes = ['off', ...drafters.map((d) => d.name), 'auto'];
+  const prompts = o.chatPrompts ?? randomPrompts(model.cfg.nVocab, o.promptLength);
   const results: PromptResult[] = [];
   // One planner for the model, as a chat session keeps one: its calibration (the verify cost
   // per draft length) and acceptance carry over. The warm-up compiles every pipeline the modes
-  // use (the self pass, T-token verification) and calibrates.
+  // use (each drafter's pass, T-token verification) and calibrates.
   const planner = new DraftPlanner();
-  await runMode(model, prompts(model.cfg.nVocab, o.promptLength)[0].tokens, Math.min(3, o.tokens), 'self', drafters, o.draftMax, planner);
-  await runMode(model, prompts(model.cfg.nVocab, o.promptLength)[0].tokens, Math.min(3, o.tokens), 'auto', drafters, o.draftMax, planner);
-  for (const p of prompts(model.cfg.nVocab, o.promptLength)) {
-    const rows: ModeResult[] = [];
-    let plain: { tokens: number[]; tps: number } | undefined;
-    for (const mode of modes) {
-      const r = await runMode(model, p.tokens, o.tokens, mode, drafters, o.draftMax, planner);
-      const tps = r.stats.decodeTokensPerSecond;
-      plain ??= { tokens: r.tokens, tps };
-      rows.push({
+  for (const mode of [...modes.slice(1, -1), 'auto']) await runMode(model, prompts[0].tokens, o, mode, drafters, planner, Math.min(3, o.tokens));
+  for (const p of prompts) {
+    const runs = new Map<string, { tokens: number[]; stats: RunStats }[]>(modes.map((m) => [m, []]));
+    for (let rep = 0; rep < o.repeats; rep++) {
+      for (const mode of modes) runs.get(mode)?.push(await runMode(model, p.tokens, o, mode, drafters, planner));
+    }
+    const plainRuns = runs.get('off') ?? [];
+    const plainTps = median(plainRuns.map((r) => r.stats.decodeTokensPerSecond));
+    const plainTokens = plainRuns[0]?.tokens ?? [];
+    const rows = modes.map((mode): ModeResult => {
+      const rs = runs.get(mode) ?? [];
+      const tps = median(rs.map((r) => r.stats.decodeTokensPerSecond));
+      const last = rs[rs.length - 1].stats;
+      log(`  ${p.prompt} / ${mode}: ${tps.toFixed(2)} tok/s (median of ${rs.length}), ${last.tokensPerStep.toFixed(2)} tokens/pass, acceptance ${last.acceptanceRate.toFixed(2)}`);
+      return {
         mode,
         decodeTokPerS: round(tps, 3),
-        tokensPerPass: round(r.stats.tokensPerStep, 3),
-        acceptanceRate: round(r.stats.acceptanceRate, 3),
-        meanDraftLength: round(r.stats.draftLength, 2),
-        speedup: round(plain.tps > 0 ? tps / plain.tps : 0, 3),
-        identical: r.tokens.length === plain.tokens.length && r.tokens.every((t, i) => t === plain?.tokens[i]),
-      });
-      log(`  ${p.prompt} / ${mode}: ${tps.toFixed(2)} tok/s, ${r.stats.tokensPerStep.toFixed(2)} tokens/pass, acceptance ${r.stats.acceptanceRate.toFixed(2)}`);
-    }
-    results.push({ prompt: p.prompt, promptTokens: p.tokens.length, modes: rows });
+        runs: rs.map((r) => round(r.stats.decodeTokensPerSecond, 3)),
+        tokens: rs[0]?.tokens.length ?? 0,
+        tokensPerPass: round(last.tokensPerStep, 3),
+        acceptanceRate: round(last.acceptanceRate, 3),
+        meanDraftLength: round(last.draftLength, 2),
+        speedup: round(plainTps > 0 ? tps / plainTps : 0, 3),
+        identical: rs.every((r) => r.tokens.length === plainTokens.length && r.tokens.every((t, i) => t === plainTokens[i])),
+      };
+    });
+    results.push({ prompt: p.prompt, ...(p.text === undefined ? {} : { text: p.text }), promptTokens: p.tokens.length, modes: rows });
   }
   return results;
 }

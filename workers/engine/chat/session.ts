@@ -1,7 +1,6 @@
 // A loaded model ready to chat: GPU model, tokenizer and chat template together. A follow-up
 // message reuses the KV cache for the longest common token prefix, so only new tokens run.
 
-import { optString } from '../gguf/metadata.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { GpuModel } from '../gpu/model.ts';
 import type { GpuModelOptions } from '../gpu/model.ts';
@@ -15,10 +14,10 @@ import { Sampler } from '../decode/sampler.ts';
 import { candidateLogits, Speculator } from '../decode/speculator.ts';
 import type { SpeculationSettings, TargetSampling } from '../decode/speculator.ts';
 import type { SamplerParams } from '../decode/sampler.ts';
-import { ChatTemplate } from '../template/chatTemplate.ts';
-import type { ChatMessage } from '../template/chatTemplate.ts';
+import type { ChatMessage, ChatTemplate } from '../template/chatTemplate.ts';
 import { StreamDecoder, tokenizerFromGguf } from '../tokenizer/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
+import { chatPromptTokens, chatTemplateOf } from './chatPrompt.ts';
 import { ChatError } from './errors.ts';
 import type { ChatEvent, ChatStats, GenerationParams, StopReason } from './types.ts';
 
@@ -26,10 +25,6 @@ import type { ChatEvent, ChatStats, GenerationParams, StopReason } from './types
 const SAMPLING_CANDIDATES = 40;
 /** Draft tokens per step when speculation is asked for without a length. */
 const DEFAULT_DRAFT_MAX = 4;
-
-/** A template for models that ship none: plain role-prefixed turns. */
-const FALLBACK_TEMPLATE =
-  "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}";
 
 export class ChatSession {
   /** Tokens whose keys and values are in the GPU's KV cache, in order. */
@@ -51,7 +46,7 @@ export class ChatSession {
 
   static async load(gpu: GpuContext, source: WeightSource, opts: GpuModelOptions = {}): Promise<ChatSession> {
     const tokenizer = tokenizerFromGguf(source.file);
-    const template = new ChatTemplate(optString(source.file, 'tokenizer.chat_template') ?? FALLBACK_TEMPLATE);
+    const template = chatTemplateOf(source.file);
     const model = await GpuModel.load(gpu, source, opts);
     return new ChatSession(model, tokenizer, template, source.file);
   }
@@ -110,13 +105,7 @@ export class ChatSession {
 
   /** The conversation rendered by the model's chat template and tokenized. */
   promptTokens(messages: readonly ChatMessage[]): number[] {
-    const { special } = this.tokenizer.vocab;
-    const text = (id: number | undefined): string => (id === undefined || id < 0 ? '' : this.tokenizer.tokenText(id));
-    const rendered = this.template.render(messages, { addGenerationPrompt: true, bosToken: text(special.bos), eosToken: text(special.eos) });
-    const tokens = this.tokenizer.encode(rendered, { addSpecial: true, parseSpecial: true });
-    // Templates that print the BOS text themselves would otherwise get two (llama.cpp warns too).
-    if (tokens.length > 1 && tokens[0] === special.bos && tokens[1] === special.bos) tokens.shift();
-    return tokens;
+    return chatPromptTokens(this.tokenizer, this.template, messages);
   }
 
   /** Forgets the cached conversation (switching conversations is handled by the prefix match). */
