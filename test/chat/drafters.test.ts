@@ -1,8 +1,9 @@
 // Every drafter leaves greedy output unchanged, token for token, on every architecture and on
 // several quant types: n-gram lookup, self-drafting (the model routed to one expert per token,
-// or also cut to its first layer, sharing its KV cache) and a separate draft model (the same weights at another quant type, so
-// it agrees often), 4 prompts per model, 20 in all. Also: a draft model with another vocabulary
-// is refused with a clear error, and `auto` never changes the output either.
+// or also cut to its first layer, sharing its KV cache) and a separate draft model (the same
+// weights at another quant type, so it agrees often), 4 prompts per model, 28 in all. Also: a
+// draft model with another vocabulary is refused with a clear error, and `auto` never changes
+// the output either.
 
 import { describe, expect, it } from 'vitest';
 import { openNodeGpu } from '../../scripts/node-webgpu.ts';
@@ -16,6 +17,8 @@ import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import { bytesSource } from '../../workers/engine/gguf/sources.ts';
 import { weightsFromByteSource } from '../../workers/engine/model/weightSource.ts';
 import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
+import { deepseek2Cases } from '../helpers/deepseek2Cases.ts';
+import { gptOssCase } from '../helpers/gptOssCases.ts';
 import { testModel } from '../helpers/testModels.ts';
 import type { Spec } from '../helpers/testModels.ts';
 
@@ -30,15 +33,6 @@ async function run(events: AsyncGenerator<ChatEvent>): Promise<{ tokens: number[
 
 const source = (bytes: Uint8Array): ReturnType<typeof weightsFromByteSource> => weightsFromByteSource(parseGguf(bytes), bytesSource(bytes));
 
-/** Target type, the draft model's type (same seed: same weights before quantization). */
-const cases: [GeneratorArch, GgmlTypeName, GgmlTypeName][] = [
-  ['qwen3moe', 'F32', 'Q4_0'],
-  ['qwen2moe', 'Q8_0', 'Q4_1'],
-  ['olmoe', 'Q4_0', 'Q8_0'],
-  ['granitemoe', 'Q5_0', 'Q8_0'],
-  ['llama', 'IQ4_NL', 'Q5_1'],
-];
-
 const spec = (arch: GeneratorArch, t: GgmlTypeName): Spec => ({
   arch,
   seed: 21,
@@ -47,14 +41,28 @@ const spec = (arch: GeneratorArch, t: GgmlTypeName): Spec => ({
   types: { embd: t, attn: t, router: 'F32', experts: t, shexp: t, output: t },
 });
 
+/** Target and draft model: the same seed (the same weights before quantization), another quant type. */
+const cases: { name: string; target: Spec; draft: Spec }[] = [
+  ...([
+    ['qwen3moe', 'F32', 'Q4_0'],
+    ['qwen2moe', 'Q8_0', 'Q4_1'],
+    ['olmoe', 'Q4_0', 'Q8_0'],
+    ['granitemoe', 'Q5_0', 'Q8_0'],
+    ['llama', 'IQ4_NL', 'Q5_1'],
+  ] as const).map(([arch, t, d]) => ({ name: `${arch} ${t} (draft model ${d})`, target: spec(arch, t), draft: spec(arch, d) })),
+  // MLA with q-LoRA and V3 routing at a K-quant; gpt-oss as published (MXFP4 experts).
+  { name: 'deepseek2 Q4_K (draft model Q8_0)', target: deepseek2Cases[6].spec, draft: { ...deepseek2Cases[6].spec, types: spec('deepseek2', 'Q8_0').types } },
+  { name: 'gpt-oss MXFP4 experts (draft model Q8_0)', target: gptOssCase('MXFP4 experts').spec, draft: { ...gptOssCase('MXFP4 experts').spec, types: spec('gpt-oss', 'Q8_0').types } },
+];
+
 describe('every drafter equals plain greedy decoding', () => {
-  for (const [arch, type, draftType] of cases) {
-    it(`${arch} ${type} (draft model ${draftType})`, async () => {
+  for (const { name, target, draft } of cases) {
+    it(name, async () => {
       const gpu = await openNodeGpu();
-      const session = await ChatSession.load(gpu, source(testModel(spec(arch, type)).bytes), { maxTokens: 8, nCtx: 128 });
+      const session = await ChatSession.load(gpu, source(testModel(target).bytes), { maxTokens: 8, nCtx: 128 });
       try {
-        await session.loadDraftModel(gpu, source(testModel(spec(arch, draftType)).bytes));
-        const rng = new Rng(arch.length);
+        await session.loadDraftModel(gpu, source(testModel(draft).bytes));
+        const rng = new Rng(name.length);
         const accepted: Record<string, number> = {};
         for (let i = 0; i < 4; i++) {
           const words = Array.from({ length: 3 }, () => 'abcdefgh'.slice(rng.int(4), 4 + rng.int(4)));

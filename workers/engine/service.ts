@@ -30,6 +30,8 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
   let session: ChatSession | undefined;
   let loaded: LoadedModelInfo | undefined;
   let generation: AbortController | undefined;
+  /** A draft model being loaded: a generation waits for it, so that it never drafts with a model being replaced. */
+  let draftLoad: Promise<unknown> | undefined;
   const downloads = new Map<string, AbortController>();
 
   async function load(id: string, source: WeightSource, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo> {
@@ -105,7 +107,13 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       if (id === loaded.id) throw new DecodeError('bad_draft_model', 'a model cannot draft for itself; pick a smaller model with the same tokenizer');
       const target = session;
       const weights = await deps.store.openWeights(id);
-      await target.loadDraftModel(await deps.gpu(), weights, { onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }) });
+      const loading = (async () => target.loadDraftModel(await deps.gpu(), weights, { onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }) }))();
+      draftLoad = loading;
+      try {
+        await loading;
+      } finally {
+        if (draftLoad === loading) draftLoad = undefined;
+      }
       const model = target.draftModelInfo;
       // The main model may have been replaced meanwhile: the draft went with the old session.
       if (target !== session || !loaded || !model) throw new ChatError('no_model', 'the model changed while its draft model loaded');
@@ -119,6 +127,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
     },
 
     async generate(messages, params, onEvent): Promise<ChatStats> {
+      await draftLoad?.catch(() => {});
       if (!session) throw new ChatError('no_model', 'no model is loaded; pick one first');
       if (generation) throw new ChatError('busy', 'a generation is already running');
       const ctrl = new AbortController();
