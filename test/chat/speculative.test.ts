@@ -2,9 +2,11 @@
 // decoding (batch invariance makes verification exact), with several tokens per step when
 // the answer repeats the context.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openNodeGpu } from '../../scripts/node-webgpu.ts';
 import { NgramDrafter } from '../../workers/engine/decode/drafter.ts';
+import { Speculator } from '../../workers/engine/decode/speculator.ts';
+import { GpuModel } from '../../workers/engine/gpu/model.ts';
 import type { Drafter } from '../../workers/engine/decode/drafter.ts';
 import { ChatSession } from '../../workers/engine/chat/session.ts';
 import { defaultGenerationParams } from '../../workers/engine/chat/types.ts';
@@ -72,5 +74,29 @@ describe('speculative decoding', () => {
       spec.destroy();
     }
     expect(accepted).toBeGreaterThan(0);
+  });
+});
+
+describe('calibration', () => {
+  it('measures every pass length the settings allow once, even when fewer drafts fit at first', async () => {
+    const { bytes } = testModel({ arch: 'qwen3moe', seed: 11, nLayer: 2 });
+    const model = await GpuModel.load(await openNodeGpu(), weightsFromByteSource(parseGguf(bytes), bytesSource(bytes)), { maxTokens: 8, nCtx: 64 });
+    try {
+      const speculator = new Speculator(model, [new NgramDrafter()]);
+      const settings = { mode: 'auto', draftMax: 4, adaptive: false };
+      const prompt = [5, 6, 7, 5, 6];
+      await model.forwardGreedy(prompt.slice(0, -1));
+      const calibrate = vi.spyOn(speculator, 'calibrate');
+      // Room for one draft only (the end of the answer is near): still calibrates 1..5 tokens.
+      const first = await speculator.step(prompt.slice(-1), prompt, 1, settings);
+      expect(calibrate).toHaveBeenCalledTimes(1);
+      expect(speculator.planner.calibrated(5)).toBe(true);
+      expect(speculator.planner.calibrated(6)).toBe(false);
+      // Measured once: later steps, with more room, do not run the passes again.
+      await speculator.step(first.tokens.slice(-1), [...prompt, ...first.tokens], 4, settings);
+      expect(calibrate).toHaveBeenCalledTimes(1);
+    } finally {
+      model.destroy();
+    }
   });
 });

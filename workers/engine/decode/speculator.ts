@@ -111,6 +111,7 @@ export class Speculator {
     await pass(1); // warm-up (pipelines, bind groups)
     m.truncate(base);
     for (let t = 1; t <= n; t++) {
+      if (this.planner.calibrated(t)) continue; // measured before, at a shorter limit
       let best = Infinity;
       for (let rep = 0; rep < 2; rep++) {
         const t0 = performance.now();
@@ -131,8 +132,10 @@ export class Speculator {
     const kMax = Math.max(0, Math.min(settings.draftMax, room));
     const usable = this.drafters.filter((d) => settings.mode === 'auto' || d.name === settings.mode);
     const adaptive = settings.adaptive || settings.mode === 'auto';
-    // Measured once per model (the planner keeps it): also the baseline of the reported speedup.
-    if (kMax > 0 && !this.planner.calibrated(adaptive ? kMax + 1 : 1)) await this.calibrate(history, adaptive ? kMax + 1 : 1, sampling);
+    // Measured once per model (the planner keeps it), for every length the settings allow, not
+    // only those that fit now: also the baseline of the reported speedup.
+    const calibrateTo = Math.min(adaptive ? settings.draftMax + 1 : 1, m.maxBatch, m.nCtx - m.nPast);
+    if (kMax > 0 && !this.planner.calibrated(calibrateTo)) await this.calibrate(history, calibrateTo, sampling);
 
     const draftSampling: DraftSampling | undefined = sampling && {
       distribution: (c, h) => samplingDistribution(candidateLogits(m.cfg.nVocab, c), h, sampling.params),
