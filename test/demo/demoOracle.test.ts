@@ -46,8 +46,8 @@ describe.skipIf(!demoModelShipped)('Pakar Demo against llama.cpp', () => {
 
   it('decodes the same greedy answers as our engine', async () => {
     const session = await load();
-    const chosen = [...heldoutPrompts().filter((p) => p.category === 'arithmetic').slice(0, 3), ...heldoutPrompts().filter((p) => p.category !== 'arithmetic').slice(0, 3)];
-    const questions = [...chosen.map((p) => p.prompt), 'What is 17 + 25?', 'What is Pakar?'];
+    // Every held-out prompt (right and wrong answers alike), and two the app's tests ask.
+    const questions = [...heldoutPrompts().map((p) => p.prompt), 'What is 17 + 25?', 'What is Pakar?'];
     try {
       for (const q of questions) {
         const prompt = session.promptTokens([{ role: 'user', content: q }]);
@@ -61,5 +61,5 @@ describe.skipIf(!demoModelShipped)('Pakar Demo against llama.cpp', () => {
     } finally {
       session.model.destroy();
     }
-  }, 120_000);
+  }, 300_000);
 });

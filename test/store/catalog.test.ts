@@ -15,8 +15,10 @@ import { hubResolveUrl } from '../../workers/engine/store/hub.ts';
 describe('catalog', () => {
   const entries = loadCatalog();
 
-  it('has the curated entries with their quant types', () => {
+  it('has the curated entries with their quant types, the bundled demo first and default', () => {
+    expect(entries.filter((e) => e.isDefault).map((e) => [e.id, e.bundled])).toEqual([['pakar-demo-q8_0', true]]);
     expect(entries.map((e) => `${e.name} ${e.quant}`)).toEqual([
+      'Pakar Demo (tiny, offline) Q8_0',
       'Granite 3.1 1B-A400M Instruct Q4_K_M',
       'Granite 3.1 1B-A400M Instruct Q8_0',
       'Granite 3.1 3B-A800M Instruct Q4_K_M',
