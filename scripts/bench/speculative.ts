@@ -1,11 +1,12 @@
 // Speculative decoding against plain decoding on one model, greedy, in one run: for each drafter
 // (n-gram lookup, self-drafting with one expert per token and with half the layers too, a draft
-// model, auto) the tokens per
-// verifying forward pass, the acceptance rate, the mean draft length, and the wall-clock decode
-// speedup over plain decoding of the same prompt. Prompts: one that copies its input (the input
-// twice, the copy cut short), one that edits it (a copy with some tokens changed), and free
-// generation (a random prompt). Random-weight models continue no text on purpose, so n-gram
-// drafts mostly pay off once greedy decoding falls into a cycle; the numbers say so as they are.
+// model, auto) the tokens per verifying forward pass, the acceptance rate, the mean draft length,
+// and the wall-clock decode speedup over plain decoding of the same prompt (median of interleaved
+// repeats). Prompts: one that copies its input, one that edits it, and free generation. For a
+// random-weight model they are token sequences (the input twice, cut short; the copy with every
+// fifth token changed; random); such a model continues no text, so n-gram drafts mostly pay off
+// once greedy decoding falls into a cycle. A trained chat model (Pakar Demo) gets chat prompts
+// instead (chatPrompts.ts) and answers to its end of turn.
 
 import { generateOnGpu } from '../cli/gpuGenerate.ts';
 import type { GpuGenerateEvent } from '../cli/gpuGenerate.ts';

@@ -1,6 +1,7 @@
 // The draft-length planner: k maximises expected tokens per second from measured pass costs and
 // tracked acceptance; 0 when drafting cannot pay (e.g. a device where a pass costs T times a
-// one-token pass), with rare one-token probes that cost at most 2% of plain decoding.
+// one-token pass) or would gain under 10%, with rare one-token probes that cost at most 2% of
+// plain decoding.
 
 import { describe, expect, it } from 'vitest';
 import { DraftPlanner } from '../../workers/engine/decode/draftPlanner.ts';
@@ -58,6 +59,16 @@ describe('DraftPlanner', () => {
     }
     expect(p.choose([{ name: 'self', msPerToken: undefined }, { name: 'draft', msPerToken: 2 }], 4).drafter).toBe('draft');
     expect(p.choose([{ name: 'self', msPerToken: 1 }, { name: 'draft', msPerToken: 2 }], 4).drafter).toBe('self');
+  });
+
+  it('does not draft for a gain it only predicts to be small (the estimates are noisy)', () => {
+    const p = planner(() => 10);
+    const self = { name: 'self', msPerToken: 0.5 };
+    for (let i = 0; i < 100; i++) p.observeDraft('self', 1, i % 10 === 0 ? 1 : 0);
+    const { speedup } = p.expected(self, 1);
+    expect(speedup).toBeGreaterThan(1);
+    expect(speedup).toBeLessThan(1.1);
+    expect(p.choose([self], 4)).toMatchObject({ drafter: undefined, k: 0 });
   });
 
   it('acceptance follows recent evidence', () => {

@@ -63,6 +63,9 @@ describe.each(['qwen3moe', 'granitemoe'] as const)('%s draft passes equal the CP
     try {
       await expect(gpu.forwardLogits([1], { layers: 4 })).rejects.toThrow(/layers 4/);
       await expect(gpu.forwardLogits([1], { expertsUsed: 3 })).rejects.toThrow(/experts used 3/);
+      // Refused before anything was recorded or cached: the model runs on.
+      expect(gpu.nPast).toBe(0);
+      expect(await gpu.forwardLogits([1])).toHaveLength(1);
     } finally {
       gpu.destroy();
     }

@@ -5,8 +5,9 @@
 //
 // Model: drafts are accepted independently with probability α, so a step with k drafts yields
 // E(k) = (1 − α^(k+1)) / (1 − α) tokens and costs verify(k+1) + k·draft; plain decoding yields
-// 1 token per verify(1). k = 0 unless a draft beats plain decoding. While k = 0, a one-token
-// probe now and then keeps α current, spaced so probes cost under 2% of plain decoding.
+// 1 token per verify(1). k = 0 unless a draft is expected to beat plain decoding by 10%. While
+// k = 0, a one-token probe now and then keeps α current, spaced so probes cost under 2% of plain
+// decoding.
 
 /** Prior acceptance: α₀ with this many pseudo-observations. */
 const PRIOR_ALPHA = 0.5;
@@ -17,6 +18,11 @@ const DECAY = 0.97;
 const COST_EMA = 0.1;
 /** Most of plain decoding's time that probing may cost. */
 const PROBE_BUDGET = 0.02;
+/**
+ * The expected speedup a draft must promise before it is tried: pass costs are measured on a
+ * busy device and acceptance is a model, so a draft predicted to break even can well be slower.
+ */
+const MIN_GAIN = 1.1;
 
 export interface DraftChoice {
   /** Drafter name; undefined = plain decoding this step. */
@@ -98,7 +104,7 @@ export class DraftPlanner {
     for (const d of drafters) {
       for (let k = 1; k <= kMax; k++) {
         const { speedup } = this.expected(d, k);
-        if (speedup > best.expectedSpeedup) best = { drafter: d.name, k, expectedSpeedup: speedup };
+        if (speedup > best.expectedSpeedup && speedup >= MIN_GAIN) best = { drafter: d.name, k, expectedSpeedup: speedup };
       }
     }
     if (best.drafter !== undefined || drafters.length === 0 || kMax === 0) {

@@ -108,18 +108,20 @@ export class Speculator {
     const sample = Array.from({ length: n }, (_, i) => history[Math.max(0, history.length - n + i)] ?? 0);
     // The same pass a step runs: argmaxes for greedy, the sampler's logits otherwise.
     const pass = (t: number): Promise<unknown> => (sampling ? this.targetLogits(sample.slice(0, t), t === 1, sampling.candidates) : m.forwardGreedy(sample.slice(0, t)));
-    await pass(1); // warm-up (pipelines, bind groups)
-    m.truncate(base);
     for (let t = 1; t <= n; t++) {
       if (this.planner.calibrated(t)) continue; // measured before, at a shorter limit
-      let best = Infinity;
+      // A first, untimed run of each length (its pipelines and bind groups), then the mean of
+      // two: decode steps later update the same means, so no length looks better than it is.
+      await pass(t);
+      m.truncate(base);
+      let total = 0;
       for (let rep = 0; rep < 2; rep++) {
         const t0 = performance.now();
         await pass(t);
-        best = Math.min(best, performance.now() - t0);
+        total += performance.now() - t0;
         m.truncate(base);
       }
-      this.planner.observePass(t, best);
+      this.planner.observePass(t, total / 2);
     }
   }
 

@@ -228,6 +228,8 @@ export class GpuModel {
     const s = this.scratch;
     const T = tokens.length;
     if (this.past + T > s.nCtx) throw new RangeError(`context full: ${this.past} + ${T} tokens exceed ${s.nCtx} positions`);
+    const cfg = this.passConfig(opts);
+    const override = cfg !== this.cfg;
     for (const t of tokens) {
       if (!Number.isInteger(t) || t < 0 || t >= this.cfg.nVocab) throw new RangeError(`token id ${t} is outside the vocabulary (0..${this.cfg.nVocab - 1})`);
     }
@@ -236,8 +238,6 @@ export class GpuModel {
     const encoder = device.createCommandEncoder({ label: 'step' });
     this.recorder.begin(encoder);
     const lastOnly = mode === 'none' || mode === 'greedy_last' || (typeof mode === 'object' && !mode.allPositions);
-    const cfg = this.passConfig(opts);
-    const override = cfg !== this.cfg;
     const blocks = new GpuBlocks(this.recorder, this.weights, cfg, s, T, this.past, 64 / this.gpu.rowLanes, lastOnly);
     const logits = blocks.materialize(this.arch.forward(blocks, cfg));
     let staging: GPUBuffer;
