@@ -24,7 +24,7 @@ export interface SpeculativeBenchOptions {
   readonly tokens: number;
   readonly draftMax: number;
   readonly promptLength: number;
-  /** Runs of each mode, interleaved (plain, each drafter, auto; again); the median speed counts. */
+  /** Runs of each mode, interleaved (plain, each drafter, auto; again, rotated); the median speed counts. */
   readonly repeats: number;
   /** A trained chat model's own prompts instead of random tokens; generation stops at `isEog`. */
   readonly chatPrompts?: readonly BenchPrompt[];
@@ -105,8 +105,12 @@ export async function benchSpeculative(model: GpuModel, file: GgufFile, draft: {
   for (const mode of [...modes.slice(1, -1), 'auto']) await runMode(model, prompts[0].tokens, o, mode, drafters, planner, Math.min(3, o.tokens));
   for (const p of prompts) {
     const runs = new Map<string, { tokens: number[]; stats: RunStats }[]>(modes.map((m) => [m, []]));
+    // Each repeat starts one mode later, so that no mode always runs right after the same one.
     for (let rep = 0; rep < o.repeats; rep++) {
-      for (const mode of modes) runs.get(mode)?.push(await runMode(model, p.tokens, o, mode, drafters, planner));
+      for (let i = 0; i < modes.length; i++) {
+        const mode = modes[(i + rep) % modes.length];
+        runs.get(mode)?.push(await runMode(model, p.tokens, o, mode, drafters, planner));
+      }
     }
     const plainRuns = runs.get('off') ?? [];
     const plainTps = median(plainRuns.map((r) => r.stats.decodeTokensPerSecond));
