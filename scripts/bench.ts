@@ -45,6 +45,7 @@ const usage = `usage: npm run bench -- [--quick] [--models NAMES] [--tokens N] [
   --no-llama         skip the llama.cpp reference
   --no-speculative   skip speculative decoding (per drafter vs plain; tiny, demo and granite-q8)
   --draft-max K      draft tokens per step for the speculative runs (default 4)
+  --spec-repeats N   runs per speculative mode and prompt (default 7; 1 for granite on a software adapter)
   --regenerate       rewrite the cached models in .cache/bench/ (after a generator change)`;
 
 const { values: v } = parseArgs({
@@ -58,6 +59,7 @@ const { values: v } = parseArgs({
     'no-llama': { type: 'boolean' },
     'no-speculative': { type: 'boolean' },
     'draft-max': { type: 'string' },
+    'spec-repeats': { type: 'string' },
     regenerate: { type: 'boolean' },
     help: { type: 'boolean' },
   },
@@ -150,7 +152,7 @@ for (const m of models) {
     // A chat model answers to its end of turn (≤ 48 tokens); random models generate a fixed count.
     const tokens = m.chat ? 48 : software ? (m.name === 'tiny' ? 24 : quick ? 6 : 4) : 64;
     // Small models' runs last a second or two, within the machine's noise: more of them.
-    const repeats = software && !m.chat && m.name !== 'tiny' ? 1 : 7;
+    const repeats = int('spec-repeats', v['spec-repeats'], 1) ?? (software && !m.chat && m.name !== 'tiny' ? 1 : 7);
     const draftMax = int('draft-max', v['draft-max'], 1) ?? 4;
     const draftBytes = m.draft ? new Uint8Array(readFileSync(ensureModel(m.draft, log, v.regenerate))) : undefined;
     const draftFile = draftBytes ? parseGguf(draftBytes) : undefined;
