@@ -50,8 +50,9 @@ const cases: { name: string; target: Spec; draft: Spec }[] = [
     ['granitemoe', 'Q5_0', 'Q8_0'],
     ['llama', 'IQ4_NL', 'Q5_1'],
   ] as const).map(([arch, t, d]) => ({ name: `${arch} ${t} (draft model ${d})`, target: spec(arch, t), draft: spec(arch, d) })),
-  // MLA with q-LoRA and V3 routing at a K-quant; gpt-oss as published (MXFP4 experts).
-  { name: 'deepseek2 Q4_K (draft model Q8_0)', target: deepseek2Cases[6].spec, draft: { ...deepseek2Cases[6].spec, types: spec('deepseek2', 'Q8_0').types } },
+  // MLA with q-LoRA and V3 routing (K-quants' 256-wide shapes cost 4× the time here; their
+  // batch invariance is checked in test/gpu); gpt-oss as published (MXFP4 experts).
+  { name: 'deepseek2 Q8_0 (draft model Q4_0)', target: deepseek2Cases[4].spec, draft: { ...deepseek2Cases[4].spec, types: spec('deepseek2', 'Q4_0').types } },
   { name: 'gpt-oss MXFP4 experts (draft model Q8_0)', target: gptOssCase('MXFP4 experts').spec, draft: { ...gptOssCase('MXFP4 experts').spec, types: spec('gpt-oss', 'Q8_0').types } },
 ];
 

@@ -33,6 +33,13 @@ describe('NgramDrafter', () => {
     expect(d.lookup([4, 5, 6, 4], 3)).toEqual([5, 6, 4]);
     expect(d.lookup([1, 2, 3], 4)).toEqual([]);
   });
+
+  it('files each proposal under the length of its match', () => {
+    const d = new NgramDrafter(3, 1);
+    expect(d.draft({ history: [1, 2, 3, 9, 1, 2, 3], k: 2 })).toEqual({ tokens: [9, 1], evidence: 'ngram:3' });
+    expect(d.draft({ history: [4, 5, 6, 4], k: 2 })).toEqual({ tokens: [5, 6], evidence: 'ngram:1' });
+    expect(d.draft({ history: [1, 2, 3], k: 2 })).toEqual({ tokens: [], evidence: 'ngram:0' });
+  });
 });
 
 describe('speculative decoding', () => {

@@ -71,6 +71,12 @@ describe('DraftPlanner', () => {
     expect(p.choose([self], 4)).toMatchObject({ drafter: undefined, k: 0 });
   });
 
+  it('never plans more tokens than a proposal has', () => {
+    const p = planner(() => 10);
+    for (let i = 0; i < 20; i++) p.observeDraft('ngram:3', 4, 4);
+    expect(p.choose([{ name: 'ngram:3', msPerToken: 0, maxK: 2 }], 8)).toMatchObject({ drafter: 'ngram:3', k: 2 });
+  });
+
   it('acceptance follows recent evidence', () => {
     const p = new DraftPlanner();
     expect(p.acceptance('x')).toBe(0.5);

@@ -33,9 +33,12 @@ export interface DraftChoice {
 }
 
 export interface DrafterCost {
+  /** The drafter, or the evidence key of a proposal already made. */
   readonly name: string;
   /** undefined until measured: assumed to cost a one-token pass of the model. */
   readonly msPerToken: number | undefined;
+  /** Most tokens it can give (a proposal already made); default: any k. */
+  readonly maxK?: number;
 }
 
 export class DraftPlanner {
@@ -102,7 +105,7 @@ export class DraftPlanner {
   choose(drafters: readonly DrafterCost[], kMax: number): DraftChoice {
     let best: DraftChoice = { drafter: undefined, k: 0, expectedSpeedup: 1 };
     for (const d of drafters) {
-      for (let k = 1; k <= kMax; k++) {
+      for (let k = 1; k <= Math.min(kMax, d.maxK ?? kMax); k++) {
         const { speedup } = this.expected(d, k);
         if (speedup > best.expectedSpeedup && speedup >= MIN_GAIN) best = { drafter: d.name, k, expectedSpeedup: speedup };
       }

@@ -30,6 +30,11 @@ export interface Draft {
   readonly tokens: number[];
   /** The distribution each token was drawn from; absent (or an undefined entry) = deterministic. */
   readonly q?: readonly (TokenDist | undefined)[];
+  /**
+   * What acceptance is tracked under (default: the drafter's name): a drafter whose proposals
+   * differ in kind keeps them apart (n-gram lookup: the length of the match behind them).
+   */
+  readonly evidence?: string;
 }
 
 export interface Drafter {
@@ -54,10 +59,18 @@ export class NgramDrafter implements Drafter {
   ) {}
 
   draft({ history, k }: DraftRequest): Draft {
-    return { tokens: this.lookup(history, k) };
+    const { tokens, n } = this.match(history, k);
+    // A copy in progress matches the longest n-gram and is mostly right; a single-token match in
+    // free text mostly is not: their acceptance is learnt apart.
+    return { tokens, evidence: `${this.name}:${n}` };
   }
 
   lookup(history: readonly number[], k: number): number[] {
+    return this.match(history, k).tokens;
+  }
+
+  /** The proposal and the length of the n-gram it follows (0: none). */
+  private match(history: readonly number[], k: number): { tokens: number[]; n: number } {
     const len = history.length;
     for (let n = Math.min(this.maxNgram, len - 1); n >= this.minNgram; n--) {
       // Latest match first: recent context predicts best.
@@ -69,9 +82,9 @@ export class NgramDrafter implements Drafter {
             break;
           }
         }
-        if (match) return history.slice(start + n, Math.min(len, start + n + k));
+        if (match) return { tokens: history.slice(start + n, Math.min(len, start + n + k)), n };
       }
     }
-    return [];
+    return { tokens: [], n: 0 };
   }
 }

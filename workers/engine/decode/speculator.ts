@@ -6,7 +6,7 @@
 // distribution plain sampling draws from, so the output distribution is the model's.
 
 import type { GpuModel, TopCandidates } from '../gpu/model.ts';
-import type { Drafter, DraftSampling } from './drafter.ts';
+import type { Draft, Drafter, DraftSampling } from './drafter.ts';
 import { DraftPlanner } from './draftPlanner.ts';
 import type { Random } from './random.ts';
 import { samplingDistribution } from './sampler.ts';
@@ -147,16 +147,30 @@ export class Speculator {
     let drafter: Drafter | undefined;
     let draft: number[] = [];
     let q: readonly (TokenDist | undefined)[] = [];
+    let evidence = '';
     const tried = new Set<string>();
+    // Drafters that cost nothing (n-gram lookup) propose before the choice, so that the planner
+    // weighs each proposal by the acceptance of its kind (see Draft.evidence).
+    const proposals = new Map<string, { drafter: Drafter; draft: Draft }>();
+    if (adaptive && kMax > 0) {
+      for (const d of usable.filter((u) => u.msPerToken === 0)) {
+        tried.add(d.name);
+        const p = await d.draft({ history, k: kMax, sampling: draftSampling });
+        if (p.tokens.length > 0) proposals.set(p.evidence ?? d.name, { drafter: d, draft: p });
+      }
+    }
     while (kMax > 0 && draft.length === 0) {
       const left = usable.filter((d) => !tried.has(d.name));
-      const choice = adaptive ? this.planner.choose(left, kMax) : { drafter: left[0]?.name, k: kMax };
-      drafter = left.find((d) => d.name === choice.drafter);
+      const options = [...left, ...[...proposals].map(([name, p]) => ({ name, msPerToken: 0, maxK: p.draft.tokens.length }))];
+      const choice = adaptive ? this.planner.choose(options, kMax) : { drafter: left[0]?.name, k: kMax };
+      const proposal = choice.drafter === undefined ? undefined : proposals.get(choice.drafter);
+      drafter = proposal?.drafter ?? left.find((d) => d.name === choice.drafter);
       if (!drafter) break;
       tried.add(drafter.name);
-      const d = await drafter.draft({ history, k: choice.k, sampling: draftSampling });
+      const d = proposal?.draft ?? (await drafter.draft({ history, k: choice.k, sampling: draftSampling }));
       draft = d.tokens.slice(0, choice.k);
       q = d.q ?? [];
+      evidence = d.evidence ?? drafter.name;
     }
     if (draft.length === 0) drafter = undefined;
 
@@ -188,7 +202,7 @@ export class Speculator {
     this.steps++;
     this.draftTokens += draft.length;
     if (drafter) {
-      this.planner.observeDraft(drafter.name, draft.length, accepted);
+      this.planner.observeDraft(evidence, draft.length, accepted);
       const c = this.counts.get(drafter.name) ?? { drafted: 0, accepted: 0 };
       c.drafted += draft.length;
       c.accepted += accepted;
