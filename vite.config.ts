@@ -6,6 +6,8 @@ import { VitePWA } from 'vite-plugin-pwa';
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 // Tells builds apart in Settings → About (the e2e update test sets it; otherwise the build time).
 const buildId = process.env.PAKAR_BUILD_ID ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+// `?hub=<base URL>` (a local Hub double) is honoured only by builds made for tests.
+const hubParam = process.env.PAKAR_TEST_HUB === '1';
 
 // The page's light background, as index.html's theme-color: the installed window's title bar.
 const THEME = '#f6f4ef';
@@ -49,7 +51,7 @@ export default defineConfig({
         globIgnores: ['**/*.gguf', 'screenshots/**'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
-        // `?hub=` configures the page and the worker; it does not change the file served.
+        // `?hub=` (test builds) configures the page and the worker; it does not change the file served.
         ignoreURLParametersMatching: [/^utm_/, /^fbclid$/, /^hub$/],
         cleanupOutdatedCaches: true,
         // The first install takes the open page at once, so it works offline without a reload.
@@ -62,6 +64,7 @@ export default defineConfig({
   define: {
     __PAKAR_VERSION__: JSON.stringify(version),
     __PAKAR_BUILD__: JSON.stringify(buildId),
+    __PAKAR_HUB_PARAM__: JSON.stringify(hubParam),
   },
   // The engine worker imports modules (Comlink, the engine), so it must be an ES module worker.
   worker: { format: 'es' },

@@ -9,12 +9,12 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-/** `vite build` into .cache/pwa-e2e/<buildId>, with PAKAR_BUILD_ID set; returns the folder. */
+/** A test build (`?hub=` honoured) into .cache/pwa-e2e/<buildId>, with PAKAR_BUILD_ID set; returns the folder. */
 export function buildApp(buildId: string): string {
   const outDir = path.join(root, '.cache/pwa-e2e', buildId);
   execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: root,
-    env: { ...process.env, PAKAR_BUILD_ID: buildId },
+    env: { ...process.env, PAKAR_BUILD_ID: buildId, PAKAR_TEST_HUB: '1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return outDir;

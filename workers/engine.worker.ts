@@ -43,8 +43,9 @@ function workerGpu(): Promise<GpuContext> {
   return gpu;
 }
 
-// The Hub base URL is configuration (tests point it at a local double): `?hub=` on the worker URL.
-const hubBaseUrl = new URL(self.location.href).searchParams.get('hub') ?? undefined;
+// Test builds only (PAKAR_TEST_HUB=1): `?hub=` on the worker URL points downloads at a local Hub
+// double. A production build always downloads from the Hub.
+const hubBaseUrl = (__PAKAR_HUB_PARAM__ && new URL(self.location.href).searchParams.get('hub')) || undefined;
 
 const api: EngineApi = {
   ...createEngineService({ gpu: workerGpu, store: new ModelStore({ hubBaseUrl }) }),

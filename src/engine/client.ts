@@ -32,7 +32,7 @@ let engine: Remote<EngineApi> | undefined;
 export function getEngine(): Remote<EngineApi> {
   if (!engine) {
     installEngineErrorTransfer();
-    const worker = new Worker(engineWorkerHref(engineWorkerUrl, location.href), { type: 'module', name: 'pakar-engine' });
+    const worker = new Worker(engineWorkerHref(engineWorkerUrl, location.href, __PAKAR_HUB_PARAM__), { type: 'module', name: 'pakar-engine' });
     engine = wrap<EngineApi>(worker);
   }
   return engine;

@@ -1,10 +1,11 @@
 /**
- * The worker's URL with the page's configuration: `?hub=<base URL>` on the page (tests point it
- * at a local Hub double) becomes `?hub=` on the worker, which reads it from its own location.
+ * The worker's URL with the page's configuration. Only builds made for tests (PAKAR_TEST_HUB=1,
+ * `__PAKAR_HUB_PARAM__`) honour `?hub=<base URL>`, which points downloads at a local Hub double;
+ * in a production build a crafted link must not redirect model downloads to another host.
  */
-export function engineWorkerHref(workerUrl: string, pageHref: string): string {
-  const hub = new URL(pageHref).searchParams.get('hub');
+export function engineWorkerHref(workerUrl: string, pageHref: string, hubParam: boolean): string {
   const url = new URL(workerUrl, pageHref);
+  const hub = hubParam ? new URL(pageHref).searchParams.get('hub') : null;
   if (hub) url.searchParams.set('hub', hub);
   return url.href;
 }

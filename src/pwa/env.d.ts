@@ -5,6 +5,9 @@ declare const __PAKAR_VERSION__: string;
 /** This build's id: PAKAR_BUILD_ID at build time, or the build's UTC time (vite.config.ts `define`). */
 declare const __PAKAR_BUILD__: string;
 
+/** Whether `?hub=` may point downloads at another host: PAKAR_TEST_HUB=1 at build time, for tests. */
+declare const __PAKAR_HUB_PARAM__: boolean;
+
 /** Chromium's install offer (not in TypeScript's DOM library). */
 interface BeforeInstallPromptEvent extends Event {
   prompt(): Promise<void>;

@@ -28,10 +28,35 @@ describe('errors people can act on', () => {
 });
 
 describe('engine worker URL', () => {
-  it('carries the page\'s hub parameter to the worker', () => {
-    expect(engineWorkerHref('/assets/engine.worker-abc.js', 'http://127.0.0.1:4173/?hub=http%3A%2F%2F127.0.0.1%3A9999')).toBe(
+  const page = 'http://127.0.0.1:4173/?hub=http%3A%2F%2F127.0.0.1%3A9999';
+
+  it('a test build carries the page\'s hub parameter to the worker', () => {
+    expect(engineWorkerHref('/assets/engine.worker-abc.js', page, true)).toBe(
       'http://127.0.0.1:4173/assets/engine.worker-abc.js?hub=http%3A%2F%2F127.0.0.1%3A9999',
     );
-    expect(engineWorkerHref('/assets/w.js', 'http://localhost/')).toBe('http://localhost/assets/w.js');
+    expect(engineWorkerHref('/assets/w.js', 'http://localhost/', true)).toBe('http://localhost/assets/w.js');
+  });
+
+  it('a production build ignores it: a crafted link cannot redirect downloads', () => {
+    expect(engineWorkerHref('/assets/engine.worker-abc.js', page, false)).toBe('http://127.0.0.1:4173/assets/engine.worker-abc.js');
+  });
+
+  it('only PAKAR_TEST_HUB=1 makes a build honour it', async () => {
+    const { resolveConfig } = await import('vite');
+    const saved = process.env.PAKAR_TEST_HUB;
+    const hubParam = async (value: string | undefined) => {
+      if (value === undefined) delete process.env.PAKAR_TEST_HUB;
+      else process.env.PAKAR_TEST_HUB = value;
+      const config = await resolveConfig({ configFile: 'vite.config.ts', logLevel: 'silent' }, 'build', 'production');
+      return config.define?.__PAKAR_HUB_PARAM__;
+    };
+    try {
+      expect(await hubParam(undefined)).toBe('false');
+      expect(await hubParam('0')).toBe('false');
+      expect(await hubParam('1')).toBe('true');
+    } finally {
+      if (saved === undefined) delete process.env.PAKAR_TEST_HUB;
+      else process.env.PAKAR_TEST_HUB = saved;
+    }
   });
 });
