@@ -1,5 +1,5 @@
 // The speed benchmark (not a test): npm run bench [-- --quick] [--models tiny,demo,granite-q4k,granite-q8]
-// [--tokens N] [--prompt N] [--runs N] [--bandwidth-mib N] [--no-llama]
+// [--tokens N] [--prompt N] [--runs N] [--bandwidth-mib N] [--no-llama] [--profile]
 // Prints ONE JSON object on stdout (progress goes to stderr): per model and quant, Pakar's WebGPU
 // decode and prefill tokens/s (medians after a warm-up), dispatches per step and per layer,
 // submits and readback bytes per step, the active weight bytes a token reads, the adapter's
@@ -46,6 +46,7 @@ const usage = `usage: npm run bench -- [--quick] [--models NAMES] [--tokens N] [
   --no-speculative   skip speculative decoding (per drafter vs plain; tiny, demo and granite-q8)
   --draft-max K      draft tokens per step for the speculative runs (default 4)
   --spec-repeats N   runs per speculative mode and prompt (default 7; 1 for granite on a software adapter)
+  --profile          time one decode step and one prefill chunk per kernel class (webgpu.profile)
   --regenerate       rewrite the cached models in .cache/bench/ (after a generator change)`;
 
 const { values: v } = parseArgs({
@@ -61,6 +62,7 @@ const { values: v } = parseArgs({
     'draft-max': { type: 'string' },
     'spec-repeats': { type: 'string' },
     regenerate: { type: 'boolean' },
+    profile: { type: 'boolean' },
     help: { type: 'boolean' },
   },
   strict: true,
@@ -137,7 +139,7 @@ for (const m of models) {
   const rng = new Rng(42);
   const prompt = Array.from({ length: Math.max(plan.prompt, 1) }, () => rng.int(cfg.nVocab - 1));
   log(`${m.name}: ${(bytes.length / 1e6).toFixed(0)} MB, ${(active.total / 1e6).toFixed(1)} MB active/token; WebGPU: prompt ${plan.prompt}, ${plan.tokens} decode steps × ${plan.runs} runs`);
-  const webgpu = await benchWebGpu(gpu, weightsFromByteSource(file, bytesSource(bytes)), { prompt, timePrefill: plan.prompt > 0, decodeTokens: plan.tokens, runs: plan.runs }, log);
+  const webgpu = await benchWebGpu(gpu, weightsFromByteSource(file, bytesSource(bytes)), { prompt, timePrefill: plan.prompt > 0, decodeTokens: plan.tokens, runs: plan.runs, profile: v.profile }, log);
 
   let llamaCpp: LlamaCppResult | null = null;
   if (!v['no-llama']) {

@@ -137,6 +137,33 @@ describe('dispatches', () => {
   });
 });
 
+describe('profiling', () => {
+  it.each(['timestamps', 'submits'] as const)('by %s: times every dispatch by kernel class, and a profiled pass returns what a plain one does', async (method) => {
+    const { bytes } = testModel({ arch: 'qwen3moe', seed: 5 });
+    const gpu = await loadGpuModel(bytes);
+    try {
+      const plain = await gpu.forwardLogits([1, 2, 3]);
+      gpu.truncate(0);
+      gpu.setProfiling(true, method);
+      const profiled = await gpu.forwardLogits([1, 2, 3]);
+      const p = gpu.lastProfile;
+      expect(profiled).toEqual(plain);
+      expect(p?.tokens).toBe(3);
+      expect(p?.method).toBe(method);
+      const nLayer = gpu.cfg.nLayer;
+      expect(p?.dispatches).toMatchObject({ qkv: nLayer, attention: nLayer, router: nLayer, 'experts.up': nLayer, 'experts.down': nLayer, output: 1 });
+      expect(Object.values(p?.dispatches ?? {}).reduce((a, b) => a + b, 0)).toBe(gpu.lastStep.dispatches);
+      expect(p?.gpuMs).toBeGreaterThan(0);
+      expect(p?.gpuMs).toBeCloseTo(Object.values(p?.kernelMs ?? {}).reduce((a, b) => a + b, 0), 6);
+      gpu.setProfiling(false);
+      await gpu.forwardGreedy([4]);
+      expect(gpu.lastProfile).toBeUndefined();
+    } finally {
+      gpu.destroy();
+    }
+  });
+});
+
 describe('routing log', () => {
   it('reports the experts the CPU reference chooses, per layer and token', async () => {
     const { bytes } = testModel({ arch: 'qwen2moe', seed: 5, nExpertUsed: 3 });

@@ -9,6 +9,8 @@ export interface GpuContext {
   readonly limits: GPUSupportedLimits;
   readonly hasF16: boolean;
   readonly hasSubgroups: boolean;
+  /** `timestamp-query`: per-kernel GPU times for the profiler. */
+  readonly hasTimestamps: boolean;
   readonly adapterInfo: { vendor: string; architecture: string; description: string };
   /**
    * Lanes that share one weight row in the projection kernels: 8 on GPUs (coalesced reads), 1 on
@@ -38,12 +40,14 @@ export async function openGpu(gpu: GPU | undefined, onLost?: (e: GpuError) => vo
   const features: GPUFeatureName[] = [];
   if (adapter.features.has('shader-f16')) features.push('shader-f16');
   if (adapter.features.has('subgroups')) features.push('subgroups');
+  if (adapter.features.has('timestamp-query')) features.push('timestamp-query');
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: features, label: 'pakar' });
   const ctx: GpuContext = {
     device,
     limits: device.limits,
     hasF16: features.includes('shader-f16'),
     hasSubgroups: features.includes('subgroups'),
+    hasTimestamps: features.includes('timestamp-query'),
     adapterInfo: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description },
     rowLanes: adapter.info.architecture === 'swiftshader' || adapter.info.isFallbackAdapter ? 1 : 8,
     lostError: undefined,

@@ -13,6 +13,8 @@ import { packParams, StepRecorder } from './recorder.ts';
 import { allocateScratch, MAX_CANDIDATES } from './scratch.ts';
 import type { Scratch } from './scratch.ts';
 import { PipelineCache } from './shaders.ts';
+import { SubmitProfiler, TimestampProfiler } from './profiler.ts';
+import type { KernelProfile, PassProfiler, StepProfile } from './profiler.ts';
 import { GpuWeights } from './weights.ts';
 import { uploadDerivedKb } from './mla.ts';
 
@@ -87,6 +89,8 @@ export class GpuModel {
   recordRouting = false;
   /** With recordRouting: the last step's choices, [layer][token][slot] expert ids. */
   lastRouting: number[][][] | undefined;
+  /** With profiling on: the last forward pass's time per kernel class. */
+  lastProfile: StepProfile | undefined;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -151,6 +155,21 @@ export class GpuModel {
   /** Tokens one forward pass takes; longer inputs run in several. */
   get maxBatch(): number {
     return this.scratch.maxTokens;
+  }
+
+  /**
+   * Times every following pass per kernel class (`lastProfile`): by GPU timestamps where the
+   * adapter has them, else by one submit per dispatch (or as `method` asks). A profiled pass
+   * runs each dispatch in its own pass, so it is slower than a plain one.
+   */
+  setProfiling(on: boolean, method: KernelProfile['method'] = this.gpu.hasTimestamps ? 'timestamps' : 'submits'): void {
+    this.recorder.profiler?.destroy();
+    this.recorder.profiler = undefined;
+    this.lastProfile = undefined;
+    if (!on) return;
+    if (method === 'timestamps' && !this.gpu.hasTimestamps) throw new RangeError('this adapter has no timestamp-query');
+    const device = this.gpu.device;
+    this.recorder.profiler = method === 'timestamps' ? new TimestampProfiler(device) : new SubmitProfiler(device);
   }
 
   /** Forgets positions ≥ n (the cache rows are simply overwritten later). */
@@ -235,6 +254,7 @@ export class GpuModel {
     }
     device.queue.writeBuffer(s.tokens, 0, Uint32Array.from(tokens));
 
+    const recordStart = performance.now();
     const encoder = device.createCommandEncoder({ label: 'step' });
     this.recorder.begin(encoder);
     const lastOnly = mode === 'none' || mode === 'greedy_last' || (typeof mode === 'object' && !mode.allPositions);
@@ -281,7 +301,11 @@ export class GpuModel {
       }
       encoder.copyBufferToBuffer(s.ids, 0, this.routingStaging, 0, routingBytes);
     }
-    device.queue.submit([encoder.finish()]);
+    const profiler: PassProfiler | undefined = this.recorder.profiler;
+    const commands = encoder.finish();
+    const submitted = performance.now();
+    if (profiler instanceof SubmitProfiler) await profiler.run([...this.recorder.takeSeparate(), commands]);
+    else device.queue.submit([commands]);
     this.lastStep.submits = 1;
     this.lastStep.dispatches = this.recorder.dispatches;
     this.lastStep.readbackBytes = bytes + routingBytes;
@@ -294,9 +318,11 @@ export class GpuModel {
       this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => (il < dense ? [] : Array.from(ids.subarray((il * T + t) * k, (il * T + t + 1) * k)))));
     }
     await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    const waitMs = performance.now() - submitted;
     if (this.gpu.lostError) throw this.gpu.lostError;
     const result = staging.getMappedRange(0, bytes).slice(0);
     staging.unmap();
+    if (profiler) this.lastProfile = { ...(await profiler.read()), tokens: T, recordMs: submitted - recordStart, waitMs };
     this.past += T;
     return result;
   }
@@ -304,6 +330,7 @@ export class GpuModel {
   destroy(): void {
     this.weights.destroy();
     this.recorder.destroy();
+    this.recorder.profiler?.destroy();
     this.idsStaging.destroy();
     this.candidatesStaging.destroy();
     this.routingStaging?.destroy();

@@ -1,7 +1,9 @@
 // Encodes a step's dispatches into one compute pass. Each dispatch site (a kernel at one place
 // in the graph) keeps its uniform buffer and bind group across steps; only the parameters are
-// rewritten, so steady-state decoding creates no GPU objects.
+// rewritten, so steady-state decoding creates no GPU objects. With a profiler attached, each
+// dispatch gets its own timed pass instead (profiler.ts).
 
+import type { PassProfiler } from './profiler.ts';
 import type { KernelName, PipelineCache } from './shaders.ts';
 import type { GgmlTypeInfo } from '../quant/types.ts';
 
@@ -24,7 +26,12 @@ export function packParams(layout: string, values: readonly number[]): ArrayBuff
 }
 
 export class StepRecorder {
+  private encoder: GPUCommandEncoder | undefined;
   private pass: GPUComputePassEncoder | undefined;
+  /** Times each dispatch of the following steps; undefined for plain steps. */
+  profiler: PassProfiler | undefined;
+  /** Profiling by submits: the step's dispatches, one command buffer each. */
+  private separate: GPUCommandBuffer[] = [];
   private readonly sites = new Map<string, Site>();
   private readonly ids = new WeakMap<GPUBuffer, number>();
   private nextId = 0;
@@ -37,13 +44,25 @@ export class StepRecorder {
   ) {}
 
   begin(encoder: GPUCommandEncoder): void {
-    this.pass = encoder.beginComputePass({ label: 'step' });
+    this.encoder = encoder;
     this.dispatches = 0;
+    this.separate = [];
+    if (this.profiler) this.profiler.begin();
+    else this.pass = encoder.beginComputePass({ label: 'step' });
   }
 
   end(): void {
     this.pass?.end();
     this.pass = undefined;
+    if (this.profiler && this.encoder) this.profiler.resolve(this.encoder);
+    this.encoder = undefined;
+  }
+
+  /** Profiling by submits: the command buffers of the step's dispatches, in order. */
+  takeSeparate(): GPUCommandBuffer[] {
+    const out = this.separate;
+    this.separate = [];
+    return out;
   }
 
   private idOf(b: GPUBuffer): number {
@@ -57,7 +76,7 @@ export class StepRecorder {
    * as the uniform at binding n.
    */
   dispatch(site: string, kernel: KernelName, type: GgmlTypeInfo | undefined, buffers: readonly GPUBuffer[], params: ArrayBuffer, groups: readonly [number, number, number]): void {
-    if (!this.pass) throw new Error('StepRecorder.dispatch outside begin/end');
+    if (!this.encoder) throw new Error('StepRecorder.dispatch outside begin/end');
     const pipeline = this.pipelines.get(kernel, type);
     const key = `${kernel}:${type?.name ?? ''}:${buffers.map((b) => this.idOf(b)).join(',')}`;
     let s = this.sites.get(site);
@@ -70,9 +89,14 @@ export class StepRecorder {
       this.sites.set(site, s);
     }
     this.device.queue.writeBuffer(s.uniform, 0, params);
-    this.pass.setPipeline(pipeline);
-    this.pass.setBindGroup(0, s.bindGroup);
-    this.pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+    const own = this.profiler?.method === 'submits' ? this.device.createCommandEncoder({ label: site }) : undefined;
+    const pass = this.profiler ? (own ?? this.encoder).beginComputePass(this.profiler.pass(site)) : this.pass;
+    if (!pass) throw new Error('StepRecorder: no pass');
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, s.bindGroup);
+    pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+    if (this.profiler) pass.end();
+    if (own) this.separate.push(own.finish());
     this.dispatches++;
   }
 
