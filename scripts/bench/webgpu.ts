@@ -54,8 +54,12 @@ export async function benchWebGpu(gpu: GpuContext, source: WeightSource, s: Engi
   log(`  loaded in ${loadSeconds.toFixed(1)} s; warm-up`);
   try {
     const nLayer = model.cfg.nLayer;
-    // One single-token step compiles every pipeline and makes every bind group: a step of T
-    // tokens uses the same ones (T only changes the uniforms and the grid).
+    // Steps of 1, 2, 4 and 8 tokens compile every pipeline (the projections have one per token
+    // tile) and make every bind group; longer passes reuse the 8-token ones.
+    for (const T of [8, 4, 2].filter((n) => n <= model.maxBatch)) {
+      await model.forwardGreedy(Array.from({ length: T }, (_, i) => s.prompt[i % s.prompt.length]));
+      model.truncate(0);
+    }
     let next = await model.forwardGreedyLast(s.prompt.slice(0, 1));
     let prefillDispatches: number | null = null;
 

@@ -7,7 +7,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../scripts/model-gen/random.ts';
 import { openNodeGpu } from '../../scripts/node-webgpu.ts';
+import { F_BIAS, F_RES } from '../../workers/engine/gpu/matmul.ts';
 import { packParams } from '../../workers/engine/gpu/recorder.ts';
+import { matmulTile } from '../../workers/engine/gpu/shaders.ts';
 import { MAX_CANDIDATES } from '../../workers/engine/gpu/scratch.ts';
 import { allGgmlTypes, ggmlTypeByName, rowBytes } from '../../workers/engine/quant/types.ts';
 import type { GgmlTypeInfo } from '../../workers/engine/quant/types.ts';
@@ -26,11 +28,8 @@ beforeAll(async () => {
 
 // ---- matmul ----
 
-const F_NORM = 1;
-const F_BIAS = 2;
-const F_RES = 4;
-const flagSets = [0, F_NORM, F_BIAS, F_RES, F_NORM | F_BIAS | F_RES] as const;
-const flagName = (f: number): string => (f === 0 ? 'plain' : [f & F_NORM && 'norm', f & F_BIAS && 'bias', f & F_RES && 'residual'].filter(Boolean).join('+'));
+const flagSets = [0, F_BIAS, F_RES, F_BIAS | F_RES] as const;
+const flagName = (f: number): string => (f === 0 ? 'plain' : [f & F_BIAS && 'bias', f & F_RES && 'residual'].filter(Boolean).join('+'));
 
 interface MatmulCase {
   readonly label: string;
@@ -39,7 +38,6 @@ interface MatmulCase {
   readonly nTok: number;
   readonly flags: number;
   readonly alpha: number;
-  readonly eps: number;
   readonly wOff: number;
   /** First float of token 0 in X (the last-token-only output projection reads from there). */
   readonly xOff: number;
@@ -50,7 +48,6 @@ interface MatmulCase {
   readonly W: Uint8Array; // [w_off filler][rows × row_bytes][filler]
   readonly w: Float32Array; // dequantized [rows, cols]
   readonly X: Float32Array; // [x_off NaNs][n_tok, x_stride], NaN past cols
-  readonly N: Float32Array;
   readonly B: Float32Array;
   readonly R: Float32Array; // [n_tok, r_stride], NaN past rows
 }
@@ -60,7 +57,7 @@ const colsFor = (t: GgmlTypeInfo): readonly number[] => (t.blockSize === 256 ? [
 
 function matmulCase(type: GgmlTypeInfo, rng: Rng, rows: number, cols: number, nTok: number, flags: number, layout: { wOff: number; padded: boolean }): MatmulCase {
   const { bytes, values } = randomWeights(type, rows, cols, rng);
-  const xOff = layout.padded ? [5, 3 * cols][rng.int(2)] : 0;
+  const xOff = layout.padded ? [8, 3 * cols][rng.int(2)] : 0;
   const xStride = layout.padded ? cols + 32 : cols;
   const yOff = layout.padded ? 3 : 0;
   const yStride = layout.padded ? rows + yOff + 5 : rows;
@@ -74,24 +71,18 @@ function matmulCase(type: GgmlTypeInfo, rng: Rng, rows: number, cols: number, nT
   const alpha = flags & F_RES ? [0.37, -1.5][rng.int(2)] : [1, 1 / 6][rng.int(2)];
   return {
     label: `${rows}×${cols} n_tok=${nTok} ${flagName(flags)} alpha=${alpha.toFixed(3)} w_off=${layout.wOff} x_off=${xOff}${layout.padded ? ' strided' : ''}`,
-    rows, cols, nTok, flags, alpha, eps: 1e-6, wOff: layout.wOff, xOff, xStride, yStride, yOff, rStride,
-    W: embedAt(rng, bytes, layout.wOff), w: values, X,
-    N: rng.gaussian(cols, 0.4, 1), B: rng.gaussian(rows, 0.5), R,
+    rows, cols, nTok, flags, alpha, wOff: layout.wOff, xOff, xStride, yStride, yOff, rStride,
+    W: embedAt(rng, bytes, layout.wOff), w: values, X, B: rng.gaussian(rows, 0.5), R,
   };
 }
 
 /**
- * Y[t, y_off + r] = alpha·(Σ_c W[r, c]·xin[t, c] + B[r]) + R[t, r], xin = x or RMSNorm(x)·N,
- * in f64; NaN where Y is not the kernel's (columns outside [y_off, y_off + rows)).
+ * Y[t, y_off + r] = alpha·(Σ_c W[r, c]·x[t, c] + B[r]) + R[t, r], in f64; NaN where Y is not the kernel's (columns outside [y_off, y_off + rows)).
  */
 function matmulRef(c: MatmulCase): Float64Array {
   const y = new Float64Array(c.nTok * c.yStride).fill(NaN);
   for (let t = 0; t < c.nTok; t++) {
     const x = Float64Array.from(c.X.subarray(c.xOff + t * c.xStride, c.xOff + t * c.xStride + c.cols));
-    if (c.flags & F_NORM) {
-      const inv = 1 / Math.sqrt(x.reduce((s, v) => s + v * v, 0) / c.cols + c.eps);
-      for (let i = 0; i < c.cols; i++) x[i] = x[i] * inv * c.N[i];
-    }
     for (let r = 0; r < c.rows; r++) {
       let acc = 0;
       for (let i = 0; i < c.cols; i++) acc += c.w[r * c.cols + i] * x[i];
@@ -107,14 +98,14 @@ function matmulRef(c: MatmulCase): Float64Array {
 /** Records one matmul as GpuBlocks.matmul dispatches it; returns its poisoned output. */
 function dispatchMatmul(batch: KernelBatch, type: GgmlTypeInfo, c: MatmulCase, dummy: GPUBuffer): GPUBuffer {
   const y = batch.poisoned('Y', 4 * c.nTok * c.yStride);
-  const params = packParams('uuuuuuuuffuuuuuu', [c.rows, c.cols, rowBytes(type, c.cols), c.nTok, c.xStride, c.yStride, c.yOff, c.flags, c.alpha, c.eps, c.wOff, c.rStride, c.xOff, 0, 0, 0]);
+  const params = packParams('uuuuuuuufuuu', [c.rows, c.cols, rowBytes(type, c.cols), c.nTok, c.xStride, c.yStride, c.yOff, c.flags, c.alpha, c.wOff, c.rStride, c.xOff]);
   const groups = Math.ceil(c.rows / batch.rowsPerGroup);
+  const tile = matmulTile(c.nTok);
   batch.dispatch('matmul', type, [
     batch.input('W', c.W), batch.input('X', c.X),
-    c.flags & F_NORM ? batch.input('N', c.N) : dummy,
     c.flags & F_BIAS ? batch.input('B', c.B) : dummy,
     c.flags & F_RES ? batch.input('R', c.R) : dummy, y,
-  ], params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(c.nTok / 8)]);
+  ], params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(c.nTok / tile)], { TILE: tile });
   return y;
 }
 
@@ -129,14 +120,14 @@ async function runMatmuls(type: GgmlTypeInfo, lanes: Lanes, cases: readonly Matm
 }
 
 describe('matmul equals dequantize + f64 dot', () => {
-  it.each(types.flatMap((t) => laneVariants.map((l) => [t.name, l, t] as const)))('%s, LANES %i: ragged rows, n_tok 1/3/8/11, every flag, w_off > 0, x_off > 0, strides', async (_n, lanes, type) => {
+  it.each(types.flatMap((t) => laneVariants.map((l) => [t.name, l, t] as const)))('%s, LANES %i: ragged rows, n_tok 1/2/3/8/11 (every tile), every flag, w_off > 0, x_off > 0, strides', async (_n, lanes, type) => {
     const rng = new Rng(0x3a7 + type.id);
     const cols = colsFor(type);
     const aligned = wordAlignedBlocks(type);
     const cases: MatmulCase[] = [];
     let i = 0;
     for (const rows of [1, 13, 67]) {
-      for (const nTok of [1, 3, 8, 11]) {
+      for (const nTok of [1, 2, 3, 8, 11]) {
         // w_off: 0, a word offset (packed Q|K|V, gate|up), or any byte where the type allows it.
         const wOff = [0, 4 * (5 + rng.int(40)), aligned ? 12 : 1 + 2 * rng.int(20)][i % 3];
         cases.push(matmulCase(type, rng, rows, cols[i % cols.length], nTok, flagSets[i % flagSets.length], { wOff, padded: i % 2 === 1 }));
@@ -148,12 +139,12 @@ describe('matmul equals dequantize + f64 dot', () => {
     expect(await runMatmuls(type, lanes, cases)).toEqual([]);
   });
 
-  // ARCHITECTURE.md invariant 5, at the kernel: token t of an 11-token batch (two tiles) is
-  // bit-identical to token t alone (x_off pointing at it, as the last-token-only output does).
+  // ARCHITECTURE.md invariant 5, at the kernel: token t of an 11-token batch (two tiles of 8)
+  // is bit-identical to token t alone (a tile of 1) (x_off pointing at it, as the last-token-only output does).
   it.each((['Q4_K', 'Q6_K', 'F16'] as const).flatMap((n) => laneVariants.map((l) => [n, l] as const)))('%s, LANES %i, is batch-invariant: each token of 11 equals the token alone, bit for bit', async (name, lanes) => {
     const type = ggmlTypeByName(name);
     const rng = new Rng(0xb17);
-    const c = matmulCase(type, rng, 67, 512, 11, F_NORM | F_BIAS | F_RES, { wOff: 8, padded: true });
+    const c = matmulCase(type, rng, 67, 512, 11, F_BIAS | F_RES, { wOff: 8, padded: true });
     const singles = Array.from({ length: c.nTok }, (_, t): MatmulCase => ({ ...c, nTok: 1, xOff: c.xOff + t * c.xStride, R: c.R.slice(t * c.rStride, (t + 1) * c.rStride) }));
     const batch = new KernelBatch(device, `matmul ${name} LANES=${lanes} invariance`, lanes);
     const dummy = batch.poisoned('unused', 16);
@@ -169,6 +160,36 @@ describe('matmul equals dequantize + f64 dot', () => {
     const rng = new Rng(77);
     const c = matmulCase(type, rng, 8 * 32768 + 3, 32, 1, 0, { wOff: 2, padded: false });
     expect(await runMatmuls(type, 8, [c])).toEqual([]);
+  });
+});
+
+// ---- rms_norm ----
+
+describe('rms_norm equals the f64 RMSNorm · weight', () => {
+  it('widths 32, 160 and 2080 (several passes of a workgroup), strided rows from an offset', async () => {
+    const rng = new Rng(0x5e1);
+    const batch = new KernelBatch(device, 'rms_norm');
+    const m = new Mismatches(TOL);
+    const cases = [32, 160, 2080].map((cols, i) => {
+      const nTok = [1, 3, 5][i];
+      const stride = cols + 8 * i;
+      const off = 4 * i;
+      const X = new Float32Array(off + nTok * stride).fill(NaN);
+      for (let t = 0; t < nTok; t++) X.set(rng.gaussian(cols, 1.5, 0.3), off + t * stride);
+      const N = rng.gaussian(cols, 0.4, 1);
+      const want = new Float64Array(nTok * cols);
+      for (let t = 0; t < nTok; t++) {
+        const x = X.subarray(off + t * stride, off + t * stride + cols);
+        const inv = 1 / Math.sqrt(x.reduce((a, v) => a + v * v, 0) / cols + 1e-6);
+        for (let c = 0; c < cols; c++) want[t * cols + c] = x[c] * inv * N[c];
+      }
+      const y = batch.poisoned('Y', 4 * nTok * cols);
+      batch.dispatch('rms_norm', undefined, [batch.input('X', X), batch.input('N', N), y], packParams('uuuf', [cols, stride, off, 1e-6]), [nTok, 1, 1]);
+      return { label: `${cols} wide, ${nTok} tokens`, y, want };
+    });
+    const got = await batch.run(cases.map((c) => c.y));
+    cases.forEach((c, i) => m.close(c.label, got[i], c.want));
+    expect(m.list).toEqual([]);
   });
 });
 

@@ -62,11 +62,13 @@ describe('f16 KV cache', () => {
       const ref = cpu.forward(prompt);
       const got = await gpu.forwardLogits(prompt);
       const wide = await f32.forwardLogits(prompt);
-      for (let t = 0; t < prompt.length; t++) expect(relErr(got[t], ref[t]), `position ${t}`).toBeLessThan(1e-5);
+      // The projections' f32 sums differ from the CPU's in their last bits (another order), and
+      // a key or value on a binary16 rounding boundary then rounds the other way: 3e-5, not 1e-5.
+      for (let t = 0; t < prompt.length; t++) expect(relErr(got[t], ref[t]), `position ${t}`).toBeLessThan(3e-5);
       // From the second position on, attention reads rounded keys and values.
       expect(relErr(got[prompt.length - 1], wide[prompt.length - 1])).toBeGreaterThan(1e-6);
       const r = cpu.forward([77])[0];
-      expect(relErr((await gpu.forwardLogits([77]))[0], r)).toBeLessThan(1e-5);
+      expect(relErr((await gpu.forwardLogits([77]))[0], r)).toBeLessThan(3e-5);
       expect(gpu.lastStep.kvCacheBytes).toBe(f32.lastStep.kvCacheBytes / 2);
     } finally {
       gpu.destroy();
@@ -122,13 +124,13 @@ describe('GPU sampling candidates', () => {
 });
 
 describe('dispatches', () => {
-  it('a decode step takes 8 dispatches per layer (plus embed, output, argmax) and one submit', async () => {
+  it('a decode step takes 9 dispatches per layer (plus embed, output norm, output, argmax) and one submit', async () => {
     const { bytes } = testModel({ arch: 'qwen3moe', seed: 5 });
     const gpu = await loadGpuModel(bytes);
     try {
       await gpu.forwardGreedy([1, 2, 3]);
       await gpu.forwardGreedy([4]);
-      expect(gpu.lastStep.dispatches).toBe(gpu.cfg.nLayer * 8 + 3);
+      expect(gpu.lastStep.dispatches).toBe(gpu.cfg.nLayer * 9 + 4);
       expect(gpu.lastStep.submits).toBe(1);
       expect(gpu.lastStep.readbackBytes).toBe(4);
     } finally {

@@ -76,8 +76,11 @@ export class KernelBatch {
   }
 
   /** One dispatch, bound like StepRecorder.dispatch: `buffers` at 0..n−1, then the uniform. */
-  dispatch(kernel: KernelName, type: GgmlTypeInfo | undefined, buffers: readonly GPUBuffer[], params: ArrayBuffer, groups: readonly [number, number, number]): void {
-    const pipeline = pipelinesOf(this.device, this.lanes).get(kernel, type);
+  dispatch(
+    kernel: KernelName, type: GgmlTypeInfo | undefined, buffers: readonly GPUBuffer[], params: ArrayBuffer, groups: readonly [number, number, number],
+    constants?: Readonly<Record<string, number>>,
+  ): void {
+    const pipeline = pipelinesOf(this.device, this.lanes).get(kernel, type, constants);
     const uniform = this.buffer(params.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${kernel}.params`);
     this.device.queue.writeBuffer(uniform, 0, params);
     const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));

@@ -27,6 +27,7 @@ import { embedAt, KernelBatch, laneVariants, Mismatches, randomWeights, relErr, 
 import type { Lanes } from '../../helpers/gpuKernels.ts';
 import { nodeGpuDevice } from '../../helpers/nodeGpu.ts';
 import { testModel } from '../../helpers/testModels.ts';
+import { matmulTile } from '../../../workers/engine/gpu/shaders.ts';
 
 const TOL = 1e-5;
 
@@ -105,10 +106,12 @@ function dispatchExperts(batch: KernelBatch, type: GgmlTypeInfo, r: ExpertRun, i
   const Y = batch.poisoned('Y', 4 * pairs * r.nEmbd);
   const groupsY = dense ? 1 : r.E;
   const noBias = batch.poisoned('no bias', 16);
+  // As GpuBlocks: a tile of the pass's tokens (an expert has at most one member per token).
+  const tile = { TILE: matmulTile(dense ? pairs : Math.ceil(pairs / k)) };
   batch.dispatch('moe_up', type, [r.W, batch.input('XN', xn), IDS, H, noBias, noBias],
-    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, rowBytes(type, r.nEmbd), rowBytes(type, r.nEmbd) * r.nFf, r.upOff, k, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, 0, 0]), [Math.ceil(r.nFf / batch.rowsPerGroup), groupsY, 1]);
+    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, rowBytes(type, r.nEmbd), rowBytes(type, r.nEmbd) * r.nFf, r.upOff, k, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, 0, 0]), [Math.ceil(r.nFf / batch.rowsPerGroup), groupsY, 1], tile);
   batch.dispatch('moe_down', type, [r.D, H, IDS, Y, noBias],
-    packParams('uuuuuuuu', [r.nEmbd, r.nFf, rowBytes(type, r.nFf), rowBytes(type, r.nFf) * r.nEmbd, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0]), [Math.ceil(r.nEmbd / batch.rowsPerGroup), groupsY, 1]);
+    packParams('uuuuuuuu', [r.nEmbd, r.nFf, rowBytes(type, r.nFf), rowBytes(type, r.nFf) * r.nEmbd, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0]), [Math.ceil(r.nEmbd / batch.rowsPerGroup), groupsY, 1], tile);
   return { H, Y };
 }
 
@@ -308,8 +311,8 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
             packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, g.router.rowBytes, rflags, cfg.rmsEps, c.opts.weightsScale, T, 0, 0, 0, 0]), [T, 1, 1]);
           const experts = (gate: GpuMatrix, upOff: number, down: GpuMatrix, ids: GPUBuffer, kk: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nE: number, dense: boolean, b?: typeof bs): void => {
             const upFlags = (b ? 1 : 0) | (c.opts.activation === 'swiglu_oai' && !dense ? 2 : 0);
-            batch.dispatch('moe_up', gate.type, [gate.buffer, XN, ids, h, b?.gate ?? dummy, b?.up ?? dummy], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, kk, T * kk, dense ? 1 : 0, 0, upFlags, 0, 0]), [Math.ceil(nFf / rpg), nE, 1]);
-            batch.dispatch('moe_down', down.type, [down.buffer, h, ids, y, b?.down ?? dummy], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, T * kk, dense ? 1 : 0, 0, b ? 1 : 0]), [Math.ceil(nEmbd / rpg), nE, 1]);
+            batch.dispatch('moe_up', gate.type, [gate.buffer, XN, ids, h, b?.gate ?? dummy, b?.up ?? dummy], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, kk, T * kk, dense ? 1 : 0, 0, upFlags, 0, 0]), [Math.ceil(nFf / rpg), nE, 1], { TILE: matmulTile(T) });
+            batch.dispatch('moe_down', down.type, [down.buffer, h, ids, y, b?.down ?? dummy], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, T * kk, dense ? 1 : 0, 0, b ? 1 : 0]), [Math.ceil(nEmbd / rpg), nE, 1], { TILE: matmulTile(T) });
           };
           experts(g.gate, g.upOff, g.down, IDS, k, nFfExp, H, Y, nExpert, false, bs);
           if (sh) experts(sh.gate, sh.upOff, sh.down, dummy, 1, nFfShexp, HS, YS, 1, true);

@@ -7,6 +7,8 @@ import type { ModelConfig } from '../model/config.ts';
 import type { AttentionOpts, Blocks, MoeOpts } from '../model/graph.ts';
 import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
 import { packParams } from './recorder.ts';
+import { F_BIAS, F_RES, recordMatmul, recordRmsNorm } from './matmul.ts';
+import { matmulTile } from './shaders.ts';
 import type { StepRecorder } from './recorder.ts';
 import type { Scratch } from './scratch.ts';
 import type { GpuMatrix, GpuWeights } from './weights.ts';
@@ -32,10 +34,6 @@ interface Pending {
 }
 export type GpuAct = Buf | Normed | Pending;
 
-const MATMUL = 'uuuuuuuuffuuuuuu';
-const F_NORM = 1;
-const F_BIAS = 2;
-const F_RES = 4;
 
 export class GpuBlocks implements Blocks<GpuAct> {
   constructor(
@@ -70,7 +68,21 @@ export class GpuBlocks implements Blocks<GpuAct> {
     return b?.buffer === this.s.act[0] ? this.s.act[1] : this.s.act[0];
   }
 
-  /** Y[:, yOff..] = alpha·(W·xin + bias) + residual, xin optionally normalised. */
+  /** Normalised activations already written (to s.xn), so that Q, K and V share one norm. */
+  private readonly normalised = new WeakMap<Normed, Buf>();
+
+  /** RMSNorm(x.src)·weight into s.xn, once per value. */
+  private normalise(x: Normed): Buf {
+    let b = this.normalised.get(x);
+    if (!b) {
+      recordRmsNorm(this.rec, `norm@${x.weight}`, { buffer: x.src.buffer, stride: x.src.width, offset: 0 }, x.src.width, this.weights.vector(x.weight), this.s.xn, this.nTok, this.cfg.rmsEps);
+      b = { kind: 'buf', buffer: this.s.xn, width: x.src.width };
+      this.normalised.set(x, b);
+    }
+    return b;
+  }
+
+  /** Y[:, yOff..] = alpha·(W·xin + bias) + residual, xin normalised first when it is Normed. */
   private matmul(
     site: string,
     m: GpuMatrix,
@@ -79,18 +91,12 @@ export class GpuBlocks implements Blocks<GpuAct> {
     opts: { bias?: GPUBuffer; residual?: Buf; alpha?: number; lastTokenOnly?: boolean } = {},
   ): void {
     const nTok = opts.lastTokenOnly ? 1 : this.nTok;
-    const src = x.kind === 'normed' ? x.src : x;
-    const flags = (x.kind === 'normed' ? F_NORM : 0) | (opts.bias ? F_BIAS : 0) | (opts.residual ? F_RES : 0);
-    const d = this.s.dummy;
-    const buffers = [m.buffer, src.buffer, x.kind === 'normed' ? this.weights.vector(x.weight) : d, opts.bias ?? d, opts.residual?.buffer ?? d, out.buffer];
+    const src = x.kind === 'normed' ? this.normalise(x) : x;
+    const flags = (opts.bias ? F_BIAS : 0) | (opts.residual ? F_RES : 0);
     const xOff = opts.lastTokenOnly ? (this.nTok - 1) * src.width : 0;
-    // A matrix split across bindings runs once per row range, each writing its rows of Y.
-    for (const [i, part] of (m.parts ?? [{ buffer: m.buffer, firstRow: 0, rows: m.rows }]).entries()) {
-      const groups = Math.ceil(part.rows / this.rowsPerGroup);
-      buffers[0] = part.buffer;
-      const params = packParams(MATMUL, [part.rows, m.cols, m.rowBytes, nTok, src.width, out.stride, (out.offset ?? 0) + part.firstRow, flags, opts.alpha ?? 1, this.cfg.rmsEps, m.offset, opts.residual?.width ?? 0, xOff, 0, 0, 0]);
-      this.rec.dispatch(m.parts ? `${site}#${i}` : site, 'matmul', m.type, buffers, params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(nTok / 8)]);
-    }
+    recordMatmul(this.rec, site, m, { buffer: src.buffer, stride: src.width, offset: xOff }, { buffer: out.buffer, stride: out.stride, offset: out.offset ?? 0 }, nTok, this.rowsPerGroup, {
+      flags, alpha: opts.alpha ?? 1, bias: opts.bias, residual: opts.residual && { buffer: opts.residual.buffer, stride: opts.residual.width }, dummy: this.s.dummy,
+    });
   }
 
   embed(): GpuAct {
@@ -281,7 +287,9 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const ids = dense ? this.s.dummy : this.s.ids;
     const bias = (name: string | undefined): GPUBuffer => (name ? this.weights.vector(name) : this.s.dummy);
     const upFlags = (biases ? 1 : 0) | (swigluOai ? 2 : 0);
-    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h, bias(biases?.gate), bias(biases?.up)], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0, off, upFlags, 0, 0]), [Math.ceil(nFf / this.rowsPerGroup), nExpert, 1]);
-    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y, bias(biases?.down)], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, biases ? 1 : 0]), [Math.ceil(nEmbd / this.rowsPerGroup), nExpert, 1]);
+    // An expert has at most one member per token: a tile of the pass's tokens holds them all.
+    const tile = { TILE: matmulTile(this.nTok) };
+    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h, bias(biases?.gate), bias(biases?.up)], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0, off, upFlags, 0, 0]), [Math.ceil(nFf / this.rowsPerGroup), nExpert, 1], tile);
+    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y, bias(biases?.down)], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, biases ? 1 : 0]), [Math.ceil(nEmbd / this.rowsPerGroup), nExpert, 1], tile);
   }
 }

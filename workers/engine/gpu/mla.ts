@@ -15,6 +15,8 @@ import { tensorRange } from '../gguf/slices.ts';
 import type { WeightSource } from '../model/weightSource.ts';
 import { packParams } from './recorder.ts';
 import type { StepRecorder } from './recorder.ts';
+import { recordMatmul, recordRmsNorm } from './matmul.ts';
+import type { View } from './matmul.ts';
 import type { Scratch } from './scratch.ts';
 import type { GpuMatrix, GpuWeights } from './weights.ts';
 
@@ -84,9 +86,6 @@ export async function uploadDerivedKb(weights: GpuWeights, source: WeightSource,
   }
 }
 
-const MATMUL = 'uuuuuuuuffuuuuuu';
-const F_NORM = 1;
-
 export interface MlaRecorder {
   readonly rec: StepRecorder;
   readonly weights: GpuWeights;
@@ -97,20 +96,18 @@ export interface MlaRecorder {
   readonly rowsPerGroup: number;
 }
 
-interface View {
-  readonly buffer: GPUBuffer;
-  /** Elements per token row, and the first element used in it. */
-  readonly stride: number;
-  readonly offset: number;
-}
-
-/** Y[t, y.offset + i] = Σ_c W[i, c] · xin[t, c] for `rows` rows from row `firstRow`; xin optionally normalised by `norm`. */
-function matmul(c: MlaRecorder, site: string, m: GpuMatrix, x: View, y: View, rows: number, firstRow = 0, norm?: GPUBuffer): void {
-  if (m.parts) throw new ModelError('bad_shape', `${site}: a weight split across bindings cannot take a head offset`);
-  const groups = Math.ceil(rows / c.rowsPerGroup);
-  const d = c.s.dummy;
-  const params = packParams(MATMUL, [rows, m.cols, m.rowBytes, c.nTok, x.stride, y.stride, y.offset, norm ? F_NORM : 0, 1, c.cfg.rmsEps, m.offset + firstRow * m.rowBytes, 0, x.offset, 0, 0, 0]);
-  c.rec.dispatch(site, 'matmul', m.type, [m.buffer, x.buffer, norm ?? d, d, d, y.buffer], params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(c.nTok / 8)]);
+/**
+ * Y[t, y.offset + i] = Σ_c W[i, c] · xin[t, c] for `rows` rows from row `firstRow`; xin is x, or
+ * RMSNorm(x)·norm, written to s.xn just before.
+ */
+function matmul(c: MlaRecorder, site: string, m: GpuMatrix, x: View, y: View, rows: number, firstRow = 0, norm?: { weight: GPUBuffer; cols: number }): void {
+  let xin = x;
+  if (norm) {
+    if (norm.cols > c.cfg.nEmbd) throw new ModelError('bad_shape', `${site}: a normalised input of ${norm.cols} is wider than the hidden size ${c.cfg.nEmbd}`);
+    recordRmsNorm(c.rec, `${site}.norm`, x, norm.cols, norm.weight, c.s.xn, c.nTok, c.cfg.rmsEps);
+    xin = { buffer: c.s.xn, stride: norm.cols, offset: 0 };
+  }
+  recordMatmul(c.rec, site, m, xin, y, c.nTok, c.rowsPerGroup, { dummy: c.s.dummy, firstRow, rows });
 }
 
 /** For each head h: Y[t, h] = W_h · X[t, h], W_h = `rows` rows from row firstRow + h·rowsPerHead (matmul_heads.wgsl). */
@@ -131,11 +128,11 @@ export function recordMla(c: MlaRecorder, x: { readonly src: { readonly buffer: 
   const dk = dn + dr;
   const width = r + dr;
   const xin: View = { buffer: x.src.buffer, stride: x.src.width, offset: 0 };
-  const norm = wt.vector(x.weight);
+  const norm = { weight: wt.vector(x.weight), cols: x.src.width };
   const qOut: View = { buffer: ms.q, stride: H * dk, offset: 0 };
   if (m.qLoraRank > 0) {
     matmul(c, `L${il}.q_a`, wt.matrix(w(il, 'attnQA')), xin, { buffer: ms.qa, stride: m.qLoraRank, offset: 0 }, m.qLoraRank, 0, norm);
-    matmul(c, `L${il}.q_b`, wt.matrix(w(il, 'attnQB')), { buffer: ms.qa, stride: m.qLoraRank, offset: 0 }, qOut, H * dk, 0, wt.vector(w(il, 'attnQANorm')));
+    matmul(c, `L${il}.q_b`, wt.matrix(w(il, 'attnQB')), { buffer: ms.qa, stride: m.qLoraRank, offset: 0 }, qOut, H * dk, 0, { weight: wt.vector(w(il, 'attnQANorm')), cols: m.qLoraRank });
   } else {
     matmul(c, `L${il}.q`, wt.matrix(w(il, 'attnQ')), xin, qOut, H * dk, 0, norm);
   }
@@ -169,7 +166,7 @@ export function recordDenseUp(c: MlaRecorder, x: { readonly src: { readonly buff
   const nFf = c.cfg.nFfDense ?? 0;
   if (!ms || nFf === 0) throw new ModelError('bad_hparams', `${c.cfg.arch}: a dense FFN layer without feed_forward_length`);
   const xin: View = { buffer: x.src.buffer, stride: x.src.width, offset: 0 };
-  const norm = c.weights.vector(x.weight);
+  const norm = { weight: c.weights.vector(x.weight), cols: x.src.width };
   matmul(c, `L${il}.ffn_gate`, c.weights.matrix(w(il, 'ffnGate')), xin, { buffer: ms.gate, stride: nFf, offset: 0 }, nFf, 0, norm);
   matmul(c, `L${il}.ffn_up`, c.weights.matrix(w(il, 'ffnUp')), xin, { buffer: ms.up, stride: nFf, offset: 0 }, nFf, 0, norm);
   const n = c.nTok * nFf;

@@ -27,11 +27,12 @@ export interface StepProfile extends KernelProfile {
 }
 
 /**
- * The kernel class of a dispatch site: the site without its layer (`L3.`), part (`#1`) or
- * position (`topk.partial#2`) marks, so that every layer's QKV projection counts as `qkv`.
+ * The kernel class of a dispatch site: the site without its layer (`L3.`), part (`#1`),
+ * position (`topk.partial#2`) or operand (`norm@blk.3.attn_norm.weight`) marks, so that every
+ * layer's QKV projection counts as `qkv`.
  */
 export function kernelClass(site: string): string {
-  return site.replace(/^L\d+\./, '').replace(/#\d+$/, '');
+  return site.replace(/^L\d+\./, '').replace(/#\d+$/, '').replace(/@.*$/, '');
 }
 
 /** Adds a site's time to its kernel class. */

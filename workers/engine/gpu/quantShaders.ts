@@ -5,6 +5,7 @@
 import { QuantError } from '../quant/dequant.ts';
 import type { GgmlTypeInfo, GgmlTypeName } from '../quant/types.ts';
 import bytes from './kernels/common/bytes.wgsl?raw';
+import unit from './kernels/common/unit.wgsl?raw';
 import bf16 from './kernels/quant/bf16.wgsl?raw';
 import f16 from './kernels/quant/f16.wgsl?raw';
 import f32 from './kernels/quant/f32.wgsl?raw';
@@ -47,7 +48,7 @@ export function quantSnippet(type: GgmlTypeInfo): string {
       `no WebGPU dequantiser for ggml type ${type.name} (id ${type.id}); choose a GGUF quantised as Q4_K_M, Q5_K_M, Q6_K, Q8_0 or MXFP4`,
     );
   }
-  return `${bytes}\n${snippet}`;
+  return `${bytes}\n${snippet}\n${unit}`;
 }
 
 /**

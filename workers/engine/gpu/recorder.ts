@@ -4,6 +4,7 @@
 // dispatch gets its own timed pass instead (profiler.ts).
 
 import type { PassProfiler } from './profiler.ts';
+import { pipelineKey } from './shaders.ts';
 import type { KernelName, PipelineCache } from './shaders.ts';
 import type { GgmlTypeInfo } from '../quant/types.ts';
 
@@ -75,18 +76,23 @@ export class StepRecorder {
    * Records one dispatch of `kernel` at `site` with `buffers` as bindings 0..n−1 and `params`
    * as the uniform at binding n.
    */
-  dispatch(site: string, kernel: KernelName, type: GgmlTypeInfo | undefined, buffers: readonly GPUBuffer[], params: ArrayBuffer, groups: readonly [number, number, number]): void {
+  dispatch(
+    site: string, kernel: KernelName, type: GgmlTypeInfo | undefined, buffers: readonly GPUBuffer[], params: ArrayBuffer, groups: readonly [number, number, number],
+    constants?: Readonly<Record<string, number>>,
+  ): void {
     if (!this.encoder) throw new Error('StepRecorder.dispatch outside begin/end');
-    const pipeline = this.pipelines.get(kernel, type);
-    const key = `${kernel}:${type?.name ?? ''}:${buffers.map((b) => this.idOf(b)).join(',')}`;
-    let s = this.sites.get(site);
+    const pipeline = this.pipelines.get(kernel, type, constants);
+    // A bind group belongs to its pipeline's layout: each variant at a site keeps its own.
+    const variant = `${site}|${pipelineKey(kernel, type, constants)}`;
+    const key = buffers.map((b) => this.idOf(b)).join(',');
+    let s = this.sites.get(variant);
     if (!s || s.key !== key) {
       const uniform = s?.uniform ?? this.device.createBuffer({ label: `${site}.params`, size: params.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
       entries.push({ binding: buffers.length, resource: { buffer: uniform } });
       const bindGroup = this.device.createBindGroup({ label: site, layout: pipeline.getBindGroupLayout(0), entries });
       s = { uniform, bindGroup, key };
-      this.sites.set(site, s);
+      this.sites.set(variant, s);
     }
     this.device.queue.writeBuffer(s.uniform, 0, params);
     const own = this.profiler?.method === 'submits' ? this.device.createCommandEncoder({ label: site }) : undefined;

@@ -8,12 +8,14 @@ import argmax from './kernels/argmax.wgsl?raw';
 import attention from './kernels/attention.wgsl?raw';
 import embed from './kernels/embed.wgsl?raw';
 import matmul from './kernels/matmul.wgsl?raw';
+import rmsNorm from './kernels/rms_norm.wgsl?raw';
 import moeCombine from './kernels/moe_combine.wgsl?raw';
 import moeDown from './kernels/moe_down.wgsl?raw';
 import moeUp from './kernels/moe_up.wgsl?raw';
 import qkRope from './kernels/qk_rope.wgsl?raw';
 import router from './kernels/router.wgsl?raw';
 import members from './kernels/common/members.wgsl?raw';
+import octDot from './kernels/common/oct_dot.wgsl?raw';
 import select from './kernels/common/select.wgsl?raw';
 import topkMerge from './kernels/topk_merge.wgsl?raw';
 import topkPartial from './kernels/topk_partial.wgsl?raw';
@@ -24,12 +26,13 @@ import routerV3 from './kernels/router_v3.wgsl?raw';
 import matmulHeads from './kernels/matmul_heads.wgsl?raw';
 
 const kernels = {
-  matmul: { source: matmul, quant: true },
+  matmul: { source: `${octDot}\n${matmul}`, quant: true },
   embed: { source: embed, quant: true },
   router: { source: router, quant: true },
-  moe_up: { source: `${members}\n${moeUp}`, quant: true },
-  moe_down: { source: `${members}\n${moeDown}`, quant: true },
+  moe_up: { source: `${members}\n${octDot}\n${moeUp}`, quant: true },
+  moe_down: { source: `${members}\n${octDot}\n${moeDown}`, quant: true },
   moe_combine: { source: moeCombine, quant: false },
+  rms_norm: { source: rmsNorm, quant: false },
   qk_rope: { source: qkRope, quant: false, kvCache: true },
   attention: { source: attention, quant: false, kvCache: true },
   argmax: { source: argmax, quant: false },
@@ -55,20 +58,37 @@ export class PipelineCache {
     private readonly kvF16 = false,
   ) {}
 
-  /** The pipeline of `kernel`, for weights of `type` when the kernel dequantizes. */
-  get(kernel: KernelName, type?: GgmlTypeInfo): GPUComputePipeline {
+  /**
+   * The pipeline of `kernel`, for weights of `type` when the kernel dequantizes, with extra
+   * override `constants` (the matmul's TILE).
+   */
+  get(kernel: KernelName, type?: GgmlTypeInfo, constants: Readonly<Record<string, number>> = {}): GPUComputePipeline {
     const k = kernels[kernel];
-    const key = k.quant ? `${kernel}:${type?.name ?? '?'}` : kernel;
+    const key = pipelineKey(kernel, k.quant ? type : undefined, constants);
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
       if (k.quant && !type) throw new Error(`kernel ${kernel} needs a weight type`);
       const code = `${k.quant && type ? quantSnippet(type) : ''}\n${reduce}\n${k.source}`;
       const module = this.device.createShaderModule({ label: key, code });
-      const constants: Record<string, number> = { LANES: this.rowLanes };
-      if ('kvCache' in k) constants.KV_F16 = this.kvF16 ? 1 : 0;
-      pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main', constants } });
+      const all: Record<string, number> = { LANES: this.rowLanes, ...constants };
+      if ('kvCache' in k) all.KV_F16 = this.kvF16 ? 1 : 0;
+      pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main', constants: all } });
       this.pipelines.set(key, pipeline);
     }
     return pipeline;
   }
+}
+
+/** Names one compiled variant: kernel, weight type, extra constants (`matmul:Q8_0:TILE=4`). */
+export function pipelineKey(kernel: KernelName, type: GgmlTypeInfo | undefined, constants: Readonly<Record<string, number>> = {}): string {
+  const extra = Object.entries(constants).map(([k, v]) => `:${k}=${v}`).join('');
+  return `${kernel}${type ? `:${type.name}` : ''}${extra}`;
+}
+
+/**
+ * Tokens per matmul workgroup for a pass of n tokens: the smallest of 1, 2, 4, 8 that holds
+ * them, 8 beyond. Dispatch ceil(n / tile) token tiles.
+ */
+export function matmulTile(nTok: number): number {
+  return nTok <= 1 ? 1 : nTok <= 2 ? 2 : nTok <= 4 ? 4 : 8;
 }

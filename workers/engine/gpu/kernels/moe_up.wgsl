@@ -2,12 +2,16 @@
 // every pair p = (t, slot) routed to expert e; with F_BIAS the gate and up get their expert's
 // biases first, and with F_OAI the activation is gpt-oss's clamped SwiGLU instead. W holds the gate tensor then the up tensor (same
 // type), so both are read through one binding. Each chosen expert's rows are read once per tile
-// of TT member tokens; experts nobody chose return at once.
+// of TILE member tokens (an override: 1, 2, 4 or 8, at least the tokens of the pass, so that a
+// decode step's one token runs a tile of one; the accumulators are scalars, see matmul.wgsl);
+// experts nobody chose return at once.
 // Entry `main`, workgroup 64 = ROWS rows × LANES lanes; dispatch (ceil(n_ff / ROWS), n_expert).
-// Needs common/members.wgsl.
+// Needs common/members.wgsl and common/oct_dot.wgsl.
 
 const F_BIAS: u32 = 1u;
 const F_OAI: u32 = 2u;
+
+override TILE: u32 = 8u;
 
 struct Params {
   n_embd: u32, n_ff: u32, row_bytes: u32, expert_bytes: u32,
@@ -16,7 +20,7 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;         // gate [E][n_ff][row_bytes] then up at byte up_off
-@group(0) @binding(1) var<storage, read> XN: array<f32>;        // [n_tok, n_embd] normalised input
+@group(0) @binding(1) var<storage, read> X: array<vec4<f32>>;   // [n_tok, n_embd] normalised input
 @group(0) @binding(2) var<storage, read> IDS: array<u32>;       // [n_pairs] expert of each pair, from ids_off
 @group(0) @binding(3) var<storage, read_write> H: array<f32>;   // [n_pairs, n_ff]
 @group(0) @binding(4) var<storage, read> BG: array<f32>;        // [E][n_ff] gate bias (F_BIAS)
@@ -30,6 +34,11 @@ fn swiglu_oai(g: f32, u: f32) -> f32 {
   return x / (1.0 + exp(-1.702 * x)) * (y + 1.0);
 }
 
+/** The activation row (vec4 index) of member m0 + t of the tile; missing members repeat its last. */
+fn member_row(m0: u32, t: u32, nt: u32) -> u32 {
+  return (members[m0 + min(t, nt - 1u)] / p.k) * (p.n_embd / 4u);
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let r = wg.x * ROWS + lid / LANES;
@@ -41,28 +50,38 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let up_base = p.up_off + gate_base;
   let units = select(0u, p.n_embd / 32u, r < p.n_ff);
 
-  var wg_: array<f32, 32>;
-  var wu: array<f32, 32>;
-  for (var m0 = 0u; m0 < n; m0 += TT) {
-    let nt = min(TT, n - m0);
-    var ag = array<f32, TT>();
-    var au = array<f32, TT>();
+  for (var m0 = 0u; m0 < n; m0 += TILE) {
+    let nt = min(TILE, n - m0);
+    let x0 = member_row(m0, 0u, nt); let x1 = member_row(m0, 1u, nt);
+    let x2 = member_row(m0, 2u, nt); let x3 = member_row(m0, 3u, nt);
+    let x4 = member_row(m0, 4u, nt); let x5 = member_row(m0, 5u, nt);
+    let x6 = member_row(m0, 6u, nt); let x7 = member_row(m0, 7u, nt);
+    var g0 = 0.0; var g1 = 0.0; var g2 = 0.0; var g3 = 0.0; var g4 = 0.0; var g5 = 0.0; var g6 = 0.0; var g7 = 0.0;
+    var u0 = 0.0; var u1 = 0.0; var u2 = 0.0; var u3 = 0.0; var u4 = 0.0; var u5 = 0.0; var u6 = 0.0; var u7 = 0.0;
     for (var u = lane; u < units; u += LANES) {
-      deq32(gate_base, u, &wg_);
-      deq32(up_base, u, &wu);
-      for (var t = 0u; t < nt; t++) {
-        let xo = (members[m0 + t] / p.k) * p.n_embd + u * 32u;
-        var sg = 0.0;
-        var su = 0.0;
-        for (var i = 0u; i < 32u; i++) {
-          let x = XN[xo + i];
-          sg += wg_[i] * x;
-          su += wu[i] * x;
+      let hg = unit_head(gate_base, u);
+      let hu = unit_head(up_base, u);
+      for (var k = 0u; k < 4u; k++) {
+        let og = unit_oct(hg, k);
+        let ou = unit_oct(hu, k);
+        let qa = 8u * u + quad_a(k);
+        let qb = 8u * u + quad_b(k);
+        g0 += oct_dot(og, x0, qa, qb); u0 += oct_dot(ou, x0, qa, qb);
+        if (TILE > 1u) { g1 += oct_dot(og, x1, qa, qb); u1 += oct_dot(ou, x1, qa, qb); }
+        if (TILE > 2u) {
+          g2 += oct_dot(og, x2, qa, qb); u2 += oct_dot(ou, x2, qa, qb);
+          g3 += oct_dot(og, x3, qa, qb); u3 += oct_dot(ou, x3, qa, qb);
         }
-        ag[t] += sg;
-        au[t] += su;
+        if (TILE > 4u) {
+          g4 += oct_dot(og, x4, qa, qb); u4 += oct_dot(ou, x4, qa, qb);
+          g5 += oct_dot(og, x5, qa, qb); u5 += oct_dot(ou, x5, qa, qb);
+          g6 += oct_dot(og, x6, qa, qb); u6 += oct_dot(ou, x6, qa, qb);
+          g7 += oct_dot(og, x7, qa, qb); u7 += oct_dot(ou, x7, qa, qb);
+        }
       }
     }
+    var ag = array<f32, TT>(g0, g1, g2, g3, g4, g5, g6, g7);
+    var au = array<f32, TT>(u0, u1, u2, u3, u4, u5, u6, u7);
     let tg = reduce_lanes(lid, &ag);
     let tu = reduce_lanes(lid, &au);
     let has_bias = (p.flags & F_BIAS) != 0u;

@@ -6,18 +6,23 @@
 const IQ4XS_KV = array<f32, 16>(-127.0, -104.0, -83.0, -65.0, -49.0, -35.0, -22.0, -10.0,
                                 1.0, 13.0, 25.0, 38.0, 53.0, 69.0, 89.0, 113.0);
 
-fn deq32(row_base: u32, u: u32, d: ptr<function, array<f32, 32>>) {
+const QUAD_SPLIT = true;
+
+struct Unit { i: u32, d: f32 }
+
+fn unit_head(row_base: u32, u: u32) -> Unit {
   let i = (row_base >> 2u) + 34u * (u >> 3u);
   let ib = u & 7u;
   let w0 = W[i]; // d | scales_h << 16
   let ls = ((W[i + 1u] >> (4u * ib)) & 0xFu) | (((w0 >> (16u + 2u * ib)) & 3u) << 4u);
-  let dl = unpack2x16float(w0).x * f32(i32(ls) - 32);
-  for (var k = 0u; k < 4u; k++) {
-    let w = W[i + 2u + 4u * ib + k];
-    for (var n = 0u; n < 4u; n++) {
-      let q = w >> (8u * n);
-      (*d)[4u * k + n] = dl * IQ4XS_KV[q & 0xFu];
-      (*d)[4u * k + n + 16u] = dl * IQ4XS_KV[(q >> 4u) & 0xFu];
-    }
-  }
+  return Unit(i + 2u + 4u * ib, unpack2x16float(w0).x * f32(i32(ls) - 32));
+}
+
+fn iq4_values(n: vec4<u32>) -> vec4<f32> {
+  return vec4<f32>(IQ4XS_KV[n.x], IQ4XS_KV[n.y], IQ4XS_KV[n.z], IQ4XS_KV[n.w]);
+}
+
+fn unit_oct(h: Unit, k: u32) -> Oct {
+  let w = W[h.i + k];
+  return Oct(h.d * iq4_values(nibbles(w)), h.d * iq4_values(nibbles(w >> 4u)));
 }

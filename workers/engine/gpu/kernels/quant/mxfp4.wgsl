@@ -30,24 +30,30 @@ fn mxfp4_exact(kv: i32, e: u32) -> f32 {
   return bitcast<f32>(bits | select(0u, 0x80000000u, kv < 0));
 }
 
-fn deq32(row_base: u32, u: u32, d: ptr<function, array<f32, 32>>) {
+const QUAD_SPLIT = true;
+
+struct Unit { b: u32, e: u32, normal: bool, scale: f32 }
+
+fn unit_head(row_base: u32, u: u32) -> Unit {
   let b = row_base + 17u * u;
   let e = load_u8(b);
-  let normal = e >= 2u && e <= 252u; // every kv·2^(e-128) is then a normal f32
-  let scale = bitcast<f32>((e - 1u) << 23u); // ggml_e8m0_to_fp32_half for e >= 2
-  for (var k = 0u; k < 4u; k++) {
-    let w = load_u32_at(b + 1u + 4u * k);
-    for (var i = 0u; i < 4u; i++) {
-      let q = w >> (8u * i);
-      let lo = mxfp4_kv(q & 0xFu);
-      let hi = mxfp4_kv((q >> 4u) & 0xFu);
-      if (normal) {
-        (*d)[4u * k + i] = f32(lo) * scale;
-        (*d)[4u * k + i + 16u] = f32(hi) * scale;
-      } else {
-        (*d)[4u * k + i] = mxfp4_exact(lo, e);
-        (*d)[4u * k + i + 16u] = mxfp4_exact(hi, e);
-      }
-    }
+  // Every kv·2^(e-128) is a normal f32 for 2 <= e <= 252; scale = ggml_e8m0_to_fp32_half(e).
+  return Unit(b + 1u, e, e >= 2u && e <= 252u, bitcast<f32>((e - 1u) << 23u));
+}
+
+fn mxfp4_value(h: Unit, q: u32) -> f32 {
+  let kv = mxfp4_kv(q);
+  if (h.normal) {
+    return f32(kv) * h.scale;
   }
+  return mxfp4_exact(kv, h.e);
+}
+
+fn mxfp4_quad(h: Unit, n: vec4<u32>) -> vec4<f32> {
+  return vec4<f32>(mxfp4_value(h, n.x), mxfp4_value(h, n.y), mxfp4_value(h, n.z), mxfp4_value(h, n.w));
+}
+
+fn unit_oct(h: Unit, k: u32) -> Oct {
+  let w = load_u32_at(h.b + 4u * k);
+  return Oct(mxfp4_quad(h, nibbles(w)), mxfp4_quad(h, nibbles(w >> 4u)));
 }

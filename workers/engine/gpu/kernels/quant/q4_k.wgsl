@@ -3,19 +3,23 @@
 // odd: y = d·sc_j·q - dmin·m_j, (sc_j, m_j) = k_scale_min(j) (k_scale_min.wgsl).
 // Word-aligned: row_base % 4 == 0.
 
-fn deq32(row_base: u32, u: u32, d: ptr<function, array<f32, 32>>) {
+const QUAD_SPLIT = false;
+
+struct Unit { qs: u32, sh: u32, d: f32, m: f32 }
+
+fn unit_head(row_base: u32, u: u32) -> Unit {
   let i = (row_base >> 2u) + 36u * (u >> 3u);
   let j = u & 7u;
   let dm = unpack2x16float(W[i]); // (d, dmin)
   let sm = k_scale_min(W[i + 1u], W[i + 2u], W[i + 3u], j);
-  let d1 = dm.x * f32(sm.x); // exact: 11-bit × 6-bit
-  let m1 = dm.y * f32(sm.y);
-  let qs = i + 4u + 8u * (j >> 1u);
-  let sh = 4u * (j & 1u);
-  for (var k = 0u; k < 8u; k++) {
-    let w = W[qs + k] >> sh;
-    for (var n = 0u; n < 4u; n++) {
-      (*d)[4u * k + n] = d1 * f32((w >> (8u * n)) & 0xFu) - m1;
-    }
-  }
+  // exact: 11-bit × 6-bit
+  return Unit(i + 4u + 8u * (j >> 1u), 4u * (j & 1u), dm.x * f32(sm.x), dm.y * f32(sm.y));
+}
+
+fn q4k_quad(h: Unit, q: u32) -> vec4<f32> {
+  return h.d * vec4<f32>(nibbles(W[h.qs + q] >> h.sh)) - h.m;
+}
+
+fn unit_oct(h: Unit, k: u32) -> Oct {
+  return Oct(q4k_quad(h, 2u * k), q4k_quad(h, 2u * k + 1u));
 }

@@ -3,24 +3,29 @@
 // low 4 bits = nibble g/2 of ql[64h + 32(g%2) + l], high 2 bits = bits 2g.. of qh[32h + l],
 // y = d·scales[8h + 2g + l/16]·(q - 32). Block u/8 starts at row_base + 210·(u/8): any byte offset.
 
-fn deq32(row_base: u32, u: u32, d: ptr<function, array<f32, 32>>) {
+const QUAD_SPLIT = false;
+
+struct Unit { ql: u32, qh: u32, sl: u32, sh: u32, ds0: f32, ds1: f32 }
+
+fn unit_head(row_base: u32, u: u32) -> Unit {
   let b = row_base + 210u * (u >> 3u);
   let h = (u >> 2u) & 1u;
   let g = u & 3u;
   let dd = load_f16(b + 208u);
   let sc = b + 192u + 8u * h + 2u * g;
-  let ds0 = dd * f32(load_i8(sc)); // exact: 11-bit × 8-bit; ·q rounds once, as on the CPU
-  let ds1 = dd * f32(load_i8(sc + 1u));
-  let ql = b + 64u * h + 32u * (g & 1u);
-  let qh = b + 128u + 32u * h;
-  let sl = 4u * (g >> 1u);
-  for (var k = 0u; k < 8u; k++) {
-    let wl = load_u32_at(ql + 4u * k) >> sl;
-    let wh = load_u32_at(qh + 4u * k) >> (2u * g);
-    let ds = select(ds0, ds1, k >= 4u);
-    for (var n = 0u; n < 4u; n++) {
-      let q = ((wl >> (8u * n)) & 0xFu) | (((wh >> (8u * n)) & 3u) << 4u);
-      (*d)[4u * k + n] = ds * f32(i32(q) - 32);
-    }
-  }
+  // exact: 11-bit × 8-bit; ·q rounds once, as on the CPU
+  return Unit(b + 64u * h + 32u * (g & 1u), b + 128u + 32u * h, 4u * (g >> 1u), 2u * g, dd * f32(load_i8(sc)), dd * f32(load_i8(sc + 1u)));
+}
+
+fn q6k_quad(h: Unit, q: u32, ds: f32) -> vec4<f32> {
+  let wl = load_u32_at(h.ql + 4u * q) >> h.sl;
+  let wh = load_u32_at(h.qh + 4u * q) >> h.sh;
+  let v = nibbles(wl) | ((bytes4(wh) & vec4<u32>(3u)) << vec4<u32>(4u));
+  return ds * vec4<f32>(vec4<i32>(v) - vec4<i32>(32));
+}
+
+fn unit_oct(h: Unit, k: u32) -> Oct {
+  // Elements 0..15 use the first scale, 16..31 the second.
+  let ds = select(h.ds0, h.ds1, k >= 2u);
+  return Oct(q6k_quad(h, 2u * k, ds), q6k_quad(h, 2u * k + 1u, ds));
 }

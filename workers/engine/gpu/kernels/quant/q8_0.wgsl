@@ -1,13 +1,16 @@
 // Q8_0: 32 elements in 34 B { f16 d; i8 qs[32] }; y = qs·d. Block u starts at row_base + 34u:
 // any byte offset.
 
-fn deq32(row_base: u32, u: u32, d: ptr<function, array<f32, 32>>) {
+const QUAD_SPLIT = false;
+
+struct Unit { b: u32, d: f32 }
+
+fn unit_head(row_base: u32, u: u32) -> Unit {
   let b = row_base + 34u * u;
-  let dd = load_f16(b);
-  for (var k = 0u; k < 8u; k++) {
-    let w = load_u32_at(b + 2u + 4u * k);
-    for (var i = 0u; i < 4u; i++) {
-      (*d)[4u * k + i] = f32(byte_i8(w, i)) * dd;
-    }
-  }
+  return Unit(b + 2u, load_f16(b));
+}
+
+fn unit_oct(h: Unit, k: u32) -> Oct {
+  let o = h.b + 8u * k;
+  return Oct(vec4<f32>(unpack4xI8(load_u32_at(o))) * h.d, vec4<f32>(unpack4xI8(load_u32_at(o + 4u))) * h.d);
 }
