@@ -28,20 +28,20 @@ import matmulHeads from './kernels/matmul_heads.wgsl?raw';
 const kernels = {
   matmul: { source: `${octDot}\n${matmul}`, quant: true },
   embed: { source: embed, quant: true },
-  router: { source: router, quant: true },
+  router: { source: router, quant: true, perItem: true },
   moe_up: { source: `${members}\n${octDot}\n${moeUp}`, quant: true },
   moe_down: { source: `${members}\n${octDot}\n${moeDown}`, quant: true },
   moe_combine: { source: moeCombine, quant: false },
-  rms_norm: { source: rmsNorm, quant: false },
-  qk_rope: { source: qkRope, quant: false, kvCache: true },
-  attention: { source: attention, quant: false, kvCache: true },
-  argmax: { source: argmax, quant: false },
-  topk_partial: { source: `${select}\n${topkPartial}`, quant: false },
-  topk_merge: { source: `${select}\n${topkMerge}`, quant: false },
-  mla_prep: { source: mlaPrep, quant: false },
-  mla_attention: { source: mlaAttention, quant: false },
+  rms_norm: { source: rmsNorm, quant: false, perItem: true },
+  qk_rope: { source: qkRope, quant: false, kvCache: true, perItem: true },
+  attention: { source: attention, quant: false, kvCache: true, perItem: true },
+  argmax: { source: argmax, quant: false, perItem: true },
+  topk_partial: { source: `${select}\n${topkPartial}`, quant: false, perItem: true },
+  topk_merge: { source: `${select}\n${topkMerge}`, quant: false, perItem: true },
+  mla_prep: { source: mlaPrep, quant: false, perItem: true },
+  mla_attention: { source: mlaAttention, quant: false, perItem: true },
   silu_mul: { source: siluMul, quant: false },
-  router_v3: { source: routerV3, quant: true },
+  router_v3: { source: routerV3, quant: true, perItem: true },
   matmul_heads: { source: matmulHeads, quant: true },
 } as const;
 
@@ -52,7 +52,10 @@ export class PipelineCache {
 
   constructor(
     private readonly device: GPUDevice,
-    /** The LANES override of the projection kernels (see common/reduce.wgsl). */
+    /**
+     * The LANES override of the projection kernels (see common/reduce.wgsl); 1 (a CPU adapter)
+     * also runs the per-token and per-head kernels with one invocation per workgroup.
+     */
     private readonly rowLanes = 8,
     /** The KV_F16 override of the kernels that touch the KV cache (see qk_rope.wgsl). */
     private readonly kvF16 = false,
@@ -72,6 +75,8 @@ export class PipelineCache {
       const module = this.device.createShaderModule({ label: key, code });
       const all: Record<string, number> = { LANES: this.rowLanes, ...constants };
       if ('kvCache' in k) all.KV_F16 = this.kvF16 ? 1 : 0;
+      // One workgroup per token or head: on CPU adapters, one invocation each (reduce.wgsl's WG).
+      if ('perItem' in k && this.rowLanes === 1) all.WG = 1;
       pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main', constants: all } });
       this.pipelines.set(key, pipeline);
     }

@@ -1,5 +1,5 @@
 // Causal attention over the KV cache with GQA, one workgroup per (query head, token).
-// Entry `main`, workgroup 64; dispatch (n_head, n_tok).
+// Entry `main`, workgroup WG (common/reduce.wgsl); dispatch (n_head, n_tok).
 // s_j = (q · k_j) · kq_scale for first ≤ j ≤ pos (first > 0 with a sliding window n_swa);
 // p = softmax(s), with the head's sink logit (when F_SINKS) in the normaliser only;
 // O = Σ_j p_j v_j. Scores go to a scratch row in S; every sum has a fixed order, independent of n_tok.
@@ -23,7 +23,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read> SINKS: array<f32>;      // [n_head] sink logits (F_SINKS)
 @group(0) @binding(6) var<uniform> p: Params;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let h = wg.x;
   let t = wg.y;

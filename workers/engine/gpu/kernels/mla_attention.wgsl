@@ -1,5 +1,5 @@
 // Causal multi-head latent attention in latent space, one workgroup per (head, token).
-// Entry `main`, workgroup 64; dispatch (n_head, n_tok).
+// Entry `main`, workgroup WG (common/reduce.wgsl); dispatch (n_head, n_tok).
 // s_j = ([q_abs | q_pe] · [c_j | k_pe_j]) · kq_scale for j ≤ pos; p = softmax(s);
 // O[t, h] = Σ_j p_j c_j (r values; the per-head V up-projection follows as a matmul).
 // Every sum has a fixed order, independent of n_tok.
@@ -15,7 +15,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> O: array<f32>;    // [n_tok, n_head·r]
 @group(0) @binding(4) var<uniform> p: Params;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let h = wg.x;
   let t = wg.y;

@@ -1,7 +1,7 @@
 // Prepares multi-head latent attention for a batch (model/mla.ts). Workgroup h < n_head ropes
 // query head h's q_pe into QA[t, h, r..r+dr); workgroup n_head normalises the latent c
 // (attn_kv_a_norm) and ropes the shared k_pe, writing [c | k_pe] to the layer's cache at pos.
-// Entry `main`, workgroup 64; dispatch (n_head + 1, n_tok). RoPE is NORM: pairs (2k, 2k+1).
+// Entry `main`, workgroup WG (common/reduce.wgsl); dispatch (n_head + 1, n_tok). RoPE is NORM: pairs (2k, 2k+1).
 
 struct Params {
   n_head: u32, r: u32, dn: u32, dr: u32,
@@ -22,7 +22,7 @@ fn rope_norm(x0: f32, x1: f32, i: u32, pos: u32) -> f32 {
   return select(x0 * cs.y + x1 * cs.x, x0 * cs.x - x1 * cs.y, (i & 1u) == 0u);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t = wg.y;
   let pos = p.pos0 + t;

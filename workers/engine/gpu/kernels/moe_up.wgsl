@@ -34,9 +34,44 @@ fn swiglu_oai(g: f32, u: f32) -> f32 {
   return x / (1.0 + exp(-1.702 * x)) * (y + 1.0);
 }
 
-/** The activation row (vec4 index) of member m0 + t of the tile; missing members repeat its last. */
-fn member_row(m0: u32, t: u32, nt: u32) -> u32 {
-  return (members[m0 + min(t, nt - 1u)] / p.k) * (p.n_embd / 4u);
+/** Gate and up sums of row r for each member of the tile (slots past tile.n repeat the last). */
+struct GateUp { g: array<f32, TT>, u: array<f32, TT> }
+
+fn up_tile(gate_base: u32, up_base: u32, units: u32, lane: u32, tile: Tile) -> GateUp {
+  let w = p.n_embd / 4u;
+  let nt = tile.n;
+  let x0 = (tile.m[0] / p.k) * w; let x1 = (tile.m[1] / p.k) * w; let x2 = (tile.m[2] / p.k) * w; let x3 = (tile.m[3] / p.k) * w;
+  let x4 = (tile.m[4] / p.k) * w; let x5 = (tile.m[5] / p.k) * w; let x6 = (tile.m[6] / p.k) * w; let x7 = (tile.m[7] / p.k) * w;
+  var g0 = 0.0; var g1 = 0.0; var g2 = 0.0; var g3 = 0.0; var g4 = 0.0; var g5 = 0.0; var g6 = 0.0; var g7 = 0.0;
+  var u0 = 0.0; var u1 = 0.0; var u2 = 0.0; var u3 = 0.0; var u4 = 0.0; var u5 = 0.0; var u6 = 0.0; var u7 = 0.0;
+  for (var u = lane; u < units; u += LANES) {
+    let hg = unit_head(gate_base, u);
+    let hu = unit_head(up_base, u);
+    for (var k = 0u; k < 4u; k++) {
+      let og = unit_oct(hg, k);
+      let ou = unit_oct(hu, k);
+      let qa = 8u * u + quad_a(k);
+      let qb = 8u * u + quad_b(k);
+      // TILE bounds the tile at compile time; nt (uniform) skips the members it lacks.
+      g0 += oct_dot(og, x0, qa, qb); u0 += oct_dot(ou, x0, qa, qb);
+      if (TILE > 1u && nt > 1u) { g1 += oct_dot(og, x1, qa, qb); u1 += oct_dot(ou, x1, qa, qb); }
+      if (TILE > 2u && nt > 2u) { g2 += oct_dot(og, x2, qa, qb); u2 += oct_dot(ou, x2, qa, qb); }
+      if (TILE > 2u && nt > 3u) { g3 += oct_dot(og, x3, qa, qb); u3 += oct_dot(ou, x3, qa, qb); }
+      if (TILE > 4u && nt > 4u) { g4 += oct_dot(og, x4, qa, qb); u4 += oct_dot(ou, x4, qa, qb); }
+      if (TILE > 4u && nt > 5u) { g5 += oct_dot(og, x5, qa, qb); u5 += oct_dot(ou, x5, qa, qb); }
+      if (TILE > 4u && nt > 6u) { g6 += oct_dot(og, x6, qa, qb); u6 += oct_dot(ou, x6, qa, qb); }
+      if (TILE > 4u && nt > 7u) { g7 += oct_dot(og, x7, qa, qb); u7 += oct_dot(ou, x7, qa, qb); }
+    }
+  }
+  return GateUp(array<f32, TT>(g0, g1, g2, g3, g4, g5, g6, g7), array<f32, TT>(u0, u1, u2, u3, u4, u5, u6, u7));
+}
+
+/** H[m, r] from the gate and up sums of member m: biases, then SiLU(gate)·up or SwiGLU-OAI. */
+fn store_h(e: u32, r: u32, m: u32, g: f32, u: f32) {
+  let has_bias = (p.flags & F_BIAS) != 0u;
+  let gv = g + select(0.0, BG[e * p.n_ff + r], has_bias);
+  let uv = u + select(0.0, BU[e * p.n_ff + r], has_bias);
+  H[m * p.n_ff + r] = select(gv / (1.0 + exp(-gv)) * uv, swiglu_oai(gv, uv), (p.flags & F_OAI) != 0u);
 }
 
 @compute @workgroup_size(64)
@@ -44,51 +79,29 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let r = wg.x * ROWS + lid / LANES;
   let lane = lid % LANES;
   let e = wg.y;
-  let n = find_members(lid, e, p.n_pairs, p.ids_off, p.dense != 0u);
-  if (n == 0u) { return; }
+  let dense = p.dense != 0u;
   let gate_base = e * p.expert_bytes + r * p.row_bytes;
   let up_base = p.up_off + gate_base;
   let units = select(0u, p.n_embd / 32u, r < p.n_ff);
 
+  if (LANES == 1u) {
+    // CPU adapters: no barrier anywhere (common/members.wgsl).
+    var q = next_member(e, 0u, p.n_pairs, p.ids_off, dense);
+    while (q < p.n_pairs) {
+      let tile = walk_tile(e, &q, TILE, p.n_pairs, p.ids_off, dense);
+      let s = up_tile(gate_base, up_base, units, 0u, tile);
+      for (var t = 0u; t < tile.n && r < p.n_ff; t++) { store_h(e, r, tile.m[t], s.g[t], s.u[t]); }
+    }
+    return;
+  }
+
+  let n = find_members(lid, e, p.n_pairs, p.ids_off, dense);
+  if (n == 0u) { return; }
   for (var m0 = 0u; m0 < n; m0 += TILE) {
-    let nt = min(TILE, n - m0);
-    let x0 = member_row(m0, 0u, nt); let x1 = member_row(m0, 1u, nt);
-    let x2 = member_row(m0, 2u, nt); let x3 = member_row(m0, 3u, nt);
-    let x4 = member_row(m0, 4u, nt); let x5 = member_row(m0, 5u, nt);
-    let x6 = member_row(m0, 6u, nt); let x7 = member_row(m0, 7u, nt);
-    var g0 = 0.0; var g1 = 0.0; var g2 = 0.0; var g3 = 0.0; var g4 = 0.0; var g5 = 0.0; var g6 = 0.0; var g7 = 0.0;
-    var u0 = 0.0; var u1 = 0.0; var u2 = 0.0; var u3 = 0.0; var u4 = 0.0; var u5 = 0.0; var u6 = 0.0; var u7 = 0.0;
-    for (var u = lane; u < units; u += LANES) {
-      let hg = unit_head(gate_base, u);
-      let hu = unit_head(up_base, u);
-      for (var k = 0u; k < 4u; k++) {
-        let og = unit_oct(hg, k);
-        let ou = unit_oct(hu, k);
-        let qa = 8u * u + quad_a(k);
-        let qb = 8u * u + quad_b(k);
-        g0 += oct_dot(og, x0, qa, qb); u0 += oct_dot(ou, x0, qa, qb);
-        if (TILE > 1u) { g1 += oct_dot(og, x1, qa, qb); u1 += oct_dot(ou, x1, qa, qb); }
-        if (TILE > 2u) {
-          g2 += oct_dot(og, x2, qa, qb); u2 += oct_dot(ou, x2, qa, qb);
-          g3 += oct_dot(og, x3, qa, qb); u3 += oct_dot(ou, x3, qa, qb);
-        }
-        if (TILE > 4u) {
-          g4 += oct_dot(og, x4, qa, qb); u4 += oct_dot(ou, x4, qa, qb);
-          g5 += oct_dot(og, x5, qa, qb); u5 += oct_dot(ou, x5, qa, qb);
-          g6 += oct_dot(og, x6, qa, qb); u6 += oct_dot(ou, x6, qa, qb);
-          g7 += oct_dot(og, x7, qa, qb); u7 += oct_dot(ou, x7, qa, qb);
-        }
-      }
-    }
-    var ag = array<f32, TT>(g0, g1, g2, g3, g4, g5, g6, g7);
-    var au = array<f32, TT>(u0, u1, u2, u3, u4, u5, u6, u7);
-    let tg = reduce_lanes(lid, &ag);
-    let tu = reduce_lanes(lid, &au);
-    let has_bias = (p.flags & F_BIAS) != 0u;
-    for (var t = lane; t < nt && r < p.n_ff; t += LANES) {
-      let gv = tg[t] + select(0.0, BG[e * p.n_ff + r], has_bias);
-      let uv = tu[t] + select(0.0, BU[e * p.n_ff + r], has_bias);
-      H[members[m0 + t] * p.n_ff + r] = select(gv / (1.0 + exp(-gv)) * uv, swiglu_oai(gv, uv), (p.flags & F_OAI) != 0u);
-    }
+    let tile = list_tile(m0, min(TILE, n - m0));
+    var s = up_tile(gate_base, up_base, units, lane, tile);
+    let tg = reduce_lanes(lid, &s.g);
+    let tu = reduce_lanes(lid, &s.u);
+    for (var t = lane; t < tile.n && r < p.n_ff; t += LANES) { store_h(e, r, tile.m[t], tg[t], tu[t]); }
   }
 }

@@ -1,6 +1,6 @@
 // Prepares attention inputs for a batch: per-head or full-width RMSNorm of Q and K, RoPE from a
 // precomputed cos/sin table, then Q → QO and K, V → the layer's KV cache at their positions.
-// Entry `main`, workgroup 64; dispatch (n_head + n_head_kv, n_tok). Workgroup h < n_head
+// Entry `main`, workgroup WG (common/reduce.wgsl); dispatch (n_head + n_head_kv, n_tok). Workgroup h < n_head
 // handles query head h; the others handle KV head h − n_head (its K and V).
 // The cache holds u32 words: an f32 each, or (KV_F16) two f16 halves (pack2x16float, core WGSL, so
 // no shader-f16 needed); offsets are in elements, and dk, dv and the offsets are even in f16 mode.
@@ -28,7 +28,7 @@ struct Params {
 
 var<workgroup> hv: array<f32, 512>;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t = wg.y;
   let pos = p.pos0 + t;

@@ -1,6 +1,6 @@
 // RMSNorm of each token's row: Y[t, c] = X[x_off + t·x_stride + c] · inv_t · N[c], with
 // inv_t = 1 / sqrt(mean(X[t]²) + eps), in the CPU reference's order (x·inv, then ·N).
-// Entry `main`, workgroup 64; dispatch (n_tok). The projections read its output, so that no
+// Entry `main`, workgroup WG (common/reduce.wgsl); dispatch (n_tok). The projections read its output, so that no
 // projection workgroup recomputes a norm.
 
 struct Params { cols: u32, x_stride: u32, x_off: u32, eps: f32 }
@@ -10,7 +10,7 @@ struct Params { cols: u32, x_stride: u32, x_off: u32, eps: f32 }
 @group(0) @binding(2) var<storage, read_write> Y: array<f32>;  // [n_tok, cols]
 @group(0) @binding(3) var<uniform> p: Params;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t = wg.x;
   let xo = p.x_off + t * p.x_stride;

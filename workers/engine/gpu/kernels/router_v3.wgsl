@@ -28,7 +28,7 @@ struct Params {
 var<workgroup> probs: array<f32, MAX_EXPERTS>;
 var<workgroup> sel: array<f32, MAX_EXPERTS>;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t = wg.x;
   let xo = t * p.n_embd;

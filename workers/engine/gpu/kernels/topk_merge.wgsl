@@ -1,7 +1,7 @@
 // Sampling candidates, stage 2 of 2: the K best of the N_PART·K partial candidates (ties →
 // lowest id) and logZ = log Σ exp(logits) over the whole vocabulary, so probabilities are exact
 // while only 4 + 8K bytes are read back. OUT = [logZ, id_0, logit_0, …] (ids as u32 bits).
-// Entry `main`, workgroup 64; dispatch (1). Needs common/select.wgsl.
+// Entry `main`, workgroup WG (common/reduce.wgsl); dispatch (1). Needs common/select.wgsl.
 
 struct Params { n_vocab: u32, k: u32, out_off: u32, _pad1: u32 }
 
@@ -9,7 +9,7 @@ struct Params { n_vocab: u32, k: u32, out_off: u32, _pad1: u32 }
 @group(0) @binding(1) var<storage, read_write> OUT: array<u32>;    // [1 + 2k] from out_off (one block per position)
 @group(0) @binding(2) var<uniform> p: Params;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32) {
   let stride = 2u + 2u * MAX_K;
   var m = NEG;

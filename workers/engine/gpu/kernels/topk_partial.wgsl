@@ -1,6 +1,6 @@
 // Sampling candidates, stage 1 of 2: workgroup b takes a slice of one token's logits and
 // writes its K best (id, logit) (ties → lowest id) and (max, Σ exp(x − max)) to PART.
-// Entry `main`, workgroup 64; dispatch (N_PART). Needs common/select.wgsl.
+// Entry `main`, workgroup WG (common/reduce.wgsl); dispatch (N_PART). Needs common/select.wgsl.
 
 struct Params { n_vocab: u32, k: u32, l_off: u32, _pad: u32 }
 
@@ -8,7 +8,7 @@ struct Params { n_vocab: u32, k: u32, l_off: u32, _pad: u32 }
 @group(0) @binding(1) var<storage, read_write> PART: array<u32>;   // [N_PART][2 + 2·MAX_K]
 @group(0) @binding(2) var<uniform> p: Params;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let chunk = (p.n_vocab + N_PART - 1u) / N_PART;
   let lo = min(p.n_vocab, wg.x * chunk);

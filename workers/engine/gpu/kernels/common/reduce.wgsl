@@ -1,7 +1,10 @@
-// Fixed-order tree reduction over the workgroup (WG = 64). The order never depends on how many
-// tokens a dispatch carries, which keeps every kernel batch-invariant.
+// Fixed-order tree reduction over the workgroup (WG invocations). The order never depends on how
+// many tokens a dispatch carries, which keeps every kernel batch-invariant.
 
-const WG: u32 = 64u;
+// 64, or 1 for the per-token and per-head kernels on CPU adapters (shaders.ts): SwiftShader runs a
+// workgroup of several invocations that meets a barrier as fibers, ~75 µs a workgroup; with one
+// invocation the reductions are serial loops and cost almost nothing.
+override WG: u32 = 64u;
 const TT: u32 = 8u; // tokens per workgroup tile
 
 var<workgroup> red: array<array<f32, TT>, WG>;

@@ -5,8 +5,8 @@ const N_PART: u32 = 64u;
 const MAX_K: u32 = 64u;
 const NEG: f32 = -3.4e38;
 
-var<workgroup> best_v: array<f32, 64>;
-var<workgroup> best_i: array<u32, 64>;
+var<workgroup> best_v: array<f32, WG>;
+var<workgroup> best_i: array<u32, WG>;
 var<workgroup> taken: array<u32, MAX_K>;
 
 /** Workgroup argmax of (v, i) pairs, ties → lowest i; every invocation gets the winner. */
@@ -14,7 +14,7 @@ fn arg_best(lid: u32, v: f32, i: u32) -> vec2<u32> {
   best_v[lid] = v;
   best_i[lid] = i;
   workgroupBarrier();
-  for (var s = 32u; s > 0u; s = s >> 1u) {
+  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
     if (lid < s) {
       let ov = best_v[lid + s];
       let oi = best_i[lid + s];
