@@ -287,8 +287,9 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const ids = dense ? this.s.dummy : this.s.ids;
     const bias = (name: string | undefined): GPUBuffer => (name ? this.weights.vector(name) : this.s.dummy);
     const upFlags = (biases ? 1 : 0) | (swigluOai ? 2 : 0);
-    // An expert has at most one member per token: a tile of the pass's tokens holds them all.
-    const tile = { TILE: matmulTile(this.nTok) };
+    // A tile of about the members an expert gets on average (k of nExpert per token, every token
+    // for a dense expert): CPU adapters run a tile's unused slots too, masked.
+    const tile = { TILE: matmulTile(Math.ceil(dense ? this.nTok : (this.nTok * k) / nExpert)) };
     this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h, bias(biases?.gate), bias(biases?.up)], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0, off, upFlags, 0, 0]), [Math.ceil(nFf / this.rowsPerGroup), nExpert, 1], tile);
     this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y, bias(biases?.down)], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, biases ? 1 : 0]), [Math.ceil(nEmbd / this.rowsPerGroup), nExpert, 1], tile);
   }
