@@ -47,7 +47,8 @@ export default defineConfig({
         // The app shell, the engine worker bundle (its WGSL kernels are inlined as strings) and
         // any WASM. Never model weights: they live in the model store (IndexedDB), and Hub
         // requests go to the network untouched (no runtime caching).
-        globPatterns: ['**/*.{html,js,css,wasm,wgsl,svg,png,ico,webmanifest}'],
+        // woff2: KaTeX's fonts, so that math renders offline too.
+        globPatterns: ['**/*.{html,js,css,wasm,wgsl,svg,png,ico,webmanifest,woff2}'],
         globIgnores: ['**/*.gguf', 'screenshots/**'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',

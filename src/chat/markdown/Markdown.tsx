@@ -1,107 +1,116 @@
-// Markdown as React elements. There is no HTML string anywhere: every node becomes an element
-// or a text child, so model output cannot inject markup or script (sanitised by construction).
+// Model output as React elements, through a kept CommonMark + GFM parser (react-markdown:
+// micromark, linear time) with LaTeX math (KaTeX, bundled: works offline). Raw HTML in the text
+// is shown as text, never as markup; links are http(s) or mailto only and open in a new tab;
+// images become links (loading a remote picture would tell a server what you read).
 
-import { memo, useMemo, type ReactNode } from 'react';
+import 'katex/dist/katex.min.css';
+import { memo, useEffect, useMemo, useRef, useState, type ComponentPropsWithoutRef, type ReactElement, type ReactNode } from 'react';
+import ReactMarkdown, { type Components, type Options } from 'react-markdown';
+import rehypeKatex from 'rehype-katex';
+import remarkGfm from 'remark-gfm';
+import remarkMath from 'remark-math';
+import type { Root } from 'hast';
 import { useCopy } from '../../ui/useCopy.ts';
-import { parseMarkdown, type Block } from './blocks.ts';
 import { highlight } from './highlight.ts';
-import type { Inline } from './inline.ts';
+import { safeHref } from './safeHref.ts';
+import { CURSOR_SENTINEL, rehypeStreamCursor } from './streamCursor.ts';
+
+/** rehype plugin: raw HTML nodes become their source text (shown, never parsed as markup). */
+function rehypeRawAsText() {
+  return (tree: Root): void => {
+    const walk = (node: { children?: unknown[] }): void => {
+      node.children?.forEach((child, i, all) => {
+        const c = child as { type: string; value?: string; children?: unknown[] };
+        if (c.type === 'raw') all[i] = { type: 'text', value: c.value ?? '' };
+        else walk(c);
+      });
+    };
+    walk(tree);
+  };
+}
+
+// `$$…$$` only: a single dollar is more often a price ("$5 and $10") than math.
+const remarkPlugins: Options['remarkPlugins'] = [remarkGfm, [remarkMath, { singleDollarTextMath: false }]];
+const plain: Options['rehypePlugins'] = [rehypeRawAsText, rehypeKatex];
+const streaming: Options['rehypePlugins'] = [rehypeRawAsText, rehypeKatex, rehypeStreamCursor];
 
 /** `cursor`: the answer is still streaming; a blinking cursor follows its last word. */
 export const Markdown = memo(function Markdown({ text, cursor = false }: { text: string; cursor?: boolean }) {
-  const blocks = useMemo(() => parseMarkdown(text), [text]);
-  return <>{renderBlocks(blocks, cursor)}</>;
+  const shown = useFrameThrottled(text, cursor);
+  return (
+    <ReactMarkdown remarkPlugins={remarkPlugins} rehypePlugins={cursor ? streaming : plain} urlTransform={(url) => safeHref(url) ?? ''} components={components}>
+      {cursor ? shown + CURSOR_SENTINEL : shown}
+    </ReactMarkdown>
+  );
 });
 
-const Cursor = () => <span className="cursor" data-testid="cursor" aria-hidden="true" />;
-
-/** The blocks; with `cursor`, the cursor goes inside the last one when it holds text, else after it. */
-function renderBlocks(blocks: readonly Block[], cursor: boolean): ReactNode[] {
-  const out = blocks.map((b, i) => renderBlock(b, i, cursor && i === blocks.length - 1));
-  const last = blocks[blocks.length - 1];
-  if (cursor && (!last || !holdsCursor(last))) out.push(<Cursor key="cursor" />);
-  return out;
-}
-
-function holdsCursor(b: Block): boolean {
-  if (b.type === 'paragraph' || b.type === 'heading') return true;
-  if (b.type === 'list') return b.items.length > 0;
-  return false;
-}
-
-function renderBlock(b: Block, key: number, cursor = false): ReactNode {
-  const tail = cursor ? <Cursor key="cursor" /> : null;
-  switch (b.type) {
-    case 'heading': {
-      const H = `h${Math.min(6, b.level + 2)}` as 'h3';
-      return (
-        <H key={key} className={`md-h md-h${b.level}`}>
-          {renderInlines(b.children)}
-          {tail}
-        </H>
-      );
+/**
+ * `text`, changing at most once per animation frame while `live` (a streamed answer gets a
+ * token per step; parsing it again for each is wasted work); at once otherwise.
+ */
+function useFrameThrottled(text: string, live: boolean): string {
+  const [shown, setShown] = useState(text);
+  const latest = useRef(text);
+  latest.current = text;
+  useEffect(() => {
+    if (!live || typeof requestAnimationFrame === 'undefined') {
+      setShown(text);
+      return;
     }
-    case 'paragraph':
-      return (
-        <p key={key}>
-          {renderInlines(b.children)}
-          {tail}
-        </p>
-      );
-    case 'code':
-      return <CodeBlock key={key} lang={b.lang} code={b.text} />;
-    case 'list': {
-      const items = b.items.map((item, i) => <li key={i}>{renderBlocks(item, cursor && i === b.items.length - 1)}</li>);
-      return b.ordered ? <ol key={key} start={b.start === 1 ? undefined : b.start}>{items}</ol> : <ul key={key}>{items}</ul>;
-    }
-    case 'quote':
-      return <blockquote key={key}>{renderBlocks(b.children, false)}</blockquote>;
-    case 'hr':
-      return <hr key={key} />;
-    case 'table':
-      return (
-        <div key={key} className="table-scroll">
-          <table className="md-table">
-            <thead>
-              <tr>{b.header.map((h, i) => <th key={i} style={{ textAlign: b.align[i] }}>{renderInlines(h)}</th>)}</tr>
-            </thead>
-            <tbody>
-              {b.rows.map((row, r) => (
-                <tr key={r}>{row.map((cell, i) => <td key={i} style={{ textAlign: b.align[i] }}>{renderInlines(cell)}</td>)}</tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      );
-  }
+    const id = requestAnimationFrame(() => setShown(latest.current));
+    return () => cancelAnimationFrame(id);
+  }, [text, live]);
+  return live ? shown : text;
 }
 
-function renderInlines(nodes: readonly Inline[]): ReactNode[] {
-  return nodes.map((n, i) => renderInline(n, i));
-}
+const heading = (level: number) =>
+  function Heading({ children }: { children?: ReactNode }) {
+    // Answers sit under the conversation's own headings: # renders as h3.
+    const H = `h${Math.min(6, level + 2)}` as 'h3';
+    return <H className={`md-h md-h${level}`}>{children}</H>;
+  };
 
-function renderInline(n: Inline, key: number): ReactNode {
-  switch (n.type) {
-    case 'text':
-      return n.text;
-    case 'code':
-      return <code key={key} className="md-code">{n.text}</code>;
-    case 'strong':
-      return <strong key={key}>{renderInlines(n.children)}</strong>;
-    case 'em':
-      return <em key={key}>{renderInlines(n.children)}</em>;
-    case 'del':
-      return <del key={key}>{renderInlines(n.children)}</del>;
-    case 'link':
-      return (
-        <a key={key} href={n.href} target="_blank" rel="noopener noreferrer">
-          {renderInlines(n.children)}
-        </a>
-      );
-    case 'br':
-      return <br key={key} />;
-  }
-}
+const components: Components = {
+  h1: heading(1),
+  h2: heading(2),
+  h3: heading(3),
+  h4: heading(4),
+  h5: heading(5),
+  h6: heading(6),
+  a({ href, children }) {
+    const safe = href ? safeHref(href) : undefined;
+    if (!safe) return <>{children}</>;
+    return (
+      <a href={safe} target="_blank" rel="noopener noreferrer">
+        {children}
+      </a>
+    );
+  },
+  img({ src, alt }) {
+    const safe = typeof src === 'string' ? safeHref(src) : undefined;
+    if (!safe) return <>{alt}</>;
+    return (
+      <a href={safe} target="_blank" rel="noopener noreferrer">
+        {alt || safe}
+      </a>
+    );
+  },
+  table({ children }) {
+    return (
+      <div className="table-scroll">
+        <table className="md-table">{children}</table>
+      </div>
+    );
+  },
+  code({ className, children }) {
+    return <code className={className ?? 'md-code'}>{children}</code>;
+  },
+  pre({ children }) {
+    const code = (Array.isArray(children) ? children[0] : children) as ReactElement<ComponentPropsWithoutRef<'code'>> | undefined;
+    const lang = /language-([\w+#.-]+)/.exec(code?.props.className ?? '')?.[1] ?? '';
+    return <CodeBlock lang={lang} code={String(code?.props.children ?? '').replace(/\n$/, '')} />;
+  },
+};
 
 function CodeBlock({ lang, code }: { lang: string; code: string }) {
   const tokens = useMemo(() => highlight(code, lang), [code, lang]);
