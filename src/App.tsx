@@ -7,6 +7,7 @@ import { InsightsPanel } from './insights/InsightsPanel.tsx';
 import { ModelManager } from './models/ModelManager.tsx';
 import { ModelPicker } from './models/ModelPicker.tsx';
 import { useAutoLoad } from './models/useAutoLoad.ts';
+import { useGpuWatch } from './models/useModelLoader.ts';
 import { useDraftModelSync } from './models/useDraftModel.ts';
 import { InstallButton } from './pwa/InstallButton.tsx';
 import { OfflineNotice } from './pwa/OfflineNotice.tsx';
@@ -24,6 +25,7 @@ const SELECTED_KEY = 'pakar.conversation';
 export function App() {
   useAutoLoad();
   useDraftModelSync();
+  useGpuWatch();
   const [conversationId, setConversationId] = useState<string | undefined>(() => safeGet(SELECTED_KEY) ?? undefined);
   const [panel, setPanel] = useState<Panel | undefined>();
   const [sidebarOpen, setSidebarOpen] = useState(false);

@@ -2,10 +2,11 @@
 // else lives in workers/engine/ and also runs in Node.
 
 import { expose } from 'comlink';
-import type { EngineApi, GpuProbe } from './engine/api.ts';
+import type { EngineApi, EngineErrorInfo, GpuProbe } from './engine/api.ts';
 import { installEngineErrorTransfer } from './engine/errors.ts';
 import { openGpu } from './engine/gpu/device.ts';
 import type { GpuContext } from './engine/gpu/device.ts';
+import type { GpuError } from './engine/gpu/errors.ts';
 import { createEngineService } from './engine/service.ts';
 import { ModelStore } from './engine/store/modelStore.ts';
 
@@ -33,10 +34,22 @@ interface GpuLike {
 }
 
 let gpu: Promise<GpuContext> | undefined;
+/** The pages watching the GPU (onGpuEvent). */
+const gpuListeners = new Set<(e: EngineErrorInfo) => void>();
+const notify = (e: GpuError): void => gpuListeners.forEach((l) => l({ code: e.code, message: e.message }));
 
 /** The worker's GPU, opened on first use; opened again after a device loss. */
 function workerGpu(): Promise<GpuContext> {
-  gpu ??= openGpu((self.navigator as Navigator & { gpu?: GPU }).gpu, () => (gpu = undefined)).catch((e: unknown) => {
+  const watch = {
+    onLost: (e: GpuError) => {
+      gpu = undefined;
+      // The loaded model died with its device; the conversation lives in the page and is kept.
+      void service.unloadModel().catch(() => undefined);
+      notify(e);
+    },
+    onError: notify,
+  };
+  gpu ??= openGpu((self.navigator as Navigator & { gpu?: GPU }).gpu, watch).catch((e: unknown) => {
     gpu = undefined;
     throw e;
   });
@@ -47,8 +60,14 @@ function workerGpu(): Promise<GpuContext> {
 // double. A production build always downloads from the Hub.
 const hubBaseUrl = (__PAKAR_HUB_PARAM__ && new URL(self.location.href).searchParams.get('hub')) || undefined;
 
+const service = createEngineService({ gpu: workerGpu, store: new ModelStore({ hubBaseUrl }) });
+
 const api: EngineApi = {
-  ...createEngineService({ gpu: workerGpu, store: new ModelStore({ hubBaseUrl }) }),
+  ...service,
+
+  onGpuEvent(listener) {
+    gpuListeners.add(listener);
+  },
 
   async probeGpu(): Promise<GpuProbe> {
     const gpu = (self.navigator as Navigator & { gpu?: GpuLike }).gpu;

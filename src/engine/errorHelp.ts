@@ -23,6 +23,7 @@ const HELP: Record<string, { title: string; hint?: string; action?: ErrorAction 
   no_adapter: { title: 'WebGPU offered no GPU', hint: `The GPU may be blocklisted or WebGPU turned off in the browser settings. ${WEBGPU_BROWSERS}` },
   device_lost: { title: 'The GPU was reset', hint: 'The browser or the driver reset the GPU. Reload the model to continue; your conversation is kept.', action: 'reload-model' },
   out_of_memory: { title: 'The model does not fit in GPU memory', hint: 'Pick a smaller model or a smaller quantization, or close other GPU-heavy tabs.', action: 'open-models' },
+  validation: { title: 'The GPU reported an error', hint: 'A bug in Pakar or the browser’s WebGPU. Reload the model to continue; your conversation is kept.', action: 'reload-model' },
   too_large: { title: 'The model is too large for this device', hint: 'This GPU cannot hold one of its tensors. Pick a smaller model or quantization.', action: 'open-models' },
   quota: { title: 'The browser refused to store more data', hint: 'Free space by deleting models you no longer use, or press “Keep storage” so the browser grants more.', action: 'open-models' },
   network: { title: 'The download was interrupted', hint: 'Check the connection and press Resume: what was stored is kept.', action: 'retry' },

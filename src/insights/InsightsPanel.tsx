@@ -6,6 +6,7 @@ import { useLiveAnswer } from '../chat/useChat.ts';
 import { useConversation } from '../chat/useConversations.ts';
 import { useLoadedModel } from '../models/queries.ts';
 import { formatBytes, formatMs, formatRate, percent } from '../ui/format.ts';
+import { KernelProfileView } from './KernelProfileView.tsx';
 import { RoutingView } from './RoutingView.tsx';
 
 interface Shown {
@@ -45,6 +46,7 @@ export function InsightsPanel({ conversationId }: { conversationId: string | und
         </section>
       )}
       <RoutingView model={model} />
+      {model && <KernelProfileView stats={shown?.stats} />}
     </div>
   );
 }

@@ -3,8 +3,8 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { proxy } from 'comlink';
-import { useCallback } from 'react';
-import { getEngine, type LoadedModelInfo, type LoadProgress } from '../engine/client.ts';
+import { useCallback, useEffect } from 'react';
+import { getEngine, type EngineErrorInfo, type LoadedModelInfo, type LoadProgress } from '../engine/client.ts';
 import { describeError, type ErrorHelp } from '../engine/errorHelp.ts';
 import { safeGet } from '../settings/useSettings.ts';
 import { createStore, useStore } from '../ui/store.ts';
@@ -17,6 +17,8 @@ export interface LoadState {
   readonly loading: boolean;
   readonly progress: LoadProgress | undefined;
   readonly error: ErrorHelp | undefined;
+  /** Whether `error` stopped a load, or a model already running (a lost GPU device). */
+  readonly errorWhile?: 'loading' | 'running';
 }
 
 const LAST_MODEL_KEY = 'pakar.lastModel';
@@ -39,6 +41,25 @@ export function useLoadState(): LoadState {
   return useStore(loadState);
 }
 
+let watching = false;
+
+/**
+ * Shows what the GPU reports by itself (a lost device, an error no call caught) as the model's
+ * error, with "Reload the model"; the conversation is the page's and stays as it is.
+ */
+export function useGpuWatch(): void {
+  const qc = useQueryClient();
+  useEffect(() => {
+    if (watching) return;
+    watching = true;
+    const onEvent = proxy((e: EngineErrorInfo) => {
+      loadState.set((s) => ({ ...s, loading: false, progress: undefined, error: describeError(e), errorWhile: 'running' }));
+      void qc.invalidateQueries({ queryKey: modelKeys.loaded });
+    });
+    void getEngine().onGpuEvent(onEvent);
+  }, [qc]);
+}
+
 export function useModelLoader() {
   const qc = useQueryClient();
 
@@ -54,7 +75,7 @@ export function useModelLoader() {
         loadState.set({ target, loading: false, progress: undefined, error: undefined });
         return info;
       } catch (e) {
-        loadState.set({ target, loading: false, progress: undefined, error: describeError(e) });
+        loadState.set({ target, loading: false, progress: undefined, error: describeError(e), errorWhile: 'loading' });
         return undefined;
       } finally {
         await qc.invalidateQueries({ queryKey: modelKeys.loaded });

@@ -21,6 +21,8 @@ export interface Settings {
   readonly draftModelId: string;
   /** Record expert routing even while the Insights panel is closed. */
   readonly alwaysRecordRouting: boolean;
+  /** Time every kernel class of each answer (Insights); slows generation while on. */
+  readonly profileKernels: boolean;
   /** The system prompt a new conversation starts with. */
   readonly defaultSystemPrompt: string;
 }
@@ -51,6 +53,7 @@ export const defaultSettings: Settings = {
   draftMax: 4,
   draftModelId: '',
   alwaysRecordRouting: false,
+  profileKernels: false,
   defaultSystemPrompt: '',
 };
 
@@ -85,7 +88,7 @@ export const draftField: NumberField = {
   help: 'Most tokens guessed ahead and checked in one pass (Automatic picks fewer when that is faster). The answer is identical; only the speed changes.',
 };
 
-const booleanKeys: readonly BooleanKey[] = ['speculative', 'alwaysRecordRouting'];
+const booleanKeys: readonly BooleanKey[] = ['speculative', 'alwaysRecordRouting', 'profileKernels'];
 
 /** A value clamped into its field's range; NaN falls back to the default. */
 export function clampField(field: NumberField, value: number): number {
@@ -130,5 +133,6 @@ export function toGenerationParams(s: Settings, routing: boolean): GenerationPar
     speculative: s.speculative ? s.drafter : 'off',
     draftMax: s.speculative ? s.draftMax : 0,
     routing,
+    profile: s.profileKernels,
   };
 }

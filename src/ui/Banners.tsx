@@ -13,11 +13,13 @@ export function GpuBanner() {
 }
 
 export function LoadErrorBanner({ onOpenModels }: { onOpenModels: () => void }) {
-  const { error, target } = useLoadState();
+  const { error, errorWhile, target } = useLoadState();
   const { reload, dismissError } = useModelLoader();
   if (!error) return null;
+  const name = target?.name ?? 'the model';
+  const title = errorWhile === 'running' ? `${name} stopped: ${error.title.toLowerCase()}` : `Could not load ${name}: ${error.title.toLowerCase()}`;
   return (
-    <ErrorNotice help={error} title={`Could not load ${target?.name ?? 'the model'}: ${error.title.toLowerCase()}`} onDismiss={dismissError}>
+    <ErrorNotice help={error} title={title} onDismiss={dismissError}>
       {error.action === 'reload-model' && target && (
         <button type="button" className="primary" onClick={() => void reload()}>
           Reload the model

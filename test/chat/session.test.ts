@@ -65,6 +65,26 @@ describe('ChatSession (qwen2 vocabulary and template)', () => {
     }
   });
 
+  it('profile: the answer is the same, and its stats time the prompt pass and a decode step per kernel class', async () => {
+    const session = await load();
+    try {
+      const msgs: ChatMessage[] = [{ role: 'user', content: 'Name a colour.' }];
+      const params = { ...greedy, maxTokens: 4 };
+      const plain = await collect(session.generate(msgs, params));
+      const profiled = await collect(session.generate(msgs, { ...params, profile: true }));
+      expect(profiled.tokens).toEqual(plain.tokens);
+      expect(plain.done.stats.profile).toBeUndefined();
+      const p = profiled.done.stats.profile;
+      expect(p?.prefill?.dispatches.qkv).toBe(session.model.cfg.nLayer);
+      expect(p?.prefill?.gpuMs).toBeGreaterThan(0);
+      if (profiled.tokens.length > 1) expect(p?.decode?.tokens).toBe(1);
+      // Off again for the next answer.
+      expect(session.model.lastProfile).toBeUndefined();
+    } finally {
+      session.destroy();
+    }
+  });
+
   it('sampling is reproducible for a seed and stops on abort', async () => {
     const session = await load();
     try {

@@ -207,7 +207,7 @@ describe('device loss', () => {
   it('is reported as GpuError device_lost, and the model loads again on a new device', async () => {
     const { bytes } = testModel({ arch: 'qwen3moe', seed: 5 });
     let lost: GpuError | undefined;
-    const first = await openGpu(nodeGpuInstance(), (e) => (lost = e));
+    const first = await openGpu(nodeGpuInstance(), { onLost: (e) => (lost = e) });
     const model = await loadGpuModelOn(first, bytes);
     const before = await model.forwardGreedy([1, 2, 3]);
     first.device.destroy();
@@ -222,6 +222,28 @@ describe('device loss', () => {
     } finally {
       again.destroy();
       second.device.destroy();
+    }
+  });
+});
+
+describe('uncaught GPU errors', () => {
+  it('are reported as they happen, and the next forward pass fails with the first of them', async () => {
+    const { bytes } = testModel({ arch: 'qwen3moe', seed: 5 });
+    const seen: GpuError[] = [];
+    const gpu = await openGpu(nodeGpuInstance(), { onError: (e) => seen.push(e) });
+    const model = await loadGpuModelOn(gpu, bytes);
+    try {
+      const before = await model.forwardGreedy([1, 2, 3]);
+      // Work outside any error scope that WebGPU rejects: a buffer with no usage.
+      gpu.device.createBuffer({ size: 16, usage: 0 });
+      await expect(model.forwardGreedy([4])).rejects.toMatchObject({ code: 'validation' });
+      expect(seen.map((e) => e.code)).toEqual(['validation']);
+      // Reported once: the model runs on.
+      model.truncate(0);
+      expect(await model.forwardGreedy([1, 2, 3])).toEqual(before);
+    } finally {
+      model.destroy();
+      gpu.device.destroy();
     }
   });
 });

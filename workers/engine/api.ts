@@ -18,6 +18,11 @@ export interface EngineApi {
   inspectGguf(file: Blob): Promise<GgufSummary>;
   /** Whether WebGPU works inside the engine worker, and with which adapter. */
   probeGpu(): Promise<GpuProbe>;
+  /**
+   * Calls `listener` (a Comlink proxy) when the GPU device is lost (`device_lost`: the loaded
+   * model is gone) or raises an error no call caught (`validation`, `out_of_memory`).
+   */
+  onGpuEvent(listener: (e: EngineErrorInfo) => void): void;
 
   /** Models in the store (complete, partial or failed). */
   listModels(): Promise<StoredModelInfo[]>;

@@ -24,7 +24,7 @@ export interface EngineServiceDeps {
   readonly nCtx?: number;
 }
 
-export type EngineService = Omit<EngineApi, 'probeGpu'>;
+export type EngineService = Omit<EngineApi, 'probeGpu' | 'onGpuEvent'>;
 
 export function createEngineService(deps: EngineServiceDeps): EngineService {
   let session: ChatSession | undefined;

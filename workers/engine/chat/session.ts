@@ -20,6 +20,7 @@ import type { Tokenizer } from '../tokenizer/index.ts';
 import { chatPromptTokens, chatTemplateOf } from './chatPrompt.ts';
 import { ChatError } from './errors.ts';
 import type { ChatEvent, ChatStats, GenerationParams, StopReason } from './types.ts';
+import type { StepProfile } from '../gpu/profiler.ts';
 
 /** Candidates read back per sampling step without top-k (more than any sensible top-k). */
 const SAMPLING_CANDIDATES = 40;
@@ -134,6 +135,8 @@ export class ChatSession {
 
     const maxTokens = Math.min(params.maxTokens, this.model.nCtx - prompt.length);
     this.model.recordRouting = params.routing === true;
+    this.model.setProfiling(params.profile === true);
+    let prefillProfile: StepProfile | undefined;
     const sampler = new Sampler(toSamplerParams(params));
     const greedy = params.temperature <= 0 && params.repetitionPenalty === 1;
     // Top-k ≤ 40 keeps only that many: reading back more would change nothing but the cost.
@@ -191,6 +194,7 @@ export class ChatSession {
       if (generated === 0) {
         prefillMs = performance.now() - t0;
         firstTokenAt = performance.now();
+        prefillProfile = this.model.lastProfile;
       }
       for (const token of next) {
         if (this.tokenizer.isEog(token)) {
@@ -233,6 +237,10 @@ export class ChatSession {
       const onePass = this.planner.passCost(1) || plainPassMs;
       const stepMs = steps > 0 ? (now - decodeStart) / steps : 0;
       stats.speedup = stepMs > 0 && onePass > 0 ? (stats.tokensPerStep * onePass) / stepMs : 1;
+    }
+    if (params.profile) {
+      stats.profile = { prefill: prefillProfile, decode: steps > 0 ? this.model.lastProfile : undefined };
+      this.model.setProfiling(false);
     }
     yield { type: 'done', text: tail, fullText: text, stopReason: stop, stats };
   }

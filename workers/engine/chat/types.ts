@@ -2,6 +2,7 @@
 
 import type { SelfDraftOptions } from '../decode/modelDrafter.ts';
 import type { SpeculativeMode } from '../decode/speculator.ts';
+import type { StepProfile } from '../gpu/profiler.ts';
 
 export type { SpeculativeMode };
 
@@ -20,6 +21,8 @@ export interface GenerationParams {
   maxTokens: number;
   /** Report which experts each layer chose for each token (the routing view); costs a small readback. */
   routing?: boolean;
+  /** Time each kernel class of the passes (stats.profile); every dispatch runs in its own pass, so generation slows. */
+  profile?: boolean;
   /**
    * Speculative decoding: which drafter proposes tokens that one batched pass verifies (`self`:
    * the model with one expert per token; `draft`: the loaded draft model; `auto`: the fastest by
@@ -71,6 +74,8 @@ export interface ChatStats {
    * pass ÷ the mean step time (1 without speculation).
    */
   speedup?: number;
+  /** With params.profile: the last prefill pass and the last decode step, per kernel class. */
+  profile?: { readonly prefill?: StepProfile; readonly decode?: StepProfile };
 }
 
 export type ChatEvent =

@@ -19,6 +19,17 @@ export interface GpuContext {
   readonly rowLanes: number;
   /** Set once the device is lost; every later use fails with it. */
   lostError: GpuError | undefined;
+  /**
+   * A validation or out-of-memory error that no error scope caught (raised asynchronously by
+   * earlier work): the next forward pass fails with it instead of returning wrong numbers.
+   */
+  uncapturedError: GpuError | undefined;
+}
+
+/** What the device reports by itself: its loss, and errors no error scope caught. */
+export interface GpuWatch {
+  readonly onLost?: (e: GpuError) => void;
+  readonly onError?: (e: GpuError) => void;
 }
 
 const wantedLimits = [
@@ -31,7 +42,7 @@ const wantedLimits = [
   'maxStorageBuffersPerShaderStage',
 ] as const;
 
-export async function openGpu(gpu: GPU | undefined, onLost?: (e: GpuError) => void): Promise<GpuContext> {
+export async function openGpu(gpu: GPU | undefined, watch: GpuWatch = {}): Promise<GpuContext> {
   if (!gpu) throw new GpuError('no_webgpu', 'WebGPU is not available in this browser. Pakar needs a browser with WebGPU (Chrome or Edge 113+, Safari 26+).');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new GpuError('no_adapter', 'WebGPU is present but no GPU adapter was found. Check that hardware acceleration is on.');
@@ -51,10 +62,18 @@ export async function openGpu(gpu: GPU | undefined, onLost?: (e: GpuError) => vo
     adapterInfo: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description },
     rowLanes: adapter.info.architecture === 'swiftshader' || adapter.info.isFallbackAdapter ? 1 : 8,
     lostError: undefined,
+    uncapturedError: undefined,
   };
   void device.lost.then((info) => {
     ctx.lostError = new GpuError('device_lost', `the GPU device was lost (${info.reason}: ${info.message}). Load the model again.`);
-    onLost?.(ctx.lostError);
+    watch.onLost?.(ctx.lostError);
+  });
+  device.addEventListener('uncapturederror', (event) => {
+    const { error } = event as GPUUncapturedErrorEvent;
+    const oom = typeof GPUOutOfMemoryError !== 'undefined' && error instanceof GPUOutOfMemoryError;
+    const e = oom ? new GpuError('out_of_memory', `the GPU ran out of memory: ${error.message}`) : new GpuError('validation', `WebGPU error: ${error.message}`);
+    ctx.uncapturedError ??= e;
+    watch.onError?.(e);
   });
   return ctx;
 }

@@ -320,6 +320,12 @@ export class GpuModel {
     await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     const waitMs = performance.now() - submitted;
     if (this.gpu.lostError) throw this.gpu.lostError;
+    const uncaptured = this.gpu.uncapturedError;
+    if (uncaptured) {
+      staging.unmap();
+      this.gpu.uncapturedError = undefined;
+      throw uncaptured;
+    }
     const result = staging.getMappedRange(0, bytes).slice(0);
     staging.unmap();
     if (profiler) this.lastProfile = { ...(await profiler.read()), tokens: T, recordMs: submitted - recordStart, waitMs };
