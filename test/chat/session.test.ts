@@ -47,6 +47,8 @@ describe('ChatSession (qwen2 vocabulary and template)', () => {
       expect(a1.tokens).toEqual(ref.slice(0, a1.tokens.length));
       expect(a1.done.stats.submitsPerStep).toBe(1);
       expect(a1.done.stats.readbackBytesPerStep).toBe(4);
+      // Plain decoding: one token per step, the step that ends on end-of-generation included.
+      expect(a1.done.stats.tokensPerStep).toBe(1);
 
       const turn2: ChatMessage[] = [...turn1, { role: 'assistant', content: a1.done.fullText }, { role: 'user', content: 'Another.' }];
       const a2 = await collect(session.generate(turn2, greedy));

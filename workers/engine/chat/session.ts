@@ -156,6 +156,7 @@ export class ChatSession {
       ? undefined
       : { params: sampler.params, uniform: () => sampler.uniform(), candidates, draftRandom: seededRandom((params.seed ^ 0x5bd1e995) >>> 0) };
     let steps = 0;
+    let produced = 0;
     let decodeStart = 0;
     let plainPassMs = 0;
 
@@ -179,8 +180,12 @@ export class ChatSession {
         this.cached.push(...pending);
         if (generated > 0) plainPassMs = performance.now() - t0;
       }
-      if (generated > 0) steps++;
-      else decodeStart = performance.now();
+      // A decode step's tokens count whether or not they are emitted (an end-of-generation token
+      // ends the answer but was produced by the step), as the CLI counts them.
+      if (generated > 0) {
+        steps++;
+        produced += next.length;
+      } else decodeStart = performance.now();
       const routing = this.model.lastRouting;
       if (params.routing && routing) {
         // One event per token whose entries stay: the last prompt token, then each fed token.
@@ -225,7 +230,7 @@ export class ChatSession {
       submitsPerStep: this.model.lastStep.submits,
       readbackBytesPerStep: this.model.lastStep.readbackBytes,
       dispatchesPerStep: this.model.lastStep.dispatches,
-      tokensPerStep: steps > 0 ? (generated - 1) / steps : generated,
+      tokensPerStep: steps > 0 ? produced / steps : 1,
       acceptanceRate: 0,
     };
     if (speculator) {
