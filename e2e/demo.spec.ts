@@ -38,6 +38,16 @@ test('a first visit, offline, loads Pakar Demo by itself and it says 17 + 25 is 
   expect(await ask(page, 'What is 17 + 25?')).toBe('42');
 });
 
+test('the empty chat says what the demo can do and offers prompts it was trained on', async ({ page }) => {
+  await offlineFirstVisit(page);
+  await expect(page.getByText(/only knows small sums, counting, spelling/)).toBeVisible();
+  const suggestions = page.getByRole('list', { name: 'Suggested prompts' });
+  await suggestions.getByRole('button', { name: 'Spell garden.' }).click();
+  const answer = page.getByRole('article', { name: 'Answer' }).last();
+  await expect(answer).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  expect((await answer.locator('.bubble').innerText()).trim()).toBe('g-a-r-d-e-n');
+});
+
 test('Pakar Demo answers ≥ 90% of the held-out prompts correctly in the app', async ({ page }) => {
   test.setTimeout(600_000);
   await offlineFirstVisit(page);

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { useLoadedModel } from '../models/queries.ts';
+import type { CatalogEntry } from '../models/catalog.ts';
+import { useCatalog, useLoadedModel } from '../models/queries.ts';
 import { useLoadState, useModelLoader } from '../models/useModelLoader.ts';
 import { useSettings } from '../settings/useSettings.ts';
 import { Composer } from './Composer.tsx';
@@ -20,6 +21,7 @@ export function ChatView({ conversationId, onConversation, onOpenModels }: Props
   const conv = useConversation(conversationId).data ?? undefined;
   const live = useLiveAnswer();
   const loaded = useLoadedModel().data;
+  const catalog = useCatalog();
   const loadState = useLoadState();
   const { settings } = useSettings();
   const chat = useChat();
@@ -42,6 +44,11 @@ export function ChatView({ conversationId, onConversation, onOpenModels }: Props
 
   const blocked = loaded ? undefined : loadState.loading ? 'Loading the model…' : 'Load a model to start chatting';
   const systemPrompt = conv ? conv.systemPrompt : (draftSystemPrompt ?? settings.defaultSystemPrompt);
+  const send = async (text: string): Promise<void> => {
+    const newId = await chat.send(conversationId, text, conv ? undefined : systemPrompt);
+    setDraftSystemPrompt(undefined);
+    if (newId !== conversationId) onConversation(newId);
+  };
 
   return (
     <section className="chat" aria-label="Chat">
@@ -53,32 +60,49 @@ export function ChatView({ conversationId, onConversation, onOpenModels }: Props
       {conv && conv.messages.length > 0 ? (
         <MessageList messages={conv.messages} live={live} busy={busy} actions={actions} />
       ) : (
-        <Welcome modelName={loaded?.name} onOpenModels={onOpenModels} />
+        <Welcome modelName={loaded?.name} entry={catalog.data?.find((e) => e.id === loaded?.id)} disabled={busy || !!blocked} onOpenModels={onOpenModels} onSuggest={send} />
       )}
       <Composer
         conversationId={conversationId}
         busy={busy}
         blocked={blocked}
         onStop={chat.stop}
-        onSend={async (text) => {
-          const newId = await chat.send(conversationId, text, conv ? undefined : systemPrompt);
-          setDraftSystemPrompt(undefined);
-          if (newId !== conversationId) onConversation(newId);
-        }}
+        onSend={send}
       />
     </section>
   );
 }
 
-function Welcome({ modelName, onOpenModels }: { modelName: string | undefined; onOpenModels: () => void }) {
+function Welcome({ modelName, entry, disabled, onOpenModels, onSuggest }: {
+  modelName: string | undefined;
+  /** The loaded model's catalog entry: a narrow model's scope and suggested prompts. */
+  entry: CatalogEntry | undefined;
+  disabled: boolean;
+  onOpenModels: () => void;
+  onSuggest: (prompt: string) => Promise<void>;
+}) {
   return (
     <div className="welcome">
       <img src="/favicon.svg" alt="" width={48} height={48} />
       <h2>{modelName ? 'What can I help with?' : 'Welcome to Pakar'}</h2>
       {modelName ? (
-        <p className="muted">
-          Chatting with <strong>{modelName}</strong>. Everything runs on this device; nothing you type leaves it.
-        </p>
+        <>
+          <p className="muted">
+            Chatting with <strong>{modelName}</strong>. Everything runs on this device; nothing you type leaves it.
+          </p>
+          {entry?.scope && <p className="muted small">{entry.scope}</p>}
+          {entry && entry.suggestions.length > 0 && (
+            <ul className="suggestions" aria-label="Suggested prompts">
+              {entry.suggestions.map((prompt) => (
+                <li key={prompt}>
+                  <button type="button" disabled={disabled} onClick={() => void onSuggest(prompt)}>
+                    {prompt}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
       ) : (
         <>
           <p className="muted">Mixture-of-Experts models, running privately in your browser on WebGPU. Download a model or open a local .gguf file to start.</p>

@@ -30,6 +30,10 @@ export interface CatalogEntry {
   readonly parameters: { readonly total: number; readonly active: number };
   readonly experts: { readonly total: number; readonly used: number; readonly shared: number };
   readonly note: string | undefined;
+  /** One sentence on what a narrow model can and cannot do, shown on its empty chat. */
+  readonly scope: string | undefined;
+  /** Prompts its empty chat offers (the tasks a narrow model was trained on). */
+  readonly suggestions: readonly string[];
   /** Whether this version of the engine runs the architecture. */
   readonly supported: boolean;
   /** Where the store downloads it from: the Hub, or the app's own origin for a bundled model. */
@@ -62,6 +66,17 @@ class Fields {
 
   optString(key: string): string | undefined {
     return this.o[key] === undefined ? undefined : this.string(key);
+  }
+
+  /** An optional array of non-empty strings ([] when absent). */
+  optStrings(key: string): string[] {
+    const v = this.o[key];
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x !== '')) {
+      this.problems.push(`${this.path}.${key} must be an array of non-empty strings`);
+      return [];
+    }
+    return v as string[];
   }
 
   count(key: string, min = 1): number {
@@ -129,6 +144,8 @@ export function parseCatalog(json: unknown, supported: readonly string[] = suppo
       parameters: { total: params.count('total'), active: params.count('active') },
       experts: { total: experts.count('total'), used: experts.count('used'), shared: experts.count('shared', 0) },
       note: f.optString('note'),
+      scope: f.optString('scope'),
+      suggestions: f.optStrings('suggestions'),
     };
     if (entry.experts.used > entry.experts.total) problems.push(`models[${i}].experts.used exceeds experts.total`);
     if (entry.parameters.active > entry.parameters.total) problems.push(`models[${i}].parameters.active exceeds parameters.total`);
