@@ -1,7 +1,7 @@
 // The shipped demo model (public/models/pakar-demo-q8_0.gguf, trained by scripts/train-demo):
-// on held-out prompts it never saw in training, the WebGPU engine's greedy answers are right
-// ≥ 90% of the time, and n-gram speculative decoding accepts ≥ 2 tokens per step on the
-// editing prompts (whose answers copy the prompt).
+// n-gram speculative decoding accepts ≥ 2 tokens per step on the held-out editing prompts
+// (whose answers copy the prompt), and answers them as well as plain decoding. The plain greedy
+// answers are checked right (≥ 90%) and equal to llama.cpp's in demoOracle.test.ts.
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -22,12 +22,12 @@ async function answer(events: AsyncGenerator<ChatEvent>): Promise<{ text: string
 }
 
 describe.skipIf(!demoModelShipped)('Pakar Demo (the bundled model)', () => {
-  it('answers ≥ 90% of the held-out arithmetic and editing prompts correctly, ≥ 2 tokens per step on edits', async () => {
+  it('speculates ≥ 2 tokens per step on the held-out edits, ≥ 90% of them right', async () => {
     const bytes = new Uint8Array(readFileSync(DEMO_MODEL_PATH));
     const file = parseGguf(bytes);
     const session = await ChatSession.load(await openNodeGpu(), weightsFromByteSource(file, bytesSource(bytes)), { maxTokens: 16, nCtx: 256, kvCache: 'f32' });
-    const prompts = heldoutPrompts();
-    expect(prompts.length).toBeGreaterThanOrEqual(50);
+    const prompts = heldoutPrompts().filter((p) => p.category !== 'arithmetic');
+    expect(prompts.length).toBeGreaterThanOrEqual(25);
     const right = new Map<string, [number, number]>();
     let editTokens = 0;
     let editSteps = 0;
@@ -38,10 +38,8 @@ describe.skipIf(!demoModelShipped)('Pakar Demo (the bundled model)', () => {
         const [ok, n] = right.get(p.category) ?? [0, 0];
         right.set(p.category, [ok + (text === p.answer ? 1 : 0), n + 1]);
         if (text !== p.answer) wrong.push(`${p.prompt} → ${JSON.stringify(text)} (want ${p.answer})`);
-        if (p.category !== 'arithmetic') {
-          editTokens += stats.generatedTokens;
-          editSteps += stats.generatedTokens / stats.tokensPerStep;
-        }
+        editTokens += stats.generatedTokens;
+        editSteps += stats.generatedTokens / stats.tokensPerStep;
       }
     } finally {
       session.model.destroy();
@@ -51,6 +49,5 @@ describe.skipIf(!demoModelShipped)('Pakar Demo (the bundled model)', () => {
     console.log(JSON.stringify({ accuracy, perCategory: Object.fromEntries(right), editTokensPerStep: editTokens / editSteps, wrong }));
     expect(accuracy).toBeGreaterThanOrEqual(0.9);
     expect(editTokens / editSteps).toBeGreaterThanOrEqual(2);
-    // 80 answers on SwiftShader: 265 s were measured on a 2-core machine under heavy load.
   }, 300_000);
 });
