@@ -60,6 +60,11 @@ export async function benchWebGpu(gpu: GpuContext, source: WeightSource, s: Engi
       await model.forwardGreedy(Array.from({ length: T }, (_, i) => s.prompt[i % s.prompt.length]));
       model.truncate(0);
     }
+    // The prompt's own chunks (their expert tiles follow the chunk length).
+    if (s.timePrefill) {
+      await model.forwardGreedyLast(s.prompt);
+      model.truncate(0);
+    }
     let next = await model.forwardGreedyLast(s.prompt.slice(0, 1));
     let prefillDispatches: number | null = null;
 
