@@ -9,7 +9,7 @@ import { currentSettings } from '../settings/useSettings.ts';
 import { toGenerationParams } from '../settings/settings.ts';
 import { createStore } from '../ui/store.ts';
 import { addRoutingStep, addTokenText, emptyRouting, routingLog, routingWanted } from '../insights/routing.ts';
-import { answerReserve, fitToContext, measureTokensPerChar } from './contextWindow.ts';
+import { answerReserve, fitToContext } from './contextWindow.ts';
 import { appendMessages, pendingAnswer, replaceMessage, toChatMessages } from './conversation.ts';
 import { storedParts } from './reasoning.ts';
 import type { Conversation, Message } from './types.ts';
@@ -32,9 +32,6 @@ export interface LiveAnswer {
 }
 
 export const liveAnswer = createStore<LiveAnswer | undefined>(undefined);
-
-/** Prompt tokens per character, as measured on the last prompt (for trimming estimates). */
-let tokensPerChar: number | undefined;
 
 const PARTIAL_SAVE_MS = 2000;
 
@@ -105,10 +102,7 @@ export async function answer(qc: QueryClient, base: Conversation): Promise<void>
 
 type Done = Extract<ChatEvent, { type: 'done' }>;
 
-/**
- * Runs the engine on the longest recent part of the conversation that fits its context. If the
- * engine still finds it too long (the estimate was low), drops one more message and tries again.
- */
+/** Runs the engine on the longest recent part of the conversation that fits its context. */
 async function generateFitted(
   history: ChatMessage[],
   params: GenerationParams,
@@ -116,30 +110,24 @@ async function generateFitted(
   onEvent: (e: ChatEvent) => void,
   update: (patch: Partial<LiveAnswer>) => void,
 ): Promise<{ stats: ChatStats; done: Done | undefined; dropped: number }> {
-  const budget = { contextLength: contextLength ?? Infinity, answerTokens: answerReserve(contextLength ?? Infinity, params.maxTokens), tokensPerChar };
-  for (let minDrop = 0; ; ) {
-    const fitted = fitToContext(history, budget, minDrop) ?? { messages: history, dropped: 0 };
-    update({ dropped: fitted.dropped });
-    let done: Done | undefined;
-    let resolveDone: () => void = () => {};
-    const doneArrived = new Promise<void>((r) => (resolveDone = r));
-    const handler = proxy((e: ChatEvent) => {
-      if (e.type === 'prefill') tokensPerChar = measureTokensPerChar(fitted.messages, e.promptTokens) ?? tokensPerChar;
-      onEvent(e);
-      if (e.type === 'done') {
-        done = e;
-        resolveDone();
-      }
-    });
-    try {
-      const stats = await getEngine().generate(fitted.messages, params, handler);
-      // The done event and the call's result travel on different channels: wait for both.
-      await Promise.race([doneArrived, new Promise((r) => setTimeout(r, 1000))]);
-      return { stats, done, dropped: fitted.dropped };
-    } catch (e) {
-      const canDropMore = fitToContext(history, budget, fitted.dropped + 1) !== undefined;
-      if (!(e instanceof EngineError && e.code === 'context_full' && canDropMore)) throw e;
-      minDrop = fitted.dropped + 1;
+  const engine = getEngine();
+  const fitted =
+    contextLength === undefined
+      ? { messages: history, dropped: 0 }
+      : await fitToContext(history, { contextLength, answerTokens: answerReserve(contextLength, params.maxTokens) }, (m) => engine.countTokens(m));
+  update({ dropped: fitted.dropped });
+  let done: Done | undefined;
+  let resolveDone: () => void = () => {};
+  const doneArrived = new Promise<void>((r) => (resolveDone = r));
+  const handler = proxy((e: ChatEvent) => {
+    onEvent(e);
+    if (e.type === 'done') {
+      done = e;
+      resolveDone();
     }
-  }
+  });
+  const stats = await engine.generate(fitted.messages, params, handler);
+  // The done event and the call's result travel on different channels: wait for both.
+  await Promise.race([doneArrived, new Promise((r) => setTimeout(r, 1000))]);
+  return { stats, done, dropped: fitted.dropped };
 }

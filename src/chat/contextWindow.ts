@@ -1,7 +1,6 @@
 // Keeping a long conversation inside the model's context: the oldest turns are left out of the
 // prompt (never out of the stored conversation); the system prompt and the newest message stay.
-// Token counts are estimated from characters with a ratio measured on the previous answer; when
-// the estimate is wrong the engine answers `context_full` and the caller drops more.
+// Prompts are measured exactly, in tokens of the loaded model's template (engine countTokens).
 
 import type { ChatMessage } from '../engine/client.ts';
 
@@ -10,16 +9,6 @@ export interface ContextBudget {
   readonly contextLength: number;
   /** Tokens kept free for the answer. */
   readonly answerTokens: number;
-  /** Measured prompt tokens per UTF-16 character (default: a cautious 0.5). */
-  readonly tokensPerChar?: number;
-}
-
-/** Template tokens around each message (role markers, separators). */
-const MESSAGE_OVERHEAD = 8;
-const DEFAULT_TOKENS_PER_CHAR = 0.5;
-
-export function estimateTokens(messages: readonly ChatMessage[], tokensPerChar = DEFAULT_TOKENS_PER_CHAR): number {
-  return messages.reduce((n, m) => n + Math.ceil(m.content.length * tokensPerChar) + MESSAGE_OVERHEAD, 0);
 }
 
 /** Tokens kept for the answer: what the settings ask, but never more than a quarter of the context. */
@@ -34,29 +23,26 @@ export interface Fitted {
 }
 
 /**
- * The longest suffix of the conversation that fits, dropping at least `minDrop` old messages.
- * Drops whole turns: the kept history never starts with an answer (many templates require a
- * user message first). The newest message is always kept, even when the estimate says it does
- * not fit (the engine has the last word). Undefined when `minDrop` leaves nothing to send.
+ * The longest suffix of the conversation whose prompt (`count`: its tokens) fits. Drops whole
+ * turns: the kept history never starts with an answer (many templates require a user message
+ * first). The newest message is always kept, even when it alone does not fit (the engine then
+ * says `context_full`). A shorter suffix never has more tokens, so the longest one that fits is
+ * found by bisection: a handful of counts for any length.
  */
-export function fitToContext(messages: readonly ChatMessage[], budget: ContextBudget, minDrop = 0): Fitted | undefined {
+export async function fitToContext(messages: readonly ChatMessage[], budget: ContextBudget, count: (messages: ChatMessage[]) => Promise<number>): Promise<Fitted> {
   const system = messages[0]?.role === 'system' ? [messages[0]] : [];
   const history = messages.slice(system.length);
-  if (history.length === 0) return { messages: [...messages], dropped: 0 };
   const limit = budget.contextLength - budget.answerTokens;
-  const fits = (kept: readonly ChatMessage[]): boolean => estimateTokens([...system, ...kept], budget.tokensPerChar) <= limit;
-
-  if (minDrop > 0 && minDrop >= history.length) return undefined;
-  let start = minDrop;
-  while (start < history.length - 1 && (history[start].role === 'assistant' || !fits(history.slice(start)))) start++;
-  const kept = history.slice(start);
-  return { messages: [...system, ...kept], dropped: start };
-}
-
-/** Prompt tokens per character, measured on a prompt the engine reported. */
-export function measureTokensPerChar(messages: readonly ChatMessage[], promptTokens: number): number | undefined {
-  const chars = messages.reduce((n, m) => n + m.content.length, 0);
-  const overhead = messages.length * MESSAGE_OVERHEAD;
-  if (chars < 64 || promptTokens <= overhead) return undefined;
-  return Math.min(2, Math.max(0.1, (promptTokens - overhead) / chars));
+  // Where a kept history may start: a user message (the newest message, whatever it is, last).
+  const starts = history.flatMap((m, i) => (m.role !== 'assistant' || i === history.length - 1 ? [i] : []));
+  if (starts.length === 0) return { messages: [...messages], dropped: 0 };
+  const keep = (start: number): ChatMessage[] => [...system, ...history.slice(start)];
+  let lo = 0; // the first start that may fit
+  let hi = starts.length - 1; // the newest message: kept in any case
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((await count(keep(starts[mid]))) <= limit) hi = mid;
+    else lo = mid + 1;
+  }
+  return { messages: keep(starts[lo]), dropped: starts[lo] };
 }

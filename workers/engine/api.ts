@@ -55,6 +55,8 @@ export interface EngineApi {
    * Answers the conversation: events stream through `onEvent` (prefill, each token, done);
    * resolves with the final stats. Only one generation runs at a time.
    */
+  /** Prompt tokens of `messages` under the loaded model's chat template (fits a conversation exactly). */
+  countTokens(messages: ChatMessage[]): Promise<number>;
   generate(messages: ChatMessage[], params: GenerationParams, onEvent: (e: ChatEvent) => void): Promise<ChatStats>;
   /** Stops the running generation; its partial answer is kept (stopReason 'abort'). */
   stopGeneration(): void;

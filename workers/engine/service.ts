@@ -126,6 +126,11 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       if (loaded) loaded.draftModel = undefined;
     },
 
+    async countTokens(messages) {
+      if (!session) throw new ChatError('no_model', 'no model is loaded; pick one first');
+      return session.promptTokens(messages).length;
+    },
+
     async generate(messages, params, onEvent): Promise<ChatStats> {
       await draftLoad?.catch(() => {});
       if (!session) throw new ChatError('no_model', 'no model is loaded; pick one first');
