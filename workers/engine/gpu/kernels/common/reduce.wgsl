@@ -7,23 +7,6 @@
 override WG: u32 = 64u;
 const TT: u32 = 8u; // tokens per workgroup tile
 
-var<workgroup> red: array<array<f32, TT>, WG>;
-
-/** Sums `v[t]` over the workgroup for each token slot t < TT; every invocation gets the sums. */
-fn reduce_tile(lid: u32, v: ptr<function, array<f32, TT>>) -> array<f32, TT> {
-  for (var t = 0u; t < TT; t++) { red[lid][t] = (*v)[t]; }
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (lid < s) {
-      for (var t = 0u; t < TT; t++) { red[lid][t] = red[lid][t] + red[lid + s][t]; }
-    }
-    workgroupBarrier();
-  }
-  let out = red[0];
-  workgroupBarrier();
-  return out;
-}
-
 var<workgroup> red1: array<f32, WG>;
 
 fn reduce_sum(lid: u32, v: f32) -> f32 {
@@ -54,6 +37,8 @@ fn reduce_max(lid: u32, v: f32) -> f32 {
 // lanes per row (coalesced reads); CPU adapters (SwiftShader) use 1, where barriers are costly.
 override LANES: u32 = 8u;
 override ROWS: u32 = WG / LANES;
+
+var<workgroup> red: array<array<f32, TT>, WG>;
 
 /** Sums `v[t]` over the lanes of each row; every lane of the row gets the sums. */
 fn reduce_lanes(lid: u32, v: ptr<function, array<f32, TT>>) -> array<f32, TT> {
