@@ -34,7 +34,6 @@ interface Pending {
 }
 export type GpuAct = Buf | Normed | Pending;
 
-
 export class GpuBlocks implements Blocks<GpuAct> {
   constructor(
     private readonly rec: StepRecorder,
@@ -68,8 +67,11 @@ export class GpuBlocks implements Blocks<GpuAct> {
     return b?.buffer === this.s.act[0] ? this.s.act[1] : this.s.act[0];
   }
 
-  /** Normalised activations already written (to s.xn), so that Q, K and V share one norm. */
-  private readonly normalised = new WeakMap<Normed, Buf>();
+  /**
+   * Normalised activations in s.xn, so that Q, K and V share one norm; forgotten when anything
+   * else writes s.xn (the router).
+   */
+  private normalised = new WeakMap<Normed, Buf>();
 
   /** RMSNorm(x.src)·weight into s.xn, once per value. */
   private normalise(x: Normed): Buf {
@@ -207,6 +209,8 @@ export class GpuBlocks implements Blocks<GpuAct> {
   }
 
   private recorder(): MlaRecorder {
+    // MLA and the dense FFN normalise into s.xn themselves.
+    this.normalised = new WeakMap();
     return { rec: this.rec, weights: this.weights, cfg: this.cfg, s: this.s, nTok: this.nTok, pos0: this.pos0, rowsPerGroup: this.rowsPerGroup };
   }
 
@@ -229,6 +233,8 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const router = this.weights.matrix(w(il, 'ffnGateInp'));
     const gated = opts.sharedExpert === 'sigmoid_gated';
     const biases = opts.biases === true;
+    // The router writes its own normalised input to s.xn.
+    this.normalised = new WeakMap();
     const rflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (gated ? 4 : 0) | (biases ? 8 : 0) | (opts.gating === 'softmax_weight' ? 16 : 0);
     if (opts.selectionBias || opts.groups) {
       // DeepSeek-V3: biased selection within the best groups (router_v3.wgsl).
