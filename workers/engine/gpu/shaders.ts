@@ -35,7 +35,7 @@ const kernels = {
   rms_norm: { source: rmsNorm, quant: false, perItem: true },
   qk_rope: { source: qkRope, quant: false, kvCache: true, perItem: true },
   attention: { source: attention, quant: false, kvCache: true, perItem: true },
-  argmax: { source: argmax, quant: false, perItem: true },
+  argmax: { source: `${select}\n${argmax}`, quant: false, perItem: true },
   topk_partial: { source: `${select}\n${topkPartial}`, quant: false, perItem: true },
   topk_merge: { source: `${select}\n${topkMerge}`, quant: false, perItem: true },
   mla_prep: { source: mlaPrep, quant: false, perItem: true },

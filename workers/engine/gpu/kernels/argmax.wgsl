@@ -1,6 +1,6 @@
 // Greedy sampling on the GPU: OUT[t] = argmax_v L[t, v] (ties → lowest id), so a decode step
 // reads back 4 bytes per token instead of the logits.
-// Entry `main`, workgroup WG (common/reduce.wgsl); dispatch (n_tok).
+// Entry `main`, workgroup WG (common/reduce.wgsl); dispatch (n_tok). Needs common/select.wgsl.
 
 struct Params { n_vocab: u32, n_tok: u32, l_stride: u32, out_off: u32 }
 
@@ -8,28 +8,15 @@ struct Params { n_vocab: u32, n_tok: u32, l_stride: u32, out_off: u32 }
 @group(0) @binding(1) var<storage, read_write> OUT: array<u32>;  // [out_off + n_tok] token ids
 @group(0) @binding(2) var<uniform> p: Params;
 
-var<workgroup> best_v: array<f32, WG>;
-var<workgroup> best_i: array<u32, WG>;
-
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t = wg.x;
-  var bv = -3.4e38;
+  var bv = NEG;
   var bi = 0xffffffffu;
   for (var v = lid; v < p.n_vocab; v += WG) {
     let x = L[t * p.l_stride + v];
     if (x > bv) { bv = x; bi = v; }
   }
-  best_v[lid] = bv;
-  best_i[lid] = bi;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (lid < s) {
-      let ov = best_v[lid + s];
-      let oi = best_i[lid + s];
-      if (ov > best_v[lid] || (ov == best_v[lid] && oi < best_i[lid])) { best_v[lid] = ov; best_i[lid] = oi; }
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { OUT[p.out_off + t] = best_i[0]; }
+  let best = arg_best(lid, bv, bi);
+  if (lid == 0u) { OUT[p.out_off + t] = best.x; }
 }

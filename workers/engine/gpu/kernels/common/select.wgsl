@@ -1,5 +1,5 @@
-// Shared by topk_partial.wgsl and topk_merge.wgsl: a workgroup argmax (ties → lowest id) and
-// the list of ids already taken.
+// Shared by argmax.wgsl, topk_partial.wgsl and topk_merge.wgsl: a workgroup argmax (ties →
+// lowest id) and the list of ids already taken.
 
 const N_PART: u32 = 64u;
 const MAX_K: u32 = 64u;
