@@ -252,9 +252,9 @@ export class GpuBlocks implements Blocks<GpuAct> {
       [this.nTok, 1, 1],
     );
     const expertBiases = biases ? { gate: w(il, 'ffnGateExpsBias'), up: w(il, 'ffnUpExpsBias'), down: w(il, 'ffnDownExpsBias') } : undefined;
-    this.experts(`L${il}.experts`, w(il, 'ffnGateExps'), w(il, 'ffnDownExps'), k, nFfExp, s.h, s.y, nExpert, il * this.nTok * k, expertBiases, opts.activation === 'swiglu_oai');
+    this.experts(`L${il}.experts`, { gate: w(il, 'ffnGateExps'), up: w(il, 'ffnUpExps'), down: w(il, 'ffnDownExps') }, k, nFfExp, s.h, s.y, nExpert, il * this.nTok * k, expertBiases, opts.activation === 'swiglu_oai');
     const shared = opts.sharedExpert !== 'none';
-    if (shared) this.experts(`L${il}.shexp`, w(il, 'ffnGateShexp'), w(il, 'ffnDownShexp'), 1, nFfShexp, s.hShared, s.yShared, 1, 'dense');
+    if (shared) this.experts(`L${il}.shexp`, { gate: w(il, 'ffnGateShexp'), up: w(il, 'ffnUpShexp'), down: w(il, 'ffnDownShexp') }, 1, nFfShexp, s.hShared, s.yShared, 1, 'dense');
 
     return {
       kind: 'pending',
@@ -279,16 +279,16 @@ export class GpuBlocks implements Blocks<GpuAct> {
    * [E·n]) and the clamped SwiGLU in place of SiLU.
    */
   private experts(
-    site: string, gateName: string, downName: string, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nExpert: number, idsOff: number | 'dense',
+    site: string, names: { readonly gate: string; readonly up: string; readonly down: string }, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nExpert: number, idsOff: number | 'dense',
     biases?: { readonly gate: string; readonly up: string; readonly down: string },
     swigluOai = false,
   ): void {
     const dense = idsOff === 'dense';
     const off = dense ? 0 : idsOff;
-    const gate = this.weights.matrix(gateName);
-    const down = this.weights.matrix(downName);
+    const gate = this.weights.matrix(names.gate);
+    const down = this.weights.matrix(names.down);
     const { nEmbd } = this.cfg;
-    const upOff = this.weights.matrix(gateName.replace('gate', 'up')).offset;
+    const upOff = this.weights.matrix(names.up).offset;
     const pairs = this.nTok * k;
     const ids = dense ? this.s.dummy : this.s.ids;
     const bias = (name: string | undefined): GPUBuffer => (name ? this.weights.vector(name) : this.s.dummy);
