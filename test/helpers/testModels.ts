@@ -1,7 +1,7 @@
 // Generated test models, cached by spec under .cache/models (never committed).
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { generateModel } from '../../scripts/model-gen/generate.ts';
 import type { ModelSpec } from '../../scripts/model-gen/generate.ts';
@@ -35,7 +35,11 @@ export function testModel(spec: Spec): TestModel {
   if (existsSync(path)) return { path, bytes: new Uint8Array(readFileSync(path)) };
   const bytes = generateModel(spec);
   mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(path, bytes);
+  // Written aside and renamed into place: a test file in another worker that finds the path
+  // must never read a half-written model (a clean checkout generates them all at once).
+  const part = `${path}.${process.pid}.part`;
+  writeFileSync(part, bytes);
+  renameSync(part, path);
   return { path, bytes };
 }
 
