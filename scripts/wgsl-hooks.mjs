@@ -1,5 +1,6 @@
 // Node module hooks for `*.wgsl?raw`: the module's default export is the file's text.
 import { readFile } from 'node:fs/promises';
+import { URL } from 'node:url';
 
 export async function resolve(specifier, context, next) {
   if (specifier.endsWith('.wgsl?raw')) {

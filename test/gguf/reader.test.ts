@@ -26,7 +26,7 @@ function ggufError(f: () => unknown): GgufError {
     f();
   } catch (e) {
     if (e instanceof GgufError) return e;
-    throw new Error(`expected a GgufError, got ${String(e)}`);
+    throw new Error(`expected a GgufError, got ${String(e)}`, { cause: e });
   }
   throw new Error('expected a GgufError, but the call returned');
 }

@@ -64,7 +64,7 @@ function renderError(run: () => unknown): TemplateError {
     run();
   } catch (e) {
     if (e instanceof TemplateError) return e;
-    throw new Error(`expected a TemplateError, got ${String(e)}`);
+    throw new Error(`expected a TemplateError, got ${String(e)}`, { cause: e });
   }
   throw new Error('expected a TemplateError, but the template rendered');
 }

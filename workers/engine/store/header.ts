@@ -44,11 +44,8 @@ export async function readModelHeader(read: (offset: number, length: number) => 
     throw e;
   }
   // The reader asks for consecutive ranges from 0, so the pieces are the file's first bytes.
-  let have = pieces.reduce((n, p) => n + p.length, 0);
-  if (have < file.dataOffset) {
-    pieces.push(await read(have, file.dataOffset - have));
-    have = file.dataOffset;
-  }
+  const have = pieces.reduce((n, p) => n + p.length, 0);
+  if (have < file.dataOffset) pieces.push(await read(have, file.dataOffset - have));
   const header = new Uint8Array(file.dataOffset);
   let at = 0;
   for (const p of pieces) {
