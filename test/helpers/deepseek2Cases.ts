@@ -3,6 +3,7 @@
 // YaRN with and without the log multiplier, at F32, Q8_0 and Q4_K. Three layers: one dense,
 // two with routed + shared experts.
 
+import { readFileSync } from 'node:fs';
 import type { Deepseek2Spec } from '../../scripts/model-gen/deepseek2.ts';
 import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
 import type { OracleCase } from './oracleSpecs.ts';
@@ -60,3 +61,24 @@ export const deepseek2Cases: Deepseek2Case[] = [
  * and leaves out three that add no new item, to keep the file's runtime bounded.
  */
 export const deepseek2GpuCases: Deepseek2Case[] = deepseek2Cases.filter((c) => !['attn_kv_b, lite, softmax F32', 'split k_b/v_b, lite, softmax Q8_0', 'attn_kv_b, lite, softmax Q4_K'].includes(c.name));
+
+/**
+ * Whether llama.cpp can run the case here. On a CPU with AMX, llama.cpp puts quantized weights in
+ * AMX buffers, and the batched 3-D product over split attn_k_b / attn_v_b then has no backend:
+ * the process aborts (ggml-backend.cpp GGML_ASSERT(*cur_backend_id != -1)), taking the test
+ * worker with it. Those cases are left out there (the F32 split cases still run against
+ * llama.cpp, and test/gpu/deepseek2.test.ts holds the WebGPU engine to the CPU reference on the
+ * split layout).
+ */
+export function llamaCppRuns(c: Deepseek2Case): boolean {
+  const quantized = c.spec.types?.attn !== undefined && c.spec.types.attn !== 'F32';
+  return !(quantized && c.spec.deepseek2?.splitKvB === true && cpuHasAmx);
+}
+
+const cpuHasAmx = ((): boolean => {
+  try {
+    return /\bamx_tile\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+})();
