@@ -141,7 +141,7 @@ describe('matmul equals dequantize + f64 dot', () => {
 
   // ARCHITECTURE.md invariant 5, at the kernel: token t of an 11-token batch (two tiles of 8)
   // is bit-identical to token t alone (a tile of 1) (x_off pointing at it, as the last-token-only output does).
-  it.each((['Q4_K', 'Q6_K', 'F16'] as const).flatMap((n) => laneVariants.map((l) => [n, l] as const)))('%s, LANES %i, is batch-invariant: each token of 11 equals the token alone, bit for bit', async (name, lanes) => {
+  it.each((['Q8_0', 'Q4_K', 'Q6_K', 'F16'] as const).flatMap((n) => laneVariants.map((l) => [n, l] as const)))('%s, LANES %i, is batch-invariant: each token of 11 equals the token alone, bit for bit', async (name, lanes) => {
     const type = ggmlTypeByName(name);
     const rng = new Rng(0xb17);
     const c = matmulCase(type, rng, 67, 512, 11, F_BIAS | F_RES, { wOff: 8, padded: true });

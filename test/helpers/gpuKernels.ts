@@ -4,7 +4,7 @@
 // order, so that a chain (router → moe_group → moe_up → moe_down → moe_combine) can pass
 // buffers along; every output buffer starts poisoned (0xFFFFFFFF, an f32 NaN).
 
-import { PipelineCache } from '../../workers/engine/gpu/shaders.ts';
+import { PipelineCache, projectionRowsPerGroup } from '../../workers/engine/gpu/shaders.ts';
 import type { KernelName } from '../../workers/engine/gpu/shaders.ts';
 import { dequantize } from '../../workers/engine/quant/dequant.ts';
 import { quantize } from '../../workers/engine/quant/quantize.ts';
@@ -47,7 +47,7 @@ export class KernelBatch {
     private readonly label: string,
     private readonly lanes: Lanes = 8,
   ) {
-    this.rowsPerGroup = 64 / lanes;
+    this.rowsPerGroup = projectionRowsPerGroup(lanes);
     device.pushErrorScope('validation');
     this.encoder = device.createCommandEncoder({ label });
     this.pass = this.encoder.beginComputePass({ label });

@@ -8,7 +8,7 @@ import type { AttentionOpts, Blocks, MoeOpts } from '../model/graph.ts';
 import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
 import { packParams } from './recorder.ts';
 import { F_BIAS, F_RES, recordMatmul, recordRmsNorm } from './matmul.ts';
-import { matmulTile } from './shaders.ts';
+import { matmulTile, projectionRowsPerGroup } from './shaders.ts';
 import type { StepRecorder } from './recorder.ts';
 import type { Scratch } from './scratch.ts';
 import type { GpuMatrix, GpuWeights } from './weights.ts';
@@ -43,8 +43,8 @@ export class GpuBlocks implements Blocks<GpuAct> {
     private readonly nTok: number,
     /** Position of the batch's first token. */
     private readonly pos0: number,
-    /** Weight rows per workgroup of the projection kernels (64 / the device's row lanes). */
-    private readonly rowsPerGroup: number,
+    /** The device's lanes per weight row (GpuContext.rowLanes). */
+    private readonly rowLanes: number,
     /** Compute logits for the last token only (prefill before sampling). */
     private readonly lastLogitsOnly = false,
   ) {}
@@ -96,7 +96,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const src = x.kind === 'normed' ? this.normalise(x) : x;
     const flags = (opts.bias ? F_BIAS : 0) | (opts.residual ? F_RES : 0);
     const xOff = opts.lastTokenOnly ? (this.nTok - 1) * src.width : 0;
-    recordMatmul(this.rec, site, m, { buffer: src.buffer, stride: src.width, offset: xOff }, { buffer: out.buffer, stride: out.stride, offset: out.offset ?? 0 }, nTok, this.rowsPerGroup, {
+    recordMatmul(this.rec, site, m, { buffer: src.buffer, stride: src.width, offset: xOff }, { buffer: out.buffer, stride: out.stride, offset: out.offset ?? 0 }, nTok, projectionRowsPerGroup(this.rowLanes), {
       flags, alpha: opts.alpha ?? 1, bias: opts.bias, residual: opts.residual && { buffer: opts.residual.buffer, stride: opts.residual.width }, dummy: this.s.dummy,
     });
   }
@@ -211,7 +211,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
   private recorder(): MlaRecorder {
     // MLA and the dense FFN normalise into s.xn themselves.
     this.normalised = new WeakMap();
-    return { rec: this.rec, weights: this.weights, cfg: this.cfg, s: this.s, nTok: this.nTok, pos0: this.pos0, rowsPerGroup: this.rowsPerGroup };
+    return { rec: this.rec, weights: this.weights, cfg: this.cfg, s: this.s, nTok: this.nTok, pos0: this.pos0, rowLanes: this.rowLanes };
   }
 
   /** A sublayer output W·x, written with the residual when it is added. */
@@ -296,7 +296,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
     // A tile of about the members an expert gets on average (k of nExpert per token, every token
     // for a dense expert): CPU adapters run a tile's unused slots too, masked.
     const tile = { TILE: matmulTile(Math.ceil(dense ? this.nTok : (this.nTok * k) / nExpert)) };
-    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h, bias(biases?.gate), bias(biases?.up)], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0, off, upFlags, 0, 0]), [Math.ceil(nFf / this.rowsPerGroup), nExpert, 1], tile);
-    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y, bias(biases?.down)], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, biases ? 1 : 0]), [Math.ceil(nEmbd / this.rowsPerGroup), nExpert, 1], tile);
+    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h, bias(biases?.gate), bias(biases?.up)], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0, off, upFlags, 0, 0]), [Math.ceil(nFf / projectionRowsPerGroup(this.rowLanes)), nExpert, 1], tile);
+    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y, bias(biases?.down)], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, biases ? 1 : 0]), [Math.ceil(nEmbd / projectionRowsPerGroup(this.rowLanes)), nExpert, 1], tile);
   }
 }

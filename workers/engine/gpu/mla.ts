@@ -14,6 +14,7 @@ import { dequantize } from '../quant/dequant.ts';
 import { tensorRange } from '../gguf/slices.ts';
 import type { WeightSource } from '../model/weightSource.ts';
 import { packParams } from './recorder.ts';
+import { projectionRowsPerGroup } from './shaders.ts';
 import type { StepRecorder } from './recorder.ts';
 import { recordMatmul, recordRmsNorm } from './matmul.ts';
 import type { View } from './matmul.ts';
@@ -93,7 +94,8 @@ export interface MlaRecorder {
   readonly s: Scratch;
   readonly nTok: number;
   readonly pos0: number;
-  readonly rowsPerGroup: number;
+  /** The device's lanes per weight row (GpuContext.rowLanes). */
+  readonly rowLanes: number;
 }
 
 /**
@@ -107,14 +109,14 @@ function matmul(c: MlaRecorder, site: string, m: GpuMatrix, x: View, y: View, ro
     recordRmsNorm(c.rec, `${site}.norm`, x, norm.cols, norm.weight, c.s.xn, c.nTok, c.cfg.rmsEps);
     xin = { buffer: c.s.xn, stride: norm.cols, offset: 0 };
   }
-  recordMatmul(c.rec, site, m, xin, y, c.nTok, c.rowsPerGroup, { dummy: c.s.dummy, firstRow, rows });
+  recordMatmul(c.rec, site, m, xin, y, c.nTok, projectionRowsPerGroup(c.rowLanes), { dummy: c.s.dummy, firstRow, rows });
 }
 
 /** For each head h: Y[t, h] = W_h · X[t, h], W_h = `rows` rows from row firstRow + h·rowsPerHead (matmul_heads.wgsl). */
 function headsMatmul(c: MlaRecorder, site: string, m: GpuMatrix, w: { rows: number; firstRow: number; rowsPerHead: number }, x: View & { perHead: number }, y: View & { perHead: number }): void {
   if (m.parts) throw new ModelError('bad_shape', `${site}: a weight split across bindings cannot take a head offset`);
   const params = packParams('uuuuuuuuuuuu', [w.rows, m.cols, m.rowBytes, c.nTok, x.stride, y.stride, x.offset, y.offset, m.offset + w.firstRow * m.rowBytes, w.rowsPerHead * m.rowBytes, x.perHead, y.perHead]);
-  c.rec.dispatch(site, 'matmul_heads', m.type, [m.buffer, x.buffer, y.buffer], params, [Math.ceil(w.rows / c.rowsPerGroup), c.cfg.nHead, Math.ceil(c.nTok / 8)]);
+  c.rec.dispatch(site, 'matmul_heads', m.type, [m.buffer, x.buffer, y.buffer], params, [Math.ceil(w.rows / (64 / c.rowLanes)), c.cfg.nHead, Math.ceil(c.nTok / 8)]);
 }
 
 /** Records layer `il`'s MLA up to the per-head values in s.attnOut ([n_tok, n_head·dv]). */

@@ -6,6 +6,7 @@ import { QuantError } from '../quant/dequant.ts';
 import type { GgmlTypeInfo, GgmlTypeName } from '../quant/types.ts';
 import bytes from './kernels/common/bytes.wgsl?raw';
 import unit from './kernels/common/unit.wgsl?raw';
+import unitDot from './kernels/common/unit_dot.wgsl?raw';
 import bf16 from './kernels/quant/bf16.wgsl?raw';
 import f16 from './kernels/quant/f16.wgsl?raw';
 import f32 from './kernels/quant/f32.wgsl?raw';
@@ -16,11 +17,14 @@ import mxfp4 from './kernels/quant/mxfp4.wgsl?raw';
 import q4_0 from './kernels/quant/q4_0.wgsl?raw';
 import q4_1 from './kernels/quant/q4_1.wgsl?raw';
 import q4k from './kernels/quant/q4_k.wgsl?raw';
+import q4kDot from './kernels/quant/q4_k_dot.wgsl?raw';
 import q5_0 from './kernels/quant/q5_0.wgsl?raw';
 import q5_1 from './kernels/quant/q5_1.wgsl?raw';
 import q5k from './kernels/quant/q5_k.wgsl?raw';
 import q6k from './kernels/quant/q6_k.wgsl?raw';
+import q6kDot from './kernels/quant/q6_k_dot.wgsl?raw';
 import q8_0 from './kernels/quant/q8_0.wgsl?raw';
+import q8_0Dot from './kernels/quant/q8_0_dot.wgsl?raw';
 
 const snippets: Partial<Record<GgmlTypeName, string>> = {
   F32: f32,
@@ -39,8 +43,22 @@ const snippets: Partial<Record<GgmlTypeName, string>> = {
   MXFP4: mxfp4,
 };
 
-/** bytes.wgsl + the deq32 snippet of `type`; QuantError 'unsupported_type' when there is none. */
-export function quantSnippet(type: GgmlTypeInfo): string {
+/**
+ * Fused unit_dot per type (quant/README.md): its loads shared and its arithmetic inline, which
+ * SwiftShader runs about twice as fast as the header and octet structs of common/unit_dot.wgsl.
+ */
+const fusedDots: Partial<Record<GgmlTypeName, string>> = {
+  Q8_0: q8_0Dot,
+  Q4_K: q4kDot,
+  Q6_K: q6kDot,
+};
+
+/**
+ * bytes.wgsl + the unit snippet of `type` (+ its unit_dot for kernels that project, `withDot`,
+ * which read activations from `X: array<vec4<f32>>`); QuantError 'unsupported_type' when there is
+ * none.
+ */
+export function quantSnippet(type: GgmlTypeInfo, withDot = false): string {
   const snippet = snippets[type.name];
   if (!snippet) {
     throw new QuantError(
@@ -48,7 +66,8 @@ export function quantSnippet(type: GgmlTypeInfo): string {
       `no WebGPU dequantiser for ggml type ${type.name} (id ${type.id}); choose a GGUF quantised as Q4_K_M, Q5_K_M, Q6_K, Q8_0 or MXFP4`,
     );
   }
-  return `${bytes}\n${snippet}\n${unit}`;
+  const dot = withDot ? `\n${fusedDots[type.name] ?? unitDot}` : '';
+  return `${bytes}\n${snippet}\n${unit}${dot}`;
 }
 
 /**

@@ -15,7 +15,6 @@ import moeUp from './kernels/moe_up.wgsl?raw';
 import qkRope from './kernels/qk_rope.wgsl?raw';
 import router from './kernels/router.wgsl?raw';
 import members from './kernels/common/members.wgsl?raw';
-import octDot from './kernels/common/oct_dot.wgsl?raw';
 import select from './kernels/common/select.wgsl?raw';
 import topkMerge from './kernels/topk_merge.wgsl?raw';
 import topkPartial from './kernels/topk_partial.wgsl?raw';
@@ -26,11 +25,11 @@ import routerV3 from './kernels/router_v3.wgsl?raw';
 import matmulHeads from './kernels/matmul_heads.wgsl?raw';
 
 const kernels = {
-  matmul: { source: `${octDot}\n${matmul}`, quant: true },
+  matmul: { source: matmul, quant: true, dot: true },
   embed: { source: embed, quant: true },
   router: { source: router, quant: true, perItem: true },
-  moe_up: { source: `${members}\n${octDot}\n${moeUp}`, quant: true },
-  moe_down: { source: `${members}\n${octDot}\n${moeDown}`, quant: true },
+  moe_up: { source: `${members}\n${moeUp}`, quant: true, dot: true },
+  moe_down: { source: `${members}\n${moeDown}`, quant: true, dot: true },
   moe_combine: { source: moeCombine, quant: false },
   rms_norm: { source: rmsNorm, quant: false, perItem: true },
   qk_rope: { source: qkRope, quant: false, kvCache: true, perItem: true },
@@ -71,12 +70,13 @@ export class PipelineCache {
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
       if (k.quant && !type) throw new Error(`kernel ${kernel} needs a weight type`);
-      const code = `${k.quant && type ? quantSnippet(type) : ''}\n${reduce}\n${k.source}`;
+      const code = `${k.quant && type ? quantSnippet(type, 'dot' in k) : ''}\n${reduce}\n${k.source}`;
       const module = this.device.createShaderModule({ label: key, code });
       const all: Record<string, number> = { LANES: this.rowLanes, ...constants };
       if ('kvCache' in k) all.KV_F16 = this.kvF16 ? 1 : 0;
       // One workgroup per token or head: on CPU adapters, one invocation each (reduce.wgsl's WG).
       if ('perItem' in k && this.rowLanes === 1) all.WG = 1;
+      if ('dot' in k) all.RPI = rowsPerInvocation(this.rowLanes);
       pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main', constants: all } });
       this.pipelines.set(key, pipeline);
     }
@@ -88,6 +88,16 @@ export class PipelineCache {
 export function pipelineKey(kernel: KernelName, type: GgmlTypeInfo | undefined, constants: Readonly<Record<string, number>> = {}): string {
   const extra = Object.entries(constants).map(([k, v]) => `:${k}=${v}`).join('');
   return `${kernel}${type ? `:${type.name}` : ''}${extra}`;
+}
+
+/** The projection kernels' RPI override (common/reduce.wgsl): 4 rows per invocation on CPU adapters. */
+export function rowsPerInvocation(rowLanes: number): number {
+  return rowLanes === 1 ? 4 : 1;
+}
+
+/** Weight rows per workgroup of the projection kernels (matmul, moe_up, moe_down). */
+export function projectionRowsPerGroup(rowLanes: number): number {
+  return (64 / rowLanes) * rowsPerInvocation(rowLanes);
 }
 
 /**

@@ -1,11 +1,13 @@
 // Dense projection for a tile of tokens, weights dequantized in registers (common/unit.wgsl).
-// Entry `main`, workgroup 64 = ROWS rows × LANES lanes; dispatch (min(G, 32768),
-// ceil(G / 32768), ceil(n_tok / TILE)) for G = ceil(rows / ROWS) row groups.
+// Entry `main`, workgroup 64 = ROWS invocations of RPI rows × LANES lanes; dispatch
+// (min(G, 32768), ceil(G / 32768), ceil(n_tok / TILE)) for G = ceil(rows / (ROWS·RPI)) row groups
+// (shaders.ts projectionRowsPerGroup).
 // Y[t, y_off + r] = alpha · (Σ_c W[r, c] · X[t, c] + B[r]) + R[t, r]
 // TILE (1, 2, 4 or 8 tokens, an override) fixes the accumulators at compile time: they are
 // scalars, never an indexed array, which CPU adapters (SwiftShader) keep in memory. Each
-// token's sum has the same terms in the same order for any tile and n_tok: batch-invariant.
-// Needs common/oct_dot.wgsl.
+// token's sum is the same unit_dot arithmetic (unit_dot4 repeats it per token) in the same order
+// for any tile and n_tok: batch-invariant.
+// Needs unit_dot (common/unit_dot.wgsl or the type's fused one).
 
 const F_BIAS: u32 = 2u;
 const F_RES: u32 = 4u;
@@ -29,9 +31,17 @@ fn token_row(t0: u32, t: u32, nt: u32) -> u32 {
   return (p.x_off + (t0 + min(t, nt - 1u)) * p.x_stride) / 4u;
 }
 
+fn store(r: u32, t0: u32, t: u32, sum: f32) {
+  var y = sum;
+  if ((p.flags & F_BIAS) != 0u) { y += B[r]; }
+  y *= p.alpha;
+  if ((p.flags & F_RES) != 0u) { y = R[(t0 + t) * p.r_stride + r] + y; }
+  Y[(t0 + t) * p.y_stride + p.y_off + r] = y;
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let r = (wg.y * 32768u + wg.x) * ROWS + lid / LANES;
+  let r0 = ((wg.y * 32768u + wg.x) * ROWS + lid / LANES) * RPI;
   let lane = lid % LANES;
   let t0 = wg.z * TILE;
   let nt = min(TILE, p.n_tok - t0);
@@ -41,32 +51,49 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let x4 = token_row(t0, 4u, nt); let x5 = token_row(t0, 5u, nt);
   let x6 = token_row(t0, 6u, nt); let x7 = token_row(t0, 7u, nt);
 
-  var a0 = 0.0; var a1 = 0.0; var a2 = 0.0; var a3 = 0.0;
-  var a4 = 0.0; var a5 = 0.0; var a6 = 0.0; var a7 = 0.0;
-  let row_base = p.w_off + r * p.row_bytes;
-  let units = select(0u, p.cols / 32u, r < p.rows);
-  for (var u = lane; u < units; u += LANES) {
-    let h = unit_head(row_base, u);
-    for (var k = 0u; k < 4u; k++) {
-      let o = unit_oct(h, k);
-      let qa = 8u * u + quad_a(k);
-      let qb = 8u * u + quad_b(k);
-      a0 += oct_dot(o, x0, qa, qb);
-      if (TILE > 1u) { a1 += oct_dot(o, x1, qa, qb); }
-      if (TILE > 2u) { a2 += oct_dot(o, x2, qa, qb); a3 += oct_dot(o, x3, qa, qb); }
-      if (TILE > 4u) {
-        a4 += oct_dot(o, x4, qa, qb); a5 += oct_dot(o, x5, qa, qb);
-        a6 += oct_dot(o, x6, qa, qb); a7 += oct_dot(o, x7, qa, qb);
+  if (TILE == 1u && RPI == 4u) {
+    // One token on a CPU adapter: four rows streamed side by side (rows past the end re-read
+    // the last and are not stored), each the same unit_dot sequence as below.
+    let last = p.rows - 1u;
+    let b0 = p.w_off + min(r0, last) * p.row_bytes; let b1 = p.w_off + min(r0 + 1u, last) * p.row_bytes;
+    let b2 = p.w_off + min(r0 + 2u, last) * p.row_bytes; let b3 = p.w_off + min(r0 + 3u, last) * p.row_bytes;
+    var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0;
+    let units = select(0u, p.cols / 32u, r0 < p.rows);
+    for (var u = 0u; u < units; u++) {
+      let q = x0 + 8u * u;
+      s0 += unit_dot(b0, u, q); s1 += unit_dot(b1, u, q);
+      s2 += unit_dot(b2, u, q); s3 += unit_dot(b3, u, q);
+    }
+    if (r0 < p.rows) { store(r0, t0, 0u, s0); }
+    if (r0 + 1u < p.rows) { store(r0 + 1u, t0, 0u, s1); }
+    if (r0 + 2u < p.rows) { store(r0 + 2u, t0, 0u, s2); }
+    if (r0 + 3u < p.rows) { store(r0 + 3u, t0, 0u, s3); }
+    return;
+  }
+
+  for (var j = 0u; j < RPI; j++) {
+    let r = r0 + j;
+    var a0 = 0.0; var a1 = 0.0; var a2 = 0.0; var a3 = 0.0;
+    var a4 = 0.0; var a5 = 0.0; var a6 = 0.0; var a7 = 0.0;
+    let row_base = p.w_off + r * p.row_bytes;
+    let units = select(0u, p.cols / 32u, r < p.rows);
+    for (var u = lane; u < units; u += LANES) {
+      let q = 8u * u;
+      if (TILE <= 2u) {
+        a0 += unit_dot(row_base, u, x0 + q);
+        if (TILE == 2u) { a1 += unit_dot(row_base, u, x1 + q); }
+      } else {
+        // The unit read once for four tokens (the same sums as unit_dot's).
+        let s = unit_dot4(row_base, u, x0 + q, x1 + q, x2 + q, x3 + q);
+        a0 += s.x; a1 += s.y; a2 += s.z; a3 += s.w;
+        if (TILE > 4u) {
+          let s2 = unit_dot4(row_base, u, x4 + q, x5 + q, x6 + q, x7 + q);
+          a4 += s2.x; a5 += s2.y; a6 += s2.z; a7 += s2.w;
+        }
       }
     }
-  }
-  var acc = array<f32, TT>(a0, a1, a2, a3, a4, a5, a6, a7);
-  let tot = reduce_lanes(lid, &acc);
-  for (var t = lane; t < nt && r < p.rows; t += LANES) {
-    var y = tot[t];
-    if ((p.flags & F_BIAS) != 0u) { y += B[r]; }
-    y *= p.alpha;
-    if ((p.flags & F_RES) != 0u) { y = R[(t0 + t) * p.r_stride + r] + y; }
-    Y[(t0 + t) * p.y_stride + p.y_off + r] = y;
+    var acc = array<f32, TT>(a0, a1, a2, a3, a4, a5, a6, a7);
+    let tot = reduce_lanes(lid, &acc);
+    for (var t = lane; t < nt && r < p.rows; t += LANES) { store(r, t0, t, tot[t]); }
   }
 }

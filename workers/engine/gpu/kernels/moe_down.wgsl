@@ -1,8 +1,9 @@
 // Expert down projection for a batch: Y[p, r] = Wd_e[r] · H[p] (+ BD[e, r] with F_BIAS) for
 // every pair p routed to expert e, in tiles of TILE members (as moe_up.wgsl); experts nobody
 // chose return at once.
-// Entry `main`, workgroup 64 = ROWS rows × LANES lanes; dispatch (ceil(n_embd / ROWS), n_expert).
-// Needs common/members.wgsl and common/oct_dot.wgsl.
+// Entry `main`, workgroup 64 = ROWS invocations of RPI rows × LANES lanes; dispatch
+// (ceil(n_embd / (ROWS·RPI)), n_expert).
+// Needs common/members.wgsl and unit_dot (common/unit_dot.wgsl or the type's fused one).
 
 const F_BIAS: u32 = 1u;
 
@@ -23,51 +24,81 @@ struct Params {
 /** Σ_c Wd_e[r, c] · H[m_t, c] for each member m_t of the tile (slots past tile.n repeat the last). */
 fn down_tile(base: u32, units: u32, lane: u32, tile: Tile) -> array<f32, TT> {
   let w = p.n_ff / 4u;
-  let nt = tile.n;
   let x0 = tile.m[0] * w; let x1 = tile.m[1] * w; let x2 = tile.m[2] * w; let x3 = tile.m[3] * w;
   let x4 = tile.m[4] * w; let x5 = tile.m[5] * w; let x6 = tile.m[6] * w; let x7 = tile.m[7] * w;
   var a0 = 0.0; var a1 = 0.0; var a2 = 0.0; var a3 = 0.0; var a4 = 0.0; var a5 = 0.0; var a6 = 0.0; var a7 = 0.0;
   for (var u = lane; u < units; u += LANES) {
-    let h = unit_head(base, u);
-    for (var k = 0u; k < 4u; k++) {
-      let o = unit_oct(h, k);
-      let qa = 8u * u + quad_a(k);
-      let qb = 8u * u + quad_b(k);
-      // TILE bounds the tile at compile time; nt (uniform) skips the members it lacks.
-      a0 += oct_dot(o, x0, qa, qb);
-      if (TILE > 1u && nt > 1u) { a1 += oct_dot(o, x1, qa, qb); }
-      if (TILE > 2u && nt > 2u) { a2 += oct_dot(o, x2, qa, qb); }
-      if (TILE > 2u && nt > 3u) { a3 += oct_dot(o, x3, qa, qb); }
-      if (TILE > 4u && nt > 4u) { a4 += oct_dot(o, x4, qa, qb); }
-      if (TILE > 4u && nt > 5u) { a5 += oct_dot(o, x5, qa, qb); }
-      if (TILE > 4u && nt > 6u) { a6 += oct_dot(o, x6, qa, qb); }
-      if (TILE > 4u && nt > 7u) { a7 += oct_dot(o, x7, qa, qb); }
+    let q = 8u * u;
+    // Only TILE picks the path (as moe_up.wgsl).
+    if (TILE <= 2u) {
+      a0 += unit_dot(base, u, x0 + q);
+      if (TILE == 2u) { a1 += unit_dot(base, u, x1 + q); }
+    } else {
+      let s = unit_dot4(base, u, x0 + q, x1 + q, x2 + q, x3 + q);
+      a0 += s.x; a1 += s.y; a2 += s.z; a3 += s.w;
+      if (TILE > 4u) {
+        let s2 = unit_dot4(base, u, x4 + q, x5 + q, x6 + q, x7 + q);
+        a4 += s2.x; a5 += s2.y; a6 += s2.z; a7 += s2.w;
+      }
     }
   }
   return array<f32, TT>(a0, a1, a2, a3, a4, a5, a6, a7);
 }
 
+fn down_bias(e: u32, r: u32) -> f32 {
+  return select(0.0, BD[e * p.n_embd + min(r, p.n_embd - 1u)], (p.flags & F_BIAS) != 0u);
+}
+
+/** One member m on a CPU adapter (TILE 1, RPI 4): rows r0 .. r0 + 3 side by side. */
+fn down_rows4(e: u32, r0: u32, m: u32) {
+  let last = p.n_embd - 1u;
+  let base = e * p.expert_bytes;
+  let b0 = base + min(r0, last) * p.row_bytes; let b1 = base + min(r0 + 1u, last) * p.row_bytes;
+  let b2 = base + min(r0 + 2u, last) * p.row_bytes; let b3 = base + min(r0 + 3u, last) * p.row_bytes;
+  let x = m * (p.n_ff / 4u);
+  var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0;
+  for (var u = 0u; u < p.n_ff / 32u; u++) {
+    let q = x + 8u * u;
+    s0 += unit_dot(b0, u, q); s1 += unit_dot(b1, u, q);
+    s2 += unit_dot(b2, u, q); s3 += unit_dot(b3, u, q);
+  }
+  if (r0 < p.n_embd) { Y[m * p.n_embd + r0] = s0 + down_bias(e, r0); }
+  if (r0 + 1u < p.n_embd) { Y[m * p.n_embd + r0 + 1u] = s1 + down_bias(e, r0 + 1u); }
+  if (r0 + 2u < p.n_embd) { Y[m * p.n_embd + r0 + 2u] = s2 + down_bias(e, r0 + 2u); }
+  if (r0 + 3u < p.n_embd) { Y[m * p.n_embd + r0 + 3u] = s3 + down_bias(e, r0 + 3u); }
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let r = wg.x * ROWS + lid / LANES;
+  let r0 = (wg.x * ROWS + lid / LANES) * RPI;
   let lane = lid % LANES;
   let e = wg.y;
   let dense = p.dense != 0u;
-  let base = e * p.expert_bytes + r * p.row_bytes;
-  let units = select(0u, p.n_ff / 32u, r < p.n_embd);
-  let b = select(0.0, BD[e * p.n_embd + min(r, p.n_embd - 1u)], (p.flags & F_BIAS) != 0u);
 
   if (LANES == 1u) {
     // CPU adapters: no barrier anywhere (common/members.wgsl).
     var q = next_member(e, 0u, p.n_pairs, p.ids_off, dense);
     while (q < p.n_pairs) {
       let tile = walk_tile(e, &q, TILE, p.n_pairs, p.ids_off, dense);
-      let acc = down_tile(base, units, 0u, tile);
-      for (var t = 0u; t < tile.n && r < p.n_embd; t++) { Y[tile.m[t] * p.n_embd + r] = acc[t] + b; }
+      if (TILE == 1u && RPI == 4u) {
+        down_rows4(e, r0, tile.m[0]);
+        continue;
+      }
+      for (var j = 0u; j < RPI; j++) {
+        let r = r0 + j;
+        let acc = down_tile(e * p.expert_bytes + r * p.row_bytes, select(0u, p.n_ff / 32u, r < p.n_embd), 0u, tile);
+        let b = down_bias(e, r);
+        for (var t = 0u; t < tile.n && r < p.n_embd; t++) { Y[tile.m[t] * p.n_embd + r] = acc[t] + b; }
+      }
     }
     return;
   }
 
+  // GPUs: RPI 1.
+  let r = r0;
+  let base = e * p.expert_bytes + r * p.row_bytes;
+  let units = select(0u, p.n_ff / 32u, r < p.n_embd);
+  let b = down_bias(e, r);
   let n = find_members(lid, e, p.n_pairs, p.ids_off, dense);
   if (n == 0u) { return; }
   for (var m0 = 0u; m0 < n; m0 += TILE) {

@@ -5,8 +5,9 @@
 // of TILE member tokens (an override: 1, 2, 4 or 8, at least the tokens of the pass, so that a
 // decode step's one token runs a tile of one; the accumulators are scalars, see matmul.wgsl);
 // experts nobody chose return at once.
-// Entry `main`, workgroup 64 = ROWS rows × LANES lanes; dispatch (ceil(n_ff / ROWS), n_expert).
-// Needs common/members.wgsl and common/oct_dot.wgsl.
+// Entry `main`, workgroup 64 = ROWS invocations of RPI rows × LANES lanes; dispatch
+// (ceil(n_ff / (ROWS·RPI)), n_expert).
+// Needs common/members.wgsl and unit_dot (common/unit_dot.wgsl or the type's fused one).
 
 const F_BIAS: u32 = 1u;
 const F_OAI: u32 = 2u;
@@ -39,28 +40,29 @@ struct GateUp { g: array<f32, TT>, u: array<f32, TT> }
 
 fn up_tile(gate_base: u32, up_base: u32, units: u32, lane: u32, tile: Tile) -> GateUp {
   let w = p.n_embd / 4u;
-  let nt = tile.n;
   let x0 = (tile.m[0] / p.k) * w; let x1 = (tile.m[1] / p.k) * w; let x2 = (tile.m[2] / p.k) * w; let x3 = (tile.m[3] / p.k) * w;
   let x4 = (tile.m[4] / p.k) * w; let x5 = (tile.m[5] / p.k) * w; let x6 = (tile.m[6] / p.k) * w; let x7 = (tile.m[7] / p.k) * w;
   var g0 = 0.0; var g1 = 0.0; var g2 = 0.0; var g3 = 0.0; var g4 = 0.0; var g5 = 0.0; var g6 = 0.0; var g7 = 0.0;
   var u0 = 0.0; var u1 = 0.0; var u2 = 0.0; var u3 = 0.0; var u4 = 0.0; var u5 = 0.0; var u6 = 0.0; var u7 = 0.0;
   for (var u = lane; u < units; u += LANES) {
-    let hg = unit_head(gate_base, u);
-    let hu = unit_head(up_base, u);
-    for (var k = 0u; k < 4u; k++) {
-      let og = unit_oct(hg, k);
-      let ou = unit_oct(hu, k);
-      let qa = 8u * u + quad_a(k);
-      let qb = 8u * u + quad_b(k);
-      // TILE bounds the tile at compile time; nt (uniform) skips the members it lacks.
-      g0 += oct_dot(og, x0, qa, qb); u0 += oct_dot(ou, x0, qa, qb);
-      if (TILE > 1u && nt > 1u) { g1 += oct_dot(og, x1, qa, qb); u1 += oct_dot(ou, x1, qa, qb); }
-      if (TILE > 2u && nt > 2u) { g2 += oct_dot(og, x2, qa, qb); u2 += oct_dot(ou, x2, qa, qb); }
-      if (TILE > 2u && nt > 3u) { g3 += oct_dot(og, x3, qa, qb); u3 += oct_dot(ou, x3, qa, qb); }
-      if (TILE > 4u && nt > 4u) { g4 += oct_dot(og, x4, qa, qb); u4 += oct_dot(ou, x4, qa, qb); }
-      if (TILE > 4u && nt > 5u) { g5 += oct_dot(og, x5, qa, qb); u5 += oct_dot(ou, x5, qa, qb); }
-      if (TILE > 4u && nt > 6u) { g6 += oct_dot(og, x6, qa, qb); u6 += oct_dot(ou, x6, qa, qb); }
-      if (TILE > 4u && nt > 7u) { g7 += oct_dot(og, x7, qa, qb); u7 += oct_dot(ou, x7, qa, qb); }
+    let q = 8u * u;
+    // Only TILE (an override) picks the path: SwiftShader runs both sides of a branch on a
+    // runtime value, so every slot of the tile is computed (those past tile.n repeat the last).
+    if (TILE <= 2u) {
+      g0 += unit_dot(gate_base, u, x0 + q); u0 += unit_dot(up_base, u, x0 + q);
+      if (TILE == 2u) { g1 += unit_dot(gate_base, u, x1 + q); u1 += unit_dot(up_base, u, x1 + q); }
+    } else {
+      // Each unit read once per four members, the same sums as unit_dot's.
+      let g = unit_dot4(gate_base, u, x0 + q, x1 + q, x2 + q, x3 + q);
+      let v = unit_dot4(up_base, u, x0 + q, x1 + q, x2 + q, x3 + q);
+      g0 += g.x; g1 += g.y; g2 += g.z; g3 += g.w;
+      u0 += v.x; u1 += v.y; u2 += v.z; u3 += v.w;
+      if (TILE > 4u) {
+        let gh = unit_dot4(gate_base, u, x4 + q, x5 + q, x6 + q, x7 + q);
+        let vh = unit_dot4(up_base, u, x4 + q, x5 + q, x6 + q, x7 + q);
+        g4 += gh.x; g5 += gh.y; g6 += gh.z; g7 += gh.w;
+        u4 += vh.x; u5 += vh.y; u6 += vh.z; u7 += vh.w;
+      }
     }
   }
   return GateUp(array<f32, TT>(g0, g1, g2, g3, g4, g5, g6, g7), array<f32, TT>(u0, u1, u2, u3, u4, u5, u6, u7));
@@ -74,27 +76,59 @@ fn store_h(e: u32, r: u32, m: u32, g: f32, u: f32) {
   H[m * p.n_ff + r] = select(gv / (1.0 + exp(-gv)) * uv, swiglu_oai(gv, uv), (p.flags & F_OAI) != 0u);
 }
 
+/** One member m on a CPU adapter (TILE 1, RPI 4): gate and up of rows r0 .. r0 + 3 side by side. */
+fn up_rows4(e: u32, r0: u32, m: u32) {
+  let last = p.n_ff - 1u;
+  let base = e * p.expert_bytes;
+  let g0 = base + min(r0, last) * p.row_bytes; let g1 = base + min(r0 + 1u, last) * p.row_bytes;
+  let g2 = base + min(r0 + 2u, last) * p.row_bytes; let g3 = base + min(r0 + 3u, last) * p.row_bytes;
+  let x = (m / p.k) * (p.n_embd / 4u);
+  var sg0 = 0.0; var sg1 = 0.0; var sg2 = 0.0; var sg3 = 0.0;
+  var su0 = 0.0; var su1 = 0.0; var su2 = 0.0; var su3 = 0.0;
+  for (var u = 0u; u < p.n_embd / 32u; u++) {
+    let q = x + 8u * u;
+    sg0 += unit_dot(g0, u, q); su0 += unit_dot(p.up_off + g0, u, q);
+    sg1 += unit_dot(g1, u, q); su1 += unit_dot(p.up_off + g1, u, q);
+    sg2 += unit_dot(g2, u, q); su2 += unit_dot(p.up_off + g2, u, q);
+    sg3 += unit_dot(g3, u, q); su3 += unit_dot(p.up_off + g3, u, q);
+  }
+  if (r0 < p.n_ff) { store_h(e, r0, m, sg0, su0); }
+  if (r0 + 1u < p.n_ff) { store_h(e, r0 + 1u, m, sg1, su1); }
+  if (r0 + 2u < p.n_ff) { store_h(e, r0 + 2u, m, sg2, su2); }
+  if (r0 + 3u < p.n_ff) { store_h(e, r0 + 3u, m, sg3, su3); }
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let r = wg.x * ROWS + lid / LANES;
+  let r0 = (wg.x * ROWS + lid / LANES) * RPI;
   let lane = lid % LANES;
   let e = wg.y;
   let dense = p.dense != 0u;
-  let gate_base = e * p.expert_bytes + r * p.row_bytes;
-  let up_base = p.up_off + gate_base;
-  let units = select(0u, p.n_embd / 32u, r < p.n_ff);
 
   if (LANES == 1u) {
     // CPU adapters: no barrier anywhere (common/members.wgsl).
     var q = next_member(e, 0u, p.n_pairs, p.ids_off, dense);
     while (q < p.n_pairs) {
       let tile = walk_tile(e, &q, TILE, p.n_pairs, p.ids_off, dense);
-      let s = up_tile(gate_base, up_base, units, 0u, tile);
-      for (var t = 0u; t < tile.n && r < p.n_ff; t++) { store_h(e, r, tile.m[t], s.g[t], s.u[t]); }
+      if (TILE == 1u && RPI == 4u) {
+        up_rows4(e, r0, tile.m[0]);
+        continue;
+      }
+      for (var j = 0u; j < RPI; j++) {
+        let r = r0 + j;
+        let gate_base = e * p.expert_bytes + r * p.row_bytes;
+        let s = up_tile(gate_base, p.up_off + gate_base, select(0u, p.n_embd / 32u, r < p.n_ff), 0u, tile);
+        for (var t = 0u; t < tile.n && r < p.n_ff; t++) { store_h(e, r, tile.m[t], s.g[t], s.u[t]); }
+      }
     }
     return;
   }
 
+  // GPUs: RPI 1.
+  let r = r0;
+  let gate_base = e * p.expert_bytes + r * p.row_bytes;
+  let up_base = p.up_off + gate_base;
+  let units = select(0u, p.n_embd / 32u, r < p.n_ff);
   let n = find_members(lid, e, p.n_pairs, p.ids_off, dense);
   if (n == 0u) { return; }
   for (var m0 = 0u; m0 < n; m0 += TILE) {

@@ -9,11 +9,15 @@ fn load_u32(byte: u32) -> u32 {
   return W[byte >> 2u];
 }
 
-/** 32 bits at any byte offset: two words and a funnel shift (no branch; s = 0 drops the second). */
+/** The 32 bits s (0, 8, 16 or 24) bits into the 64 of hi:lo (no branch; s = 0 drops hi). */
+fn funnel(lo: u32, hi: u32, s: u32) -> u32 {
+  return (lo >> s) | ((hi << 1u) << (31u - s));
+}
+
+/** 32 bits at any byte offset: two words and a funnel shift. */
 fn load_u32_at(byte: u32) -> u32 {
   let i = byte >> 2u;
-  let s = (byte & 3u) * 8u;
-  return (W[i] >> s) | ((W[i + 1u] << 1u) << (31u - s));
+  return funnel(W[i], W[i + 1u], (byte & 3u) * 8u);
 }
 
 fn load_u8(byte: u32) -> u32 {

@@ -21,6 +21,16 @@ fn nibbles(w: u32) -> vec4<u32> {
   return (vec4<u32>(w) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(0xFu);
 }
 
+/** The low nibbles of w's bytes as floats. */
+fn nib4(w: u32) -> vec4<f32> {
+  return vec4<f32>(nibbles(w));
+}
+
+/** The four signed bytes of w as floats. */
+fn i8x4(w: u32) -> vec4<f32> {
+  return vec4<f32>(unpack4xI8(w));
+}
+
 /** Elements 32u .. 32u+31 of the row at byte row_base, into d. */
 fn deq32(row_base: u32, u: u32, d: ptr<function, array<f32, 32>>) {
   let h = unit_head(row_base, u);
