@@ -1,5 +1,6 @@
 // A conversation on the real engine: stream, regenerate (same greedy answer, prompt reused from
-// the KV cache), stop (partial answer kept across a reload), edit and resend; settings persist.
+// the KV cache), stop with Escape (partial answer kept across a reload), edit and resend;
+// settings persist; a finished answer is announced to screen readers.
 
 import { expect, test, type Page } from '@playwright/test';
 import { answerTokens, openApp, openLocalModel, sendAndWait, testModel } from './helpers.ts';
@@ -28,6 +29,10 @@ test('stream, regenerate, stop, edit and resend; all of it survives a reload', a
   await sendAndWait(page, 'Hello');
   const first = answerTokens(await answers.last().getAttribute('data-tokens'));
   expect(first).toHaveLength(8);
+  // Screen readers hear the finished answer once (the log itself is silent while it streams).
+  const announced = page.locator('.messages-wrap [role="status"]');
+  await expect(announced).not.toBeEmpty();
+  expect(await answers.last().innerText()).toContain((await announced.textContent())?.trim());
   const promptTokens = await insight(page, 'data-prompt-tokens');
 
   // Regenerate: the same greedy answer, and the prompt comes from the KV cache.
@@ -45,8 +50,10 @@ test('stream, regenerate, stop, edit and resend; all of it survives a reload', a
   await box.press('Enter');
   await expect(answers).toHaveCount(2);
   await expect(answers.last()).toHaveAttribute('data-tokens', /,.*,/, { timeout: 60_000 });
-  await page.getByRole('button', { name: 'Stop' }).click();
+  // Escape in the message box stops it, as the Stop button does.
+  await box.press('Escape');
   await expect(answers.last()).toHaveAttribute('data-status', 'stopped');
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
   await expect(answers.last()).toContainText('partial answer kept');
   const partial = answerTokens(await answers.last().getAttribute('data-tokens'));
   expect(partial.length).toBeGreaterThanOrEqual(3);

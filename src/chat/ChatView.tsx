@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { CatalogEntry } from '../models/catalog.ts';
 import { useCatalog, useLoadedModel } from '../models/queries.ts';
 import { useLoadState, useModelLoader } from '../models/useModelLoader.ts';
@@ -42,6 +42,8 @@ export function ChatView({ conversationId, onConversation, onOpenModels }: Props
     [id, chat, reload, onOpenModels, onConversation],
   );
 
+  useStopOnEscape(busy, chat.stop);
+
   const blocked = loaded ? undefined : loadState.loading ? 'Loading the model…' : 'Load a model to start chatting';
   const systemPrompt = conv ? conv.systemPrompt : (draftSystemPrompt ?? settings.defaultSystemPrompt);
   const send = async (text: string): Promise<void> => {
@@ -71,6 +73,25 @@ export function ChatView({ conversationId, onConversation, onOpenModels }: Props
       />
     </section>
   );
+}
+
+/**
+ * Escape stops a streaming answer, unless something else on the page takes it first (a dialog, a
+ * drawer, a message being edited, the sidebar on a narrow screen).
+ */
+function useStopOnEscape(busy: boolean, stop: () => void): void {
+  useEffect(() => {
+    if (!busy) return;
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== 'Escape' || e.defaultPrevented || e.isComposing) return;
+      const target = e.target instanceof Element ? e.target : null;
+      if (target?.closest('[role="dialog"], .edit-box, .sidebar.open')) return;
+      e.preventDefault();
+      stop();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [busy, stop]);
 }
 
 function Welcome({ modelName, entry, disabled, onOpenModels, onSuggest }: {
