@@ -92,3 +92,22 @@ test('import, search, rename, delete with undo, export; kept across reloads', as
   await expect(list.getByRole('status')).toContainText('Import failed: The file is not a Pakar conversation export.');
   await expect(list.locator('.conv')).toHaveCount(1);
 });
+
+test('on a 390 px phone the model picker keeps its label and the Undo toast clears the message box', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openApp(page);
+  const picker = page.getByTestId('model-status');
+  expect((await picker.boundingBox())?.width).toBeGreaterThanOrEqual(100);
+  await expect(picker).toHaveText('No model · choose one');
+
+  await page.getByLabel('Import conversations').setInputFiles({ name: 'chats.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bundle)) });
+  const menu = page.getByRole('button', { name: 'Conversations' });
+  if (!(await page.getByRole('navigation', { name: 'Conversations' }).isVisible())) await menu.click();
+  await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Delete Sourdough starter' }).click();
+  const toast = page.getByRole('status').filter({ hasText: 'Deleted' });
+  await expect(toast).toBeVisible();
+  await page.keyboard.press('Escape');
+  const t = (await toast.boundingBox())!;
+  const box = (await page.getByLabel('Message', { exact: true }).boundingBox())!;
+  expect(t.y + t.height <= box.y || box.y + box.height <= t.y).toBe(true);
+});
