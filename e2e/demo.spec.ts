@@ -16,10 +16,10 @@ test.skip(!existsSync(new URL('../public/models/pakar-demo-q8_0.gguf', import.me
 
 const heldout = JSON.parse(readFileSync(new URL('../scripts/train-demo/heldout.json', import.meta.url), 'utf8')) as Heldout[];
 
-async function offlineFirstVisit(page: Page): Promise<void> {
+async function offlineFirstVisit(page: Page, temperature = 0): Promise<void> {
   const origin = new URL(test.info().project.use.baseURL ?? 'http://127.0.0.1').origin;
   await page.context().route('**/*', (route) => (new URL(route.request().url()).origin === origin ? route.continue() : route.abort('internetdisconnected')));
-  await openApp(page, { temperature: 0, maxTokens: 48 }, '', { firstVisit: true });
+  await openApp(page, { temperature, maxTokens: 48 }, '', { firstVisit: true });
   await expect(page.getByTestId('model-status')).toContainText('Pakar Demo', { timeout: 60_000 });
   await expect(page.getByLabel('Message', { exact: true })).toBeEnabled();
 }
@@ -38,8 +38,13 @@ test('a first visit, offline, loads Pakar Demo by itself and it says 17 + 25 is 
   expect(await ask(page, 'What is 17 + 25?')).toBe('42');
 });
 
-test('the empty chat says what the demo can do and offers prompts it was trained on', async ({ page }) => {
-  await offlineFirstVisit(page);
+test('the empty chat says what the demo can do and offers prompts it was trained on; it answers greedily by default', async ({ page }) => {
+  // The app's default temperature (0.7), never chosen by the person: the demo's own 0 applies.
+  await offlineFirstVisit(page, 0.7);
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(page.getByLabel('Temperature')).toHaveValue('0');
+  await expect(page.getByText(/Pakar Demo.*own default/)).toBeVisible();
+  await page.keyboard.press('Escape');
   await expect(page.getByText(/only knows small sums, counting, spelling/)).toBeVisible();
   const suggestions = page.getByRole('list', { name: 'Suggested prompts' });
   await suggestions.getByRole('button', { name: 'Spell garden.' }).click();

@@ -4,6 +4,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { proxy } from 'comlink';
 import { EngineError, getEngine, type ChatEvent, type ChatMessage, type ChatStats, type GenerationParams } from '../engine/client.ts';
+import type { CatalogEntry } from '../models/catalog.ts';
 import { modelKeys } from '../models/queries.ts';
 import { currentSettings } from '../settings/useSettings.ts';
 import { toGenerationParams } from '../settings/settings.ts';
@@ -77,7 +78,8 @@ export async function answer(qc: QueryClient, base: Conversation): Promise<void>
   };
 
   try {
-    const params = toGenerationParams(settings, routing);
+    const entry = qc.getQueryData<CatalogEntry[]>(modelKeys.catalog)?.find((e) => e.id === model?.id);
+    const params = toGenerationParams(settings, routing, entry?.temperature);
     const { stats, done, dropped } = await generateFitted(toChatMessages(base), params, model?.contextLength, onEvent, update);
     const a = liveAnswer.get()!;
     await store({

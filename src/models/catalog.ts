@@ -34,6 +34,8 @@ export interface CatalogEntry {
   readonly scope: string | undefined;
   /** Prompts its empty chat offers (the tasks a narrow model was trained on). */
   readonly suggestions: readonly string[];
+  /** The sampling temperature the model answers best at, used until the person chooses one (Settings). */
+  readonly temperature: number | undefined;
   /** Whether this version of the engine runs the architecture. */
   readonly supported: boolean;
   /** Where the store downloads it from: the Hub, or the app's own origin for a bundled model. */
@@ -66,6 +68,17 @@ class Fields {
 
   optString(key: string): string | undefined {
     return this.o[key] === undefined ? undefined : this.string(key);
+  }
+
+  /** An optional number in [min, max]. */
+  optNumber(key: string, min: number, max: number): number | undefined {
+    const v = this.o[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !(v >= min && v <= max)) {
+      this.problems.push(`${this.path}.${key} must be a number from ${min} to ${max}`);
+      return undefined;
+    }
+    return v;
   }
 
   /** An optional array of non-empty strings ([] when absent). */
@@ -146,6 +159,7 @@ export function parseCatalog(json: unknown, supported: readonly string[] = suppo
       note: f.optString('note'),
       scope: f.optString('scope'),
       suggestions: f.optStrings('suggestions'),
+      temperature: f.optNumber('temperature', 0, 2),
     };
     if (entry.experts.used > entry.experts.total) problems.push(`models[${i}].experts.used exceeds experts.total`);
     if (entry.parameters.active > entry.parameters.total) problems.push(`models[${i}].parameters.active exceeds parameters.total`);

@@ -1,18 +1,31 @@
 import { AboutSection } from '../pwa/AboutSection.tsx';
-import { useLoadedModel } from '../models/queries.ts';
+import { useCatalog, useLoadedModel } from '../models/queries.ts';
 import { DraftModelSetting } from './DraftModelSetting.tsx';
-import { clampField, draftField, drafterLabels, drafters, numberFields, type Drafter, type NumberField } from './settings.ts';
+import { clampField, draftField, drafterLabels, drafters, effectiveTemperature, numberFields, type Drafter, type NumberField } from './settings.ts';
 import { useSettings } from './useSettings.ts';
 
 /** Sampling and length settings; they apply to the next answer and are kept in this browser. */
 export function SettingsPanel() {
   const { settings, update, reset } = useSettings();
   const loaded = useLoadedModel().data;
+  const entry = useCatalog().data?.find((e) => e.id === loaded?.id);
+  const modelDefault = entry?.temperature !== undefined && !settings.temperatureChosen ? entry.temperature : undefined;
+  const temperature = effectiveTemperature(settings, entry?.temperature);
   return (
     <form className="settings" onSubmit={(e) => e.preventDefault()}>
-      {numberFields.map((f) => (
-        <NumberSetting key={f.key} field={f} value={settings[f.key]} onChange={(v) => update({ [f.key]: v })} />
-      ))}
+      {numberFields.map((f) =>
+        f.key === 'temperature' ? (
+          <NumberSetting
+            key={f.key}
+            field={f}
+            value={temperature}
+            note={modelDefault !== undefined && entry ? `${entry.name}'s own default; change it to choose your own for every model.` : undefined}
+            onChange={(v) => update({ temperature: v, temperatureChosen: true })}
+          />
+        ) : (
+          <NumberSetting key={f.key} field={f} value={settings[f.key]} onChange={(v) => update({ [f.key]: v })} />
+        ),
+      )}
       <fieldset className="setting wide">
         <legend>Speculative decoding</legend>
         <label className="check">
@@ -32,7 +45,7 @@ export function SettingsPanel() {
         )}
         {settings.speculative && (settings.drafter === 'draft' || settings.drafter === 'auto') && <DraftModelSetting />}
         {settings.speculative && <NumberSetting field={draftField} value={settings.draftMax} onChange={(v) => update({ draftMax: v })} />}
-        <p className="muted small">{settings.temperature > 0 ? 'Sampled answers keep exactly the same distribution; only the speed changes.' : 'Same answer, token for token; only the speed changes.'}</p>
+        <p className="muted small">{temperature > 0 ? 'Sampled answers keep exactly the same distribution; only the speed changes.' : 'Same answer, token for token; only the speed changes.'}</p>
       </fieldset>
       <div className="setting">
         <label htmlFor="setting-context">Context length</label>
@@ -53,7 +66,7 @@ export function SettingsPanel() {
   );
 }
 
-function NumberSetting({ field, value, onChange }: { field: NumberField; value: number; onChange: (v: number) => void }) {
+function NumberSetting({ field, value, note, onChange }: { field: NumberField; value: number; note?: string; onChange: (v: number) => void }) {
   const id = `setting-${field.key}`;
   const rangeMax = field.key === 'maxTokens' ? 4096 : field.key === 'seed' ? undefined : field.max;
   return (
@@ -85,6 +98,7 @@ function NumberSetting({ field, value, onChange }: { field: NumberField; value: 
         />
       </div>
       <p className="muted small">{field.help}</p>
+      {note && <p className="muted small">{note}</p>}
     </div>
   );
 }

@@ -6,6 +6,8 @@ import type { GenerationParams } from '../engine/client.ts';
 
 export interface Settings {
   readonly temperature: number;
+  /** Whether the person chose the temperature; until then a model's own default applies (modelTemperature). */
+  readonly temperatureChosen: boolean;
   readonly topK: number;
   readonly topP: number;
   readonly minP: number;
@@ -42,6 +44,7 @@ type BooleanKey = { [K in keyof Settings]: Settings[K] extends boolean ? K : nev
 
 export const defaultSettings: Settings = {
   temperature: defaultGenerationParams.temperature,
+  temperatureChosen: false,
   topK: defaultGenerationParams.topK,
   topP: defaultGenerationParams.topP,
   minP: defaultGenerationParams.minP,
@@ -88,7 +91,7 @@ export const draftField: NumberField = {
   help: 'Most tokens guessed ahead and checked in one pass (Automatic picks fewer when that is faster). The answer is identical; only the speed changes.',
 };
 
-const booleanKeys: readonly BooleanKey[] = ['speculative', 'alwaysRecordRouting', 'profileKernels'];
+const booleanKeys: readonly BooleanKey[] = ['temperatureChosen', 'speculative', 'alwaysRecordRouting', 'profileKernels'];
 
 /** A value clamped into its field's range; NaN falls back to the default. */
 export function clampField(field: NumberField, value: number): number {
@@ -120,10 +123,18 @@ export function parseSettings(json: string | null): Settings {
   return out as unknown as Settings;
 }
 
-/** What the engine gets for one answer. */
-export function toGenerationParams(s: Settings, routing: boolean): GenerationParams {
+/**
+ * The temperature an answer uses: the person's choice, else the model's own default (a narrow
+ * model such as the demo answers right only when greedy), else the app's default.
+ */
+export function effectiveTemperature(s: Settings, modelTemperature: number | undefined): number {
+  return s.temperatureChosen || modelTemperature === undefined ? s.temperature : modelTemperature;
+}
+
+/** What the engine gets for one answer; `modelTemperature` is the loaded model's default, if it has one. */
+export function toGenerationParams(s: Settings, routing: boolean, modelTemperature?: number): GenerationParams {
   return {
-    temperature: s.temperature,
+    temperature: effectiveTemperature(s, modelTemperature),
     topK: s.topK,
     topP: s.topP,
     minP: s.minP,

@@ -38,6 +38,14 @@ describe('settings', () => {
     expect(parseSettings(JSON.stringify({ draftModelId: 7 })).draftModelId).toBe('');
   });
 
+  it("use a model's own temperature until the person chooses one", () => {
+    expect(toGenerationParams(defaultSettings, false, 0).temperature).toBe(0);
+    expect(toGenerationParams(defaultSettings, false, undefined).temperature).toBe(defaultSettings.temperature);
+    const chosen = parseSettings(JSON.stringify({ temperature: 1.2, temperatureChosen: true }));
+    expect(toGenerationParams(chosen, false, 0).temperature).toBe(1.2);
+    expect(parseSettings(JSON.stringify({ temperature: 1.2 })).temperatureChosen).toBe(false);
+  });
+
   it('every field has a default inside its range', () => {
     for (const f of [...numberFields, draftField]) {
       expect(defaultSettings[f.key]).toBeGreaterThanOrEqual(f.min);
