@@ -18,8 +18,9 @@ test('without a model, sending waits and the draft survives a reload', async ({ 
   await expect(page.getByRole('dialog', { name: 'Models' })).toBeVisible();
 });
 
-test('an unsupported architecture says so', async ({ page }) => {
-  const { bytes } = testModel({ arch: 'qwen3moe', seed: 1 });
+test('an unsupported architecture says so, and the model that works stays loaded', async ({ page }) => {
+  const model = testModel({ arch: 'qwen3moe', seed: 1 });
+  const { bytes } = model;
   const patched = Buffer.from(bytes);
   // general.architecture = "qwen9moe": a valid GGUF of an architecture the engine does not know.
   const at = patched.indexOf('qwen3moe', patched.indexOf('general.architecture'));
@@ -31,6 +32,18 @@ test('an unsupported architecture says so', async ({ page }) => {
   await expect(alert).toContainText('unsupported architecture');
   await expect(alert.getByTestId('error-code')).toHaveText('unknown_arch');
   await expect(page.getByTestId('loaded-model')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+
+  // With a working model loaded, the failed file leaves it loaded and chatting.
+  await openLocalModel(page, model.path);
+  const loadedName = await page.getByTestId('model-status').inputValue();
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  await page.getByLabel('Open a local .gguf file').setInputFiles({ name: 'future.gguf', mimeType: 'application/octet-stream', buffer: patched });
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not load future.gguf' })).toBeVisible();
+  await expect(page.getByTestId('loaded-model')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('model-status')).toHaveValue(loadedName);
+  await sendAndWait(page, 'Still there?');
 });
 
 test('a conversation that outgrows the context drops its oldest turns, and says so', async ({ page }) => {

@@ -29,20 +29,40 @@ export type EngineService = Omit<EngineApi, 'probeGpu' | 'onGpuEvent'>;
 export function createEngineService(deps: EngineServiceDeps): EngineService {
   let session: ChatSession | undefined;
   let loaded: LoadedModelInfo | undefined;
+  /** Where the loaded model's weights come from, to load it again after a failed replacement. */
+  let loadedSource: WeightSource | undefined;
   let generation: AbortController | undefined;
   /** A draft model being loaded: a generation waits for it, so that it never drafts with a model being replaced. */
   let draftLoad: Promise<unknown> | undefined;
   const downloads = new Map<string, AbortController>();
 
+  /**
+   * Replaces the loaded model. A failed load never leaves the person without the model that
+   * worked: what can be checked without the GPU is checked before it goes, and when the new one
+   * still fails on the GPU (too big, say), the previous one is loaded again.
+   */
   async function load(id: string, source: WeightSource, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo> {
     if (generation) throw new ChatError('busy', 'a generation is running; stop it before loading another model');
+    ChatSession.check(source.file);
+    const previous = loaded && loadedSource ? { id: loaded.id, source: loadedSource } : undefined;
     session?.destroy();
     session = undefined;
     loaded = undefined;
+    loadedSource = undefined;
+    try {
+      return await start(id, source, onProgress);
+    } catch (e) {
+      if (previous) await start(previous.id, previous.source).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async function start(id: string, source: WeightSource, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo> {
     const gpu = await deps.gpu();
     const s = await ChatSession.load(gpu, source, { nCtx: deps.nCtx, maxTokens: 32, onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }) });
     const cfg = s.model.cfg;
     session = s;
+    loadedSource = source;
     loaded = {
       id,
       name: optString(source.file, 'general.name') ?? id,
@@ -79,6 +99,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
         session?.destroy();
         session = undefined;
         loaded = undefined;
+        loadedSource = undefined;
       }
       await deps.store.delete(id);
     },
@@ -99,6 +120,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       session?.destroy();
       session = undefined;
       loaded = undefined;
+      loadedSource = undefined;
     },
     loadedModel: async () => loaded,
     async loadDraftModel(id, onProgress) {

@@ -2,6 +2,7 @@
 // message reuses the KV cache for the longest common token prefix, so only new tokens run.
 
 import type { GpuContext } from '../gpu/device.ts';
+import type { GgufFile } from '../gguf/types.ts';
 import { GpuModel } from '../gpu/model.ts';
 import type { GpuModelOptions } from '../gpu/model.ts';
 import type { WeightSource } from '../model/weightSource.ts';
@@ -43,6 +44,13 @@ export class ChatSession {
     private readonly file: WeightSource['file'],
   ) {
     this.self = ModelDrafter.self(model);
+  }
+
+  /** Throws what would stop `file` loading and can be known without the GPU (architecture, tokenizer, template). */
+  static check(file: GgufFile): void {
+    GpuModel.check(file);
+    tokenizerFromGguf(file);
+    chatTemplateOf(file);
   }
 
   static async load(gpu: GpuContext, source: WeightSource, opts: GpuModelOptions = {}): Promise<ChatSession> {

@@ -1,6 +1,7 @@
 // A model on WebGPU: weights uploaded once, and each forward pass for T tokens encoded into
 // one command buffer with one queue.submit. Greedy steps read back only the sampled ids.
 
+import type { GgufFile } from '../gguf/types.ts';
 import type { ArchDef } from '../model/archs/arch.ts';
 import { archOf } from '../model/archs/index.ts';
 import type { KvCacheType, ModelConfig } from '../model/config.ts';
@@ -108,10 +109,15 @@ export class GpuModel {
     this.lastStep = { submits: 0, dispatches: 0, readbackBytes: 0, weightBytes: weights.bytes, scratchBytes: scratch.bytes, kvCacheType: scratch.kvCacheType, kvCacheBytes: scratch.kvCacheBytes };
   }
 
-  static async load(gpu: GpuContext, source: WeightSource, opts: GpuModelOptions = {}): Promise<GpuModel> {
-    const arch = opts.arch ?? archOf(source.file);
-    const cfg = arch.config(source.file);
+  /** The architecture and configuration of a model file, or the ModelError that stops it loading (no GPU work). */
+  static check(file: GgufFile, arch: ArchDef = archOf(file)): { arch: ArchDef; cfg: ModelConfig } {
+    const cfg = arch.config(file);
     if (cfg.nExpert > 256) throw new ModelError('bad_hparams', `${cfg.nExpert} experts; the GPU router supports up to 256`);
+    return { arch, cfg };
+  }
+
+  static async load(gpu: GpuContext, source: WeightSource, opts: GpuModelOptions = {}): Promise<GpuModel> {
+    const { arch, cfg } = GpuModel.check(source.file, opts.arch);
     // The expert kernels keep a batch's (token, slot) pairs in workgroup memory (members.wgsl).
     const maxTokens = Math.min(opts.maxTokens ?? 32, Math.floor(512 / Math.max(1, cfg.nExpertUsed)));
     const total = source.file.tensors.reduce((n, t) => n + t.byteLength, 0);
@@ -258,7 +264,7 @@ export class GpuModel {
     const encoder = device.createCommandEncoder({ label: 'step' });
     this.recorder.begin(encoder);
     const lastOnly = mode === 'none' || mode === 'greedy_last' || (typeof mode === 'object' && !mode.allPositions);
-    const blocks = new GpuBlocks(this.recorder, this.weights, cfg, s, T, this.past, 64 / this.gpu.rowLanes, lastOnly);
+    const blocks = new GpuBlocks(this.recorder, this.weights, cfg, s, T, this.past, this.gpu.rowLanes, lastOnly);
     const logits = blocks.materialize(this.arch.forward(blocks, cfg));
     let staging: GPUBuffer;
     let bytes: number;
