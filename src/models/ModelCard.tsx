@@ -11,6 +11,8 @@ import type { Transfer } from './useDownloads.ts';
 export interface ModelCardActions {
   readonly onDownload: () => void;
   readonly onPause: () => void;
+  /** Stops a running download and deletes its part. */
+  readonly onCancel: () => void;
   readonly onDelete: () => void;
   readonly onLoad: () => void;
 }
@@ -71,6 +73,11 @@ export function ModelCard({ name, entry, stored, transfer, loaded, loading, offl
         {running && (
           <button type="button" onClick={actions.onPause} aria-label={`Pause ${name}`}>
             Pause
+          </button>
+        )}
+        {running && (
+          <button type="button" className="ghost danger" onClick={actions.onCancel} aria-label={`Cancel ${name}`} title="Stop the download and delete what it stored">
+            Cancel
           </button>
         )}
         {stored && !running && (

@@ -20,7 +20,7 @@ export function ModelManager({ busy }: { busy: boolean }) {
   const loaded = useLoadedModel().data;
   const loadState = useLoadState();
   const transfers = useTransfers();
-  const { download, pause } = useDownloads();
+  const { download, pause, cancel } = useDownloads();
   const { load, unload } = useModelLoader();
   const del = useDeleteModel();
   const online = useOnline();
@@ -41,6 +41,7 @@ export function ModelManager({ busy }: { busy: boolean }) {
       actions={{
         onDownload: () => void (entry ? download(id, entry.source) : s && download(id, s.source)),
         onPause: () => pause(id),
+        onCancel: () => void cancel(id),
         onLoad: () => void load({ kind: 'store', id, name }),
         onDelete: () => {
           if (confirm(`Delete ${name} from this browser? You can download it again later.`)) del.mutate(id);

@@ -17,6 +17,8 @@ export interface Transfer {
 }
 
 const transfers = createStore<ReadonlyMap<string, Transfer>>(new Map());
+/** The running download or import of each model, to wait for when it is cancelled. */
+const runs = new Map<string, Promise<unknown>>();
 
 function setTransfer(id: string, patch: Partial<Transfer>): void {
   transfers.set((prev) => {
@@ -37,8 +39,10 @@ export function useDownloads() {
     async (id: string, run: (onProgress: (p: DownloadProgress) => void) => Promise<unknown>): Promise<boolean> => {
       if (transfers.get().get(id)?.running) return false;
       setTransfer(id, { running: true, error: undefined });
+      const running = run(proxy((p: DownloadProgress) => setTransfer(id, { progress: p })));
+      runs.set(id, running);
       try {
-        await run(proxy((p: DownloadProgress) => setTransfer(id, { progress: p })));
+        await running;
         setTransfer(id, { running: false });
         return true;
       } catch (e) {
@@ -46,6 +50,7 @@ export function useDownloads() {
         setTransfer(id, { running: false, error: help.code === 'aborted' ? undefined : help });
         return false;
       } finally {
+        if (runs.get(id) === running) runs.delete(id);
         await refreshStore(qc);
       }
     },
@@ -56,6 +61,17 @@ export function useDownloads() {
   const download = useCallback((id: string, source: ModelSource) => track(id, (onProgress) => getEngine().downloadModel(id, source, onProgress)), [track]);
   const importFile = useCallback((id: string, file: File) => track(id, (onProgress) => getEngine().importModel(id, file, onProgress)), [track]);
   const pause = useCallback((id: string) => void getEngine().pauseDownload(id), []);
+  /** Stops a download and deletes what it stored, once it has stopped writing. */
+  const cancel = useCallback(
+    async (id: string) => {
+      await getEngine().pauseDownload(id);
+      await runs.get(id)?.catch(() => undefined);
+      await getEngine().deleteModel(id);
+      setTransfer(id, { running: false, progress: undefined, error: undefined });
+      await refreshStore(qc);
+    },
+    [qc],
+  );
 
-  return { download, importFile, pause };
+  return { download, importFile, pause, cancel };
 }
