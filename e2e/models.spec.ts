@@ -34,11 +34,18 @@ test('download from the Hub with progress, pause and resume, chat, then load off
 
   // Not on the Hub yet: the failure is shown on the card, nothing is lost.
   await card.getByRole('button', { name: `Download ${entry.name}` }).click();
-  await expect(card.getByRole('alert')).toContainText('http');
+  await expect(card.getByRole('alert')).toContainText('The file is not on the server');
+  await expect(card.getByRole('alert').getByTestId('error-code')).toHaveText('remote_missing');
 
-  // Served slowly enough to watch and to pause.
+  // Served slowly enough to watch, to cancel and to pause.
   hub.setFile(entry.repo, entry.file, model.bytes);
   hub.faults = { slowBody: { chunkBytes: 16 * 1024, chunkDelayMs: 60 } };
+  // Cancel stops the download and deletes its part: the card is as before it started.
+  await card.getByRole('button', { name: `Download ${entry.name}` }).click();
+  await expect(card.getByTestId('download-progress')).toHaveText(/^[1-9]\d*% /, { timeout: 20_000 });
+  await card.getByRole('button', { name: `Cancel ${entry.name}` }).click();
+  await expect(card).toHaveAttribute('data-state', 'available');
+  await expect(card).not.toContainText('paused');
   await card.getByRole('button', { name: new RegExp(`^(Download|Resume) ${entry.name}$`) }).click();
   await expect(card.getByRole('progressbar', { name: `Downloading ${entry.name}` })).toBeVisible();
   await expect(card.getByTestId('download-progress')).toHaveText(/^\d+% · [\d.]+ (B|KiB|MiB) of 1\.\d+ MiB · [\d.]+ (B|KiB|MiB)\/s · .+ left$/, { timeout: 20_000 });

@@ -75,13 +75,14 @@ function ErrorNotice({ title, error }: { title: string; error: Error }) {
   return (
     <div role="alert" className="card error">
       <strong>{title}</strong>
-      <p>
+      <p>{error.message}</p>
+      {HINTS[code] && <p className="muted">{HINTS[code]}</p>}
+      <p className="muted small">
+        Error code{' '}
         <code className="code" data-testid="error-code">
           {code}
-        </code>{' '}
-        {error.message}
+        </code>
       </p>
-      {HINTS[code] && <p className="muted">{HINTS[code]}</p>}
     </div>
   );
 }

@@ -25,6 +25,11 @@ export interface HubFaults {
   slowBody?: { chunkBytes: number; chunkDelayMs: number };
   /** After skipping `skip` CDN range responses, the next `count` bodies are `delta` bytes longer (> 0) or shorter (< 0). */
   wrongLength?: { delta: number; count: number; skip?: number };
+  /**
+   * After skipping `skip` CDN range responses, the next `count` send every byte asked for but
+   * declare `extra` more in Content-Length, then close the connection (a broken proxy).
+   */
+  overstatedLength?: { extra: number; count: number; skip?: number };
 }
 
 export interface ServedRange {
@@ -95,10 +100,11 @@ export async function startHubDouble(): Promise<HubDouble> {
     res.end(body === undefined ? undefined : typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.length));
   };
 
-  async function sendBody(res: ServerResponse, body: Uint8Array): Promise<void> {
+  /** Sends `body`; with `close`, drops the connection after it instead of ending the response. */
+  async function sendBody(res: ServerResponse, body: Uint8Array, close = false): Promise<void> {
     const f = double.faults;
     let limit = body.length;
-    let drop = false;
+    let drop = close;
     if (f.drop && f.drop.count > 0 && (f.drop.skip ?? 0) > 0) {
       f.drop.skip = (f.drop.skip ?? 0) - 1;
     } else if (f.drop && f.drop.count > 0) {
@@ -154,9 +160,18 @@ export async function startHubDouble(): Promise<HubDouble> {
       wrong.count--;
       body = wrong.delta < 0 ? body.subarray(0, Math.max(0, body.length + wrong.delta)) : concat(body, new Uint8Array(wrong.delta).fill(0xab));
     }
+    let overstated = 0;
+    const over = double.faults.overstatedLength;
+    if (over && over.count > 0 && (over.skip ?? 0) > 0) {
+      over.skip = (over.skip ?? 0) - 1;
+    } else if (over && over.count > 0) {
+      over.count--;
+      overstated = over.extra;
+    }
     stats.ranges.push({ path, first, last, status: 206 });
     stats.statuses.push(206);
-    res.writeHead(206, { ...CORS, ...head, 'Content-Range': `bytes ${first}-${last}/${size}`, 'Content-Length': body.length });
+    res.writeHead(206, { ...CORS, ...head, 'Content-Range': `bytes ${first}-${last}/${size}`, 'Content-Length': body.length + overstated });
+    if (overstated > 0) return sendBody(res, body, true);
     return sendBody(res, body);
   }
 

@@ -112,7 +112,7 @@ describe('full download', () => {
 
   it('rejects a missing file and a file that is not GGUF before storing anything', async () => {
     const store = storeFor(hub, freshDbName());
-    await expect(store.download('nope', { ...hubSource, file: 'missing.gguf' })).rejects.toMatchObject({ code: 'http', status: 404 });
+    await expect(store.download('nope', { ...hubSource, file: 'missing.gguf' })).rejects.toMatchObject({ code: 'remote_missing', status: 404 });
     hub.setFile(REPO, 'not-a-model.gguf', new TextEncoder().encode('<!doctype html><p>not a model</p>'.repeat(10)));
     await expect(store.download('html', { ...hubSource, file: 'not-a-model.gguf' })).rejects.toMatchObject({ code: 'invalid_gguf', detail: 'bad_magic' });
     expect(await store.list()).toEqual([]);

@@ -52,14 +52,14 @@ describe('5xx', () => {
     hub.faults = { status: { code: 500, count: 100 } };
     const err = await store.download('tiny', hubSource).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'http', status: 500 });
-    expect(String((err as Error).message)).toMatch(/HTTP 500/);
+    expect(String((err as Error).message)).toMatch(/HTTP 500 \(a problem on the server\); Pakar tried 3 times and stopped$/);
     expect(hub.stats.statuses.filter((s) => s === 500).length).toBe(3);
   });
 
   it('does not retry what cannot succeed (404)', async () => {
     const clock = instantClock();
     const store = storeFor(hub, freshDbName(), { clock });
-    await expect(store.download('x', { ...hubSource, file: 'gone.gguf' })).rejects.toMatchObject({ code: 'http', status: 404 });
+    await expect(store.download('x', { ...hubSource, file: 'gone.gguf' })).rejects.toMatchObject({ code: 'remote_missing', status: 404 });
     expect(clock.delays).toEqual([]);
   });
 });
@@ -78,7 +78,7 @@ describe('expired signed link', () => {
     const clock = instantClock();
     const store = storeFor(hub, freshDbName(), { clock });
     hub.faults = { status: { code: 403, count: 1 } };
-    await expect(store.download('tiny', hubSource)).rejects.toMatchObject({ code: 'http', status: 403, message: expect.stringMatching(/gated or private/) });
+    await expect(store.download('tiny', hubSource)).rejects.toMatchObject({ code: 'access_denied', status: 403, message: expect.stringMatching(/gated or private/) });
     expect(clock.delays).toEqual([]);
   });
 });
@@ -96,6 +96,16 @@ describe('wrong length', () => {
       await expectSameBytes(await store.openWeights('tiny'), small);
     });
   }
+});
+
+describe('overstated Content-Length', () => {
+  it('every byte asked for arrived: the range is kept, not fetched again as a dropped connection', async () => {
+    const store = storeFor(hub, freshDbName(), { concurrency: 1 });
+    hub.faults = { overstatedLength: { extra: 100, count: 1, skip: 12 } };
+    const info = await store.download('tiny', hubSource);
+    expect(servedRecordRanges(hub, headerEnd).length).toBe(info.recordsTotal);
+    await expectSameBytes(await store.openWeights('tiny'), small);
+  });
 });
 
 describe('remote file changed', () => {

@@ -11,10 +11,17 @@ describe('errors people can act on', () => {
     ['context_full', 'new-chat'],
     ['network', 'retry'],
     ['too_large', 'open-models'],
+    ['remote_missing', 'open-models'],
+    ['access_denied', 'open-models'],
+    ['http', 'retry'],
   ])('%s offers %s', (code, action) => {
     const help = describeError(new EngineError(code, 'details'));
     expect(help).toMatchObject({ code, action, message: 'details' });
     expect(help.title).not.toBe('Something went wrong');
+  });
+
+  it('a missing file is not something to try again later', () => {
+    expect(describeError(new EngineError('remote_missing', 'x')).hint).not.toMatch(/later|again/i);
   });
 
   it('no WebGPU names the browsers that have it', () => {

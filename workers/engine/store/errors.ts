@@ -4,8 +4,12 @@
 export type StoreErrorCode =
   /** The connection failed or dropped; retrying later usually works. */
   | 'network'
-  /** The server answered with an unusable status (see `status`). */
+  /** The server answered with an unusable status (see `status`): overloaded, rate-limiting, broken. */
   | 'http'
+  /** The server has no such file (HTTP 404 or 410): a wrong repository, file name or revision. */
+  | 'remote_missing'
+  /** The server refused access (HTTP 401 or 403): a gated or private repository, or an expired link. */
+  | 'access_denied'
   /** The file on the server is no longer the one the stored records came from. */
   | 'remote_changed'
   /** The browser refused to store more data. */

@@ -126,12 +126,12 @@ function httpError(res: Response, url: string): StoreError {
   const retryAfter = Number(res.headers.get('retry-after'));
   const extra = { status: s, retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined };
   if (s === 401 || s === 403) {
-    return new StoreError('http', `${host(url)} refused access (HTTP ${s}): the repository may be gated or private (accept its licence on the Hub), or the link expired`, extra);
+    return new StoreError('access_denied', `${host(url)} refused access (HTTP ${s}): the repository may be gated or private (accept its licence on the Hub), or the link expired`, extra);
   }
-  if (s === 404) return new StoreError('http', `${url} was not found (HTTP 404): check the repository, file name and revision`, extra);
+  if (s === 404 || s === 410) return new StoreError('remote_missing', `${url} was not found (HTTP ${s}): check the repository, file name and revision`, extra);
   if (s === 416) return new StoreError('remote_changed', `${host(url)} says the requested bytes are past the end of the file (HTTP 416): the file changed on the server`, extra);
-  if (s === 429) return new StoreError('http', `${host(url)} is rate-limiting downloads (HTTP 429); Pakar waits and retries`, extra);
-  return new StoreError('http', `${host(url)} answered HTTP ${s}${s >= 500 ? ' (a server problem; Pakar retries)' : ''}`, extra);
+  if (s === 429) return new StoreError('http', `${host(url)} is rate-limiting downloads (HTTP 429)`, extra);
+  return new StoreError('http', `${host(url)} answered HTTP ${s}${s >= 500 ? ' (a problem on the server)' : ''}`, extra);
 }
 
 /** Reads the body into exactly `length` bytes; a shorter or longer body is `corrupt`. */
@@ -142,6 +142,12 @@ async function readExactly(res: Response, length: number, signal: AbortSignal, o
   const reader = res.body.getReader();
   try {
     for (;;) {
+      // Done as soon as every byte asked for is here: a Content-Length larger than the body
+      // makes the browser fail the stream after them, which is not a dropped connection.
+      if (n === length) {
+        await reader.cancel().catch(() => {});
+        break;
+      }
       const { done, value } = await reader.read();
       if (done) break;
       if (n + value.length > length) {
@@ -157,7 +163,11 @@ async function readExactly(res: Response, length: number, signal: AbortSignal, o
     if (signal.aborted || isAbortError(e)) throw abortedError('The download');
     throw new StoreError('network', `${what}: the connection dropped after ${n} of ${length} bytes`, { cause: e });
   }
-  if (n !== length) throw new StoreError('corrupt', `${what}: the body ended after ${n} of ${length} bytes`, { detail: 'length' });
+  if (n !== length) {
+    const declared = res.headers.get('content-length');
+    const why = declared !== null && Number(declared) !== length ? ` (the server declared Content-Length ${declared} for a range of ${length})` : '';
+    throw new StoreError('corrupt', `${what}: the body ended after ${n} of ${length} bytes${why}`, { detail: 'length' });
+  }
   return out;
 }
 

@@ -73,7 +73,7 @@ export async function withRetry<T>(attempt: () => Promise<T>, o: RetryOptions): 
     } catch (thrown) {
       if (o.signal.aborted) throw abortedError('The download');
       let e = toStoreError(thrown, o.what);
-      if (e.code === 'http' && e.status === 403 && o.refresh && refreshes < o.policy.maxRefreshes) {
+      if (e.code === 'access_denied' && e.status === 403 && o.refresh && refreshes < o.policy.maxRefreshes) {
         refreshes++;
         try {
           if (await o.refresh(e)) continue;
@@ -82,7 +82,11 @@ export async function withRetry<T>(attempt: () => Promise<T>, o: RetryOptions): 
         }
       }
       failures++;
-      if (!isRetryable(e) || failures >= o.policy.maxAttempts) throw e;
+      if (!isRetryable(e)) throw e;
+      if (failures >= o.policy.maxAttempts) {
+        // Say that the retries are over, so nobody waits for one more.
+        throw new StoreError(e.code, `${e.message}; Pakar tried ${failures} times and stopped`, { status: e.status, detail: e.detail, retryAfterMs: e.retryAfterMs, cause: e });
+      }
       const delay = Math.max(backoffDelay(failures, o.policy, o.clock.random), Math.min(e.retryAfterMs ?? 0, o.policy.maxDelayMs));
       o.onRetry?.(e, failures, delay);
       await o.clock.sleep(delay, o.signal);
