@@ -64,3 +64,28 @@ test('a conversation that outgrows the context drops its oldest turns, and says 
   await expect(answers.last().getByTestId('error-code')).toHaveText('context_full');
   await expect(page.getByRole('article', { name: 'Your message' }).last()).toContainText(long.trim());
 });
+
+test('"Keep a copy" refuses bad files with the messages of opening them directly, and stores nothing', async ({ page }) => {
+  const { bytes } = testModel({ arch: 'qwen3moe', seed: 1 });
+  const unknown = Buffer.from(bytes);
+  unknown.write('qwen9moe', unknown.indexOf('qwen3moe', unknown.indexOf('general.architecture')));
+  await openApp(page);
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  await page.getByLabel('Keep a copy in this browser').check();
+  const input = page.getByLabel('Open a local .gguf file');
+  const cases = [
+    { name: 'cut.gguf', buffer: Buffer.from(bytes.subarray(0, 2000)), title: 'The file ends early', code: 'truncated' },
+    { name: 'notes.gguf', buffer: Buffer.from('just some text, not a model'), title: 'Not a GGUF file', code: 'bad_magic' },
+    { name: 'future.gguf', buffer: unknown, title: 'Unsupported architecture', code: 'unknown_arch' },
+  ];
+  for (const c of cases) {
+    await input.setInputFiles({ name: c.name, mimeType: 'application/octet-stream', buffer: c.buffer });
+    const alert = page.getByRole('alert').filter({ hasText: `Could not keep ${c.name}` });
+    await expect(alert).toContainText(c.title, { ignoreCase: true });
+    await expect(alert.getByTestId('error-code')).toHaveText(c.code);
+  }
+  await page.reload();
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  await expect(page.locator('.model-card[data-state="stored"], .model-card[data-state="partial"]')).toHaveCount(0);
+  await expect(page.getByTestId('loaded-model')).toHaveCount(0);
+});

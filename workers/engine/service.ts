@@ -14,6 +14,7 @@ import { summarizeGguf } from './gguf/summary.ts';
 import type { GpuContext } from './gpu/device.ts';
 import type { WeightSource } from './model/weightSource.ts';
 import { weightsFromByteSource } from './model/weightSource.ts';
+import { StoreError } from './store/errors.ts';
 import type { ModelStore } from './store/modelStore.ts';
 
 export interface EngineServiceDeps {
@@ -25,6 +26,15 @@ export interface EngineServiceDeps {
 }
 
 export type EngineService = Omit<EngineApi, 'probeGpu' | 'onGpuEvent'>;
+
+/**
+ * A local file the store refused before writing anything fails with the reason opening it
+ * directly gives (its GgufError or ModelError: truncated, bad_magic, unknown_arch, …).
+ */
+function refusedFile(e: unknown): never {
+  if (e instanceof StoreError && (e.code === 'invalid_gguf' || e.code === 'unsupported') && e.cause instanceof Error && typeof (e.cause as { code?: unknown }).code === 'string') throw e.cause;
+  throw e;
+}
 
 export function createEngineService(deps: EngineServiceDeps): EngineService {
   let session: ChatSession | undefined;
@@ -87,13 +97,13 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       const ctrl = new AbortController();
       downloads.set(id, ctrl);
       try {
-        return await deps.store.download(id, source, { onProgress, signal: ctrl.signal });
+        return await deps.store.download(id, source, { onProgress, signal: ctrl.signal, validate: ChatSession.check });
       } finally {
         downloads.delete(id);
       }
     },
     pauseDownload: (id) => downloads.get(id)?.abort(),
-    importModel: (id, file, onProgress) => deps.store.importFile(id, file, { onProgress }),
+    importModel: (id, file, onProgress) => deps.store.importFile(id, file, { onProgress, validate: ChatSession.check }).catch(refusedFile),
     async deleteModel(id) {
       if (loaded?.id === id) {
         session?.destroy();
