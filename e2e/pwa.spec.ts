@@ -68,6 +68,12 @@ test.describe('offline after the first load', () => {
 
     await page.reload();
     await expect(page).toHaveTitle('Pakar');
+    // Debian's Chromium 150 drops the offline emulation on a reload (navigator.onLine is true
+    // again, though every request is still refused by the route above): apply it again.
+    if (await page.evaluate(() => navigator.onLine)) {
+      await context.setOffline(false);
+      await context.setOffline(true);
+    }
     await expect(page.getByTestId('offline-notice')).toContainText('You are offline');
     const conversations = page.getByRole('navigation', { name: 'Conversations' });
     await expect(conversations.getByRole('listitem').filter({ hasText: 'Hello from the plane' })).toBeVisible();
