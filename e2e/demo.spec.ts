@@ -20,7 +20,7 @@ async function offlineFirstVisit(page: Page, temperature = 0): Promise<void> {
   const origin = new URL(test.info().project.use.baseURL ?? 'http://127.0.0.1').origin;
   await page.context().route('**/*', (route) => (new URL(route.request().url()).origin === origin ? route.continue() : route.abort('internetdisconnected')));
   await openApp(page, { temperature, maxTokens: 48 }, '', { firstVisit: true });
-  await expect(page.getByTestId('model-status')).toContainText('Pakar Demo', { timeout: 60_000 });
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('pakar-demo-q8_0', { timeout: 60_000 });
   await expect(page.getByLabel('Message', { exact: true })).toBeEnabled();
 }
 
@@ -33,8 +33,17 @@ async function ask(page: Page, question: string): Promise<string> {
   return (await answer.locator('.bubble').innerText()).trim();
 }
 
-test('a first visit, offline, loads Pakar Demo by itself and it says 17 + 25 is 42', async ({ page }) => {
+test('a first visit, offline, shows Pakar Demo loading from the first paint, loads it by itself, and it says 17 + 25 is 42', async ({ page }) => {
+  // Records whether the page ever offered "choose a model" while the demo was on its way.
+  await page.addInitScript(() => {
+    const w = window as unknown as { sawNoModel?: string };
+    new MutationObserver(() => {
+      const text = document.body?.innerText ?? '';
+      if (!w.sawNoModel && /No model · choose one|Download a model or open a local|Choose a model/.test(text)) w.sawNoModel = text.slice(0, 300);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
   await offlineFirstVisit(page);
+  expect(await page.evaluate(() => (window as unknown as { sawNoModel?: string }).sawNoModel)).toBeUndefined();
   expect(await ask(page, 'What is 17 + 25?')).toBe('42');
 });
 

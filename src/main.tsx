@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { announceFirstVisit } from './models/useAutoLoad.ts';
 import { listenForInstallOffer } from './pwa/installPrompt.ts';
 import { registerServiceWorker } from './pwa/serviceWorker.ts';
 import './styles.css';
@@ -18,6 +19,7 @@ const queryClient = new QueryClient({
 
 listenForInstallOffer();
 registerServiceWorker();
+announceFirstVisit();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -62,7 +62,14 @@ export function ChatView({ conversationId, onConversation, onOpenModels }: Props
       {conv && conv.messages.length > 0 ? (
         <MessageList messages={conv.messages} live={live} busy={busy} actions={actions} />
       ) : (
-        <Welcome modelName={loaded?.name} entry={catalog.data?.find((e) => e.id === loaded?.id)} disabled={busy || !!blocked} onOpenModels={onOpenModels} onSuggest={send} />
+        <Welcome
+          modelName={loaded?.name}
+          loadingName={loadState.loading ? loadState.target?.name : undefined}
+          entry={catalog.data?.find((e) => e.id === loaded?.id)}
+          disabled={busy || !!blocked}
+          onOpenModels={onOpenModels}
+          onSuggest={send}
+        />
       )}
       <Composer
         conversationId={conversationId}
@@ -94,8 +101,10 @@ function useStopOnEscape(busy: boolean, stop: () => void): void {
   }, [busy, stop]);
 }
 
-function Welcome({ modelName, entry, disabled, onOpenModels, onSuggest }: {
+function Welcome({ modelName, loadingName, entry, disabled, onOpenModels, onSuggest }: {
   modelName: string | undefined;
+  /** The model being loaded while none is: said instead of "choose a model". */
+  loadingName: string | undefined;
   /** The loaded model's catalog entry: a narrow model's scope and suggested prompts. */
   entry: CatalogEntry | undefined;
   disabled: boolean;
@@ -106,7 +115,11 @@ function Welcome({ modelName, entry, disabled, onOpenModels, onSuggest }: {
     <div className="welcome">
       <img src="/favicon.svg" alt="" width={48} height={48} />
       <h2>{modelName ? 'What can I help with?' : 'Welcome to Pakar'}</h2>
-      {modelName ? (
+      {!modelName && loadingName ? (
+        <p className="muted">
+          Loading <strong>{loadingName}</strong>… Everything runs on this device; nothing you type leaves it.
+        </p>
+      ) : modelName ? (
         <>
           <p className="muted">
             Chatting with <strong>{modelName}</strong>. Everything runs on this device; nothing you type leaves it.

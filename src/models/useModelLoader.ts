@@ -41,6 +41,22 @@ export function useLoadState(): LoadState {
   return useStore(loadState);
 }
 
+/** An engine load under way (loadState.loading also covers a start announced before one). */
+let engineLoading = false;
+
+/**
+ * Shows `target` as loading before the engine gets it: the first visit's demo, from the first
+ * paint, while the GPU is probed and the model is copied into the store.
+ */
+export function announceLoad(target: LoadTarget): void {
+  if (!engineLoading) loadState.set({ target, loading: true, progress: undefined, error: undefined });
+}
+
+/** Ends an announced start that is not going to happen (no WebGPU, a failed copy). */
+export function withdrawLoad(): void {
+  if (!engineLoading) loadState.set((s) => (s.loading ? { ...s, target: undefined, loading: false, progress: undefined } : s));
+}
+
 let watching = false;
 
 /**
@@ -65,19 +81,23 @@ export function useModelLoader() {
 
   const load = useCallback(
     async (target: LoadTarget): Promise<LoadedModelInfo | undefined> => {
-      if (loadState.get().loading) return undefined;
+      if (engineLoading) return undefined;
+      engineLoading = true;
       loadState.set({ target, loading: true, progress: undefined, error: undefined });
       const onProgress = proxy((p: LoadProgress) => loadState.set((s) => ({ ...s, progress: p })));
       try {
         const engine = getEngine();
         const info = target.kind === 'store' ? await engine.loadModel(target.id, onProgress) : await engine.loadFile(target.file, onProgress);
         if (target.kind === 'store') rememberModel(target.id);
+        // Known as loaded before it stops showing as loading: no "choose a model" in between.
+        qc.setQueryData(modelKeys.loaded, info);
         loadState.set({ target, loading: false, progress: undefined, error: undefined });
         return info;
       } catch (e) {
         loadState.set({ target, loading: false, progress: undefined, error: describeError(e), errorWhile: 'loading' });
         return undefined;
       } finally {
+        engineLoading = false;
         await qc.invalidateQueries({ queryKey: modelKeys.loaded });
       }
     },
