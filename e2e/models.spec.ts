@@ -31,6 +31,11 @@ test('download from the Hub with progress, pause and resume, chat, then load off
   const card = page.getByRole('listitem', { name: entry.name });
   await expect(card).toContainText('granitemoe');
   await expect(page.getByRole('listitem', { name: 'gpt-oss 20B MXFP4' })).not.toContainText('not supported yet');
+  // Each card says whether it fits this device (Chromium reports its memory as at most 8 GiB).
+  const big = page.getByRole('listitem', { name: /^Qwen3 30B-A3B/ });
+  await expect(big.getByTestId('fit')).toHaveAttribute('data-fit', /^(tight|too_big)$/);
+  await expect(big).toContainText(/may not fit|too big for this device/);
+  await expect(card.getByTestId('fit')).toHaveAttribute('data-fit', 'fits');
 
   // Not on the Hub yet: the failure is shown on the card, nothing is lost.
   await card.getByRole('button', { name: `Download ${entry.name}` }).click();

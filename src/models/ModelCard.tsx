@@ -3,6 +3,7 @@
 import type { LoadedModelInfo, StoredModelInfo } from '../engine/client.ts';
 import { ErrorNotice } from '../ui/ErrorNotice.tsx';
 import { describeError } from '../engine/errorHelp.ts';
+import { deviceMemoryGiB, modelFit } from './fit.ts';
 import { formatBytes, formatCount } from '../ui/format.ts';
 import type { CatalogEntry } from './catalog.ts';
 import { DownloadBar } from './Progress.tsx';
@@ -37,6 +38,7 @@ export function ModelCard({ name, entry, stored, transfer, loaded, loading, offl
   const resumable = stored !== undefined && stored.source.kind !== 'file';
   const failure = transfer?.error ?? (stored?.failure && !running ? describeError(stored.failure) : undefined);
   const canDownload = !complete && !running && !unsupported && (!stored || resumable);
+  const fit = entry && !entry.bundled && !complete ? modelFit(entry.memoryEstimateBytes, deviceMemoryGiB()) : undefined;
   const state = running ? 'downloading' : isLoaded ? 'loaded' : complete ? 'stored' : stored ? 'partial' : unsupported ? 'unsupported' : 'available';
 
   return (
@@ -49,12 +51,19 @@ export function ModelCard({ name, entry, stored, transfer, loaded, loading, offl
         <div className="badges">
           {entry && <span className="badge">{entry.quant}</span>}
           {unsupported && <span className="badge warn" title={`This version of Pakar does not run ${entry?.architecture} models yet`}>not supported yet</span>}
+          {fit?.verdict === 'too_big' && <span className="badge warn">too big for this device</span>}
+          {fit?.verdict === 'tight' && <span className="badge warn">may not fit</span>}
           {isLoaded && <span className="badge ok">loaded</span>}
           {complete && !isLoaded && <span className="badge">downloaded</span>}
           {stored && !complete && !running && <span className="badge warn">{stored.percent}% · paused</span>}
         </div>
       </div>
       {entry?.note && <p className="muted small">{entry.note}</p>}
+      {fit && (
+        <p className="muted small" data-testid="fit" data-fit={fit.verdict}>
+          {fit.text}
+        </p>
+      )}
       {running && <DownloadBar progress={transfer?.progress} label={`Downloading ${name}`} />}
       {failure && <ErrorNotice help={failure} title={`${failure.title} (${name})`} />}
       {canDownload && offline && <p className="muted small">Offline: {stored ? 'resuming' : 'downloading'} needs a connection.</p>}
