@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { openApp } from './helpers.ts';
+import { openApp, openLocalModel, testModel } from './helpers.ts';
 
 const message = (id: string, role: 'user' | 'assistant', content: string) => ({ id, role, content, createdAt: 1_700_000_000_000, ...(role === 'assistant' ? { status: 'done' } : {}) });
 
@@ -110,4 +110,20 @@ test('on a 390 px phone the model picker keeps its label and the Undo toast clea
   const t = (await toast.boundingBox())!;
   const box = (await page.getByLabel('Message', { exact: true }).boundingBox())!;
   expect(t.y + t.height <= box.y || box.y + box.height <= t.y).toBe(true);
+});
+
+test('two tabs: a conversation made in one is listed in the other at once, and each says what the other has loaded', async ({ page, context }) => {
+  await openApp(page);
+  const other = await context.newPage();
+  await other.goto('/');
+  await expect(other).toHaveTitle('Pakar');
+  await page.getByLabel('Import conversations').setInputFiles({ name: 'chats.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bundle)) });
+  const otherList = other.getByRole('navigation', { name: 'Conversations' });
+  await expect(otherList.getByRole('button', { name: 'Sourdough starter', exact: true })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Delete Sourdough starter' }).click();
+  await expect(otherList.getByRole('button', { name: 'Sourdough starter', exact: true })).toHaveCount(0);
+
+  await openLocalModel(page, testModel({ arch: 'qwen3moe', seed: 1 }).path);
+  await other.getByRole('button', { name: 'Models', exact: true }).click();
+  await expect(other.getByTestId('other-tabs')).toContainText('Another Pakar tab has pakar-test-qwen3moe-seed1 loaded');
 });

@@ -3,9 +3,12 @@ import { ChatView } from './chat/ChatView.tsx';
 import { Sidebar } from './chat/Sidebar.tsx';
 import { UndoToast } from './chat/UndoToast.tsx';
 import { useAnswering } from './chat/useChat.ts';
+import { useConversationSync } from './chat/useConversations.ts';
 import { InsightsPanel } from './insights/InsightsPanel.tsx';
 import { ModelManager } from './models/ModelManager.tsx';
 import { ModelPicker } from './models/ModelPicker.tsx';
+import { useOtherTabsModels } from './models/otherTabs.ts';
+import { useLoadedModel } from './models/queries.ts';
 import { useAutoLoad } from './models/useAutoLoad.ts';
 import { useGpuWatch } from './models/useModelLoader.ts';
 import { useDraftModelSync } from './models/useDraftModel.ts';
@@ -26,6 +29,8 @@ export function App() {
   useAutoLoad();
   useDraftModelSync();
   useGpuWatch();
+  useConversationSync();
+  const otherTabsModels = useOtherTabsModels(useLoadedModel().data?.name);
   const [conversationId, setConversationId] = useState<string | undefined>(() => safeGet(SELECTED_KEY) ?? undefined);
   const [panel, setPanel] = useState<Panel | undefined>();
   const [sidebarOpen, setSidebarOpen] = useState(false);
@@ -82,7 +87,7 @@ export function App() {
       </div>
       {panel && (
         <Drawer title={panel} onClose={closePanel}>
-          {panel === 'Models' && <ModelManager busy={busy} />}
+          {panel === 'Models' && <ModelManager busy={busy} otherTabsModels={otherTabsModels} />}
           {panel === 'Settings' && <SettingsPanel />}
           {panel === 'Insights' && <InsightsPanel conversationId={conversationId} />}
         </Drawer>

@@ -2,7 +2,7 @@
 // updates the cache at once and then the database.
 
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { useCallback } from 'react';
+import { useCallback, useEffect } from 'react';
 import { matchesQuery, summarize, upsertSummary } from './conversation.ts';
 import { conversationStorage } from './storage.ts';
 import type { Conversation, ConversationSummary } from './types.ts';
@@ -39,12 +39,38 @@ export function useConversationSearch(query: string) {
   });
 }
 
-/** Writes to the cache (the UI updates at once), then to IndexedDB. */
+/** Other tabs of the app hear of every save and delete (one channel per tab, which never hears itself). */
+let channel: BroadcastChannel | undefined;
+
+function tabsChannel(): BroadcastChannel | undefined {
+  if (typeof BroadcastChannel === 'undefined') return undefined;
+  channel ??= new BroadcastChannel('pakar.conversations');
+  return channel;
+}
+
+/** Refreshes the list and the changed conversation when another tab saves or deletes one. */
+export function useConversationSync(): void {
+  const qc = useQueryClient();
+  useEffect(() => {
+    const ch = tabsChannel();
+    if (!ch) return;
+    const onMessage = (e: MessageEvent<{ id?: unknown }>): void => {
+      void qc.invalidateQueries({ queryKey: convKeys.list });
+      void qc.invalidateQueries({ queryKey: ['conversation-search'] });
+      if (typeof e.data?.id === 'string') void qc.invalidateQueries({ queryKey: convKeys.one(e.data.id) });
+    };
+    ch.addEventListener('message', onMessage);
+    return () => ch.removeEventListener('message', onMessage);
+  }, [qc]);
+}
+
+/** Writes to the cache (the UI updates at once), then to IndexedDB, then tells the other tabs. */
 export async function saveConversation(qc: QueryClient, conv: Conversation): Promise<void> {
   qc.setQueryData(convKeys.one(conv.id), conv);
   qc.setQueryData<ConversationSummary[]>(convKeys.list, (index) => upsertSummary(index ?? [], summarize(conv)));
   await conversationStorage().save(conv);
   void qc.invalidateQueries({ queryKey: ['conversation-search'] });
+  tabsChannel()?.postMessage({ id: conv.id });
 }
 
 export async function removeConversation(qc: QueryClient, id: string): Promise<void> {
@@ -52,6 +78,7 @@ export async function removeConversation(qc: QueryClient, id: string): Promise<v
   qc.removeQueries({ queryKey: convKeys.one(id) });
   await conversationStorage().delete(id);
   void qc.invalidateQueries({ queryKey: ['conversation-search'] });
+  tabsChannel()?.postMessage({ id });
 }
 
 /** The latest version of a conversation: the cache, else the database. */

@@ -14,7 +14,8 @@ import { useDownloads, useTransfers } from './useDownloads.ts';
 import { useLoadState, useModelLoader } from './useModelLoader.ts';
 import type { StoredModelInfo } from '../engine/client.ts';
 
-export function ModelManager({ busy }: { busy: boolean }) {
+/** `otherTabsModels`: the models other tabs of the app have loaded (otherTabs.ts). */
+export function ModelManager({ busy, otherTabsModels }: { busy: boolean; otherTabsModels: readonly string[] }) {
   const catalog = useCatalog().data ?? [];
   const stored = useStoredModels().data ?? [];
   const loaded = useLoadedModel().data;
@@ -69,6 +70,11 @@ export function ModelManager({ busy }: { busy: boolean }) {
           </div>
         ) : (
           !loadState.loading && <p className="muted">No model is loaded.</p>
+        )}
+        {otherTabsModels.length > 0 && (
+          <p className="muted small" data-testid="other-tabs">
+            Another Pakar tab has {otherTabsModels.join(', ')} loaded. Each tab holds its own copy of its model on the GPU, so two tabs need the memory twice; close the other tab to free it.
+          </p>
         )}
         <LocalFile disabled={loadBlocked} />
         <GpuLine />
