@@ -1,5 +1,7 @@
 // Q4_K's fused unit_dot (common/unit_dot.wgsl): the unit's 8 quant words read once, y·x summed
 // as d·sc·Σ q·x − dmin·m·Σ x.
+// unit_dot4 repeats the reads rather than sharing a function that returns them: SwiftShader
+// passes struct values through memory, which costs the 1-token path about a quarter.
 
 fn unit_dot(row_base: u32, u: u32, x: u32) -> f32 {
   let i = (row_base >> 2u) + 36u * (u >> 3u);

@@ -1,6 +1,8 @@
 // Q6_K's fused unit_dot (common/unit_dot.wgsl): the unit's low and high bits as 9 words each,
 // joined by funnel shifts (a block is 210 B, so every other block starts 2 bytes into a word),
 // y·x summed per half-unit as d·scale·Σ (q − 32)·x.
+// unit_dot4 repeats the reads rather than sharing a function that returns them: SwiftShader
+// passes struct values through memory, which costs the 1-token path about a quarter.
 
 fn q6k_quants(l: u32, h: u32, sl: u32, sh: u32) -> vec4<f32> {
   let v = nibbles(l >> sl) | ((bytes4(h >> sh) & vec4<u32>(3u)) << vec4<u32>(4u));

@@ -1,6 +1,8 @@
 // Q8_0's fused unit_dot (common/unit_dot.wgsl): d once, the 32 quants as 9 words joined by
 // funnel shifts (a block is 34 B, so every other block's quants start 2 bytes into a word),
 // y·x summed as d·Σ q·x.
+// unit_dot4 repeats the reads rather than sharing a function that returns them: SwiftShader
+// passes struct values through memory, which costs the 1-token path about a quarter.
 
 fn unit_dot(row_base: u32, u: u32, x: u32) -> f32 {
   let b = row_base + 34u * u;
