@@ -8,6 +8,10 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 const buildId = process.env.PAKAR_BUILD_ID ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 // `?hub=<base URL>` (a local Hub double) is honoured only by builds made for tests.
 const hubParam = process.env.PAKAR_TEST_HUB === '1';
+// Where models download from: the Hugging Face Hub, or a mirror the deployment chooses at build
+// time (PAKAR_HUB_URL). Compiled in, so the service worker cannot lose it and no link can change it.
+const hubUrl = process.env.PAKAR_HUB_URL ?? '';
+if (hubUrl !== '' && !/^https?:\/\/[^/]+/.test(hubUrl)) throw new Error(`PAKAR_HUB_URL must be an http(s) URL, not ${hubUrl}`);
 
 // The page's light background, as index.html's theme-color: the installed window's title bar.
 const THEME = '#f6f4ef';
@@ -66,6 +70,7 @@ export default defineConfig({
     __PAKAR_VERSION__: JSON.stringify(version),
     __PAKAR_BUILD__: JSON.stringify(buildId),
     __PAKAR_HUB_PARAM__: JSON.stringify(hubParam),
+    __PAKAR_HUB_URL__: JSON.stringify(hubUrl),
   },
   // The engine worker imports modules (Comlink, the engine), so it must be an ES module worker.
   worker: { format: 'es' },

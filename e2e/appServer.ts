@@ -9,12 +9,15 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-/** A test build (`?hub=` honoured) into .cache/pwa-e2e/<buildId>, with PAKAR_BUILD_ID set; returns the folder. */
-export function buildApp(buildId: string): string {
+/**
+ * A build into .cache/pwa-e2e/<buildId>, with PAKAR_BUILD_ID set; returns the folder. By default a
+ * test build (`?hub=` honoured); `env` adds or replaces build settings (PAKAR_HUB_URL, …).
+ */
+export function buildApp(buildId: string, env: Readonly<Record<string, string>> = { PAKAR_TEST_HUB: '1' }): string {
   const outDir = path.join(root, '.cache/pwa-e2e', buildId);
   execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: root,
-    env: { ...process.env, PAKAR_BUILD_ID: buildId, PAKAR_TEST_HUB: '1' },
+    env: { ...process.env, PAKAR_TEST_HUB: '', PAKAR_HUB_URL: '', PAKAR_BUILD_ID: buildId, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return outDir;

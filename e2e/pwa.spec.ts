@@ -233,3 +233,35 @@ test.describe('updates', () => {
     await expect(answering.getByRole('button', { name: 'Update available — reload' })).toHaveCount(0);
   });
 });
+
+test.describe('a Hub mirror chosen at build time', () => {
+  let hub: HubDouble;
+  let server: AppServer;
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    hub = await startHubDouble();
+    hub.setFile(entry.repo, entry.file, model.bytes, entry.revision);
+    // A production build (no PAKAR_TEST_HUB) whose deployment mirrors the Hub.
+    server = await startAppServer(buildApp('e2e-mirror', { PAKAR_HUB_URL: hub.baseUrl }));
+  });
+  test.afterAll(async () => {
+    await server?.close().catch(() => {});
+    await hub?.close().catch(() => {});
+  });
+
+  test('survives the service worker: a later visit downloads from it and names it; a crafted ?hub= changes nothing', async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.addInitScript(() => localStorage.setItem('pakar.demoOffered', '1'));
+    await page.goto(server.url);
+    await waitForServiceWorker(page);
+    // A later visit, served by the service worker, through a link that tries to redirect downloads.
+    await page.goto(`${server.url}/?hub=${encodeURIComponent('http://127.0.0.1:9')}`);
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await page.getByRole('button', { name: 'Models', exact: true }).click();
+    await expect(page.getByTestId('download-host')).toContainText(new URL(hub.baseUrl).host);
+    const card = page.getByRole('listitem', { name: entry.label });
+    await card.getByRole('button', { name: `Download ${entry.label}` }).click();
+    await expect(card).toHaveAttribute('data-state', 'stored', { timeout: 60_000 });
+    expect(hub.stats.ranges.length).toBeGreaterThan(0);
+  });
+});

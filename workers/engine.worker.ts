@@ -56,9 +56,9 @@ function workerGpu(): Promise<GpuContext> {
   return gpu;
 }
 
-// Test builds only (PAKAR_TEST_HUB=1): `?hub=` on the worker URL points downloads at a local Hub
-// double. A production build always downloads from the Hub.
-const hubBaseUrl = (__PAKAR_HUB_PARAM__ && new URL(self.location.href).searchParams.get('hub')) || undefined;
+// Where downloads go: in test builds (PAKAR_TEST_HUB=1) `?hub=` on the worker URL (a local Hub
+// double); else the mirror compiled in (PAKAR_HUB_URL), else the Hugging Face Hub.
+const hubBaseUrl = (__PAKAR_HUB_PARAM__ && new URL(self.location.href).searchParams.get('hub')) || __PAKAR_HUB_URL__ || undefined;
 
 const service = createEngineService({ gpu: workerGpu, store: new ModelStore({ hubBaseUrl }) });
 

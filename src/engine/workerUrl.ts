@@ -9,3 +9,13 @@ export function engineWorkerHref(workerUrl: string, pageHref: string, hubParam: 
   if (hub) url.searchParams.set('hub', hub);
   return url.href;
 }
+
+/** The host models download from, as the engine worker will choose it (engine.worker.ts). */
+export function downloadHost(pageHref: string, hubParam: boolean, builtInHub: string): string {
+  const hub = (hubParam ? new URL(pageHref).searchParams.get('hub') : null) || builtInHub || 'https://huggingface.co';
+  try {
+    return new URL(hub).host;
+  } catch {
+    return hub;
+  }
+}

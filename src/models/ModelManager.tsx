@@ -4,6 +4,7 @@ import { ModelInspector } from '../inspect/ModelInspector.tsx';
 import { useGpuProbe } from '../inspect/hooks.ts';
 import { useOnline } from '../pwa/useOnline.ts';
 import { formatBytes } from '../ui/format.ts';
+import { downloadHost } from '../engine/workerUrl.ts';
 import type { CatalogEntry } from './catalog.ts';
 import { LocalFile } from './LocalFile.tsx';
 import { ModelCard } from './ModelCard.tsx';
@@ -94,7 +95,9 @@ export function ModelManager({ busy, otherTabsModels }: { busy: boolean; otherTa
 
       <section aria-labelledby="catalog-title">
         <h3 id="catalog-title">Catalog</h3>
-        <p className="muted small">Downloaded from Hugging Face into this browser, then used offline. Downloads resume where they stopped.</p>
+        <p className="muted small" data-testid="download-host">
+          Downloaded from <strong>{downloadHost(location.href, __PAKAR_HUB_PARAM__, __PAKAR_HUB_URL__)}</strong> into this browser, then used offline. Downloads resume where they stopped.
+        </p>
         {!online && (
           <p className="notice pwa-notice offline small" role="status" data-testid="catalog-offline">
             You are offline: downloads need a connection (press Download or Resume once you are back online). Downloaded models load and chat as usual.
