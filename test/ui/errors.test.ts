@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeError } from '../../src/engine/errorHelp.ts';
-import { engineWorkerHref } from '../../src/engine/workerUrl.ts';
+import { downloadHost, engineWorkerHref } from '../../src/engine/workerUrl.ts';
 import { EngineError } from '../../workers/engine/errors.ts';
 
 describe('errors people can act on', () => {
@@ -42,6 +42,12 @@ describe('engine worker URL', () => {
       'http://127.0.0.1:4173/assets/engine.worker-abc.js?hub=http%3A%2F%2F127.0.0.1%3A9999',
     );
     expect(engineWorkerHref('/assets/w.js', 'http://localhost/', true)).toBe('http://localhost/assets/w.js');
+  });
+
+  it('the download host shown is the one the worker uses: test parameter, else the built-in mirror, else the Hub', () => {
+    expect(downloadHost(page, true, '')).toBe('127.0.0.1:9999');
+    expect(downloadHost(page, false, 'https://mirror.example/hf')).toBe('mirror.example');
+    expect(downloadHost(page, false, '')).toBe('huggingface.co');
   });
 
   it('a production build ignores it: a crafted link cannot redirect downloads', () => {
