@@ -40,6 +40,8 @@ const HELP: Record<string, { title: string; hint?: string; action?: ErrorAction 
   invalid_gguf: { title: 'Not a usable GGUF file', action: 'open-models' },
   truncated: { title: 'The file ends early', hint: 'The download or copy is probably incomplete.' },
   bad_magic: { title: 'Not a GGUF file' },
+  unsupported_version: { title: 'Unsupported GGUF version', hint: 'Try a file converted by a recent llama.cpp.' },
+  read_failed: { title: 'The browser could not read the file', hint: 'Pick it again.' },
   context_full: { title: 'The conversation no longer fits the context', hint: 'Start a new chat, or edit an earlier message to shorten the history.', action: 'new-chat' },
   no_model: { title: 'No model is loaded', hint: 'Pick a model first.', action: 'open-models' },
   busy: { title: 'The engine is busy', hint: 'Wait for the running answer or press Stop.' },

@@ -1,5 +1,6 @@
 import { useState, type DragEvent } from 'react';
-import { EngineError } from '../engine/client.ts';
+import { describeError } from '../engine/errorHelp.ts';
+import { ErrorNotice } from '../ui/ErrorNotice.tsx';
 import { GgufSummaryView } from './GgufSummaryView.tsx';
 import { useGpuProbe, useInspectGguf } from './hooks.ts';
 import { formatBytes } from './format.ts';
@@ -21,7 +22,7 @@ export function ModelInspector() {
           Reading {fileName}…
         </p>
       )}
-      {inspect.isError && <ErrorNotice title={`Could not read ${fileName ?? 'the file'}`} error={inspect.error} />}
+      {inspect.isError && <ErrorNotice help={describeError(inspect.error)} title={`Could not read ${fileName ?? 'the file'}`} />}
       {inspect.isSuccess && <GgufSummaryView summary={inspect.data} fileName={fileName} />}
       <GpuStatus />
     </section>
@@ -63,30 +64,6 @@ function FileDrop({ onFile, busy }: { onFile: (file: File) => void; busy: boolea
   );
 }
 
-const HINTS: Record<string, string> = {
-  truncated: 'The file ends early: the download or copy is probably incomplete.',
-  bad_magic: 'This is not a GGUF file.',
-  unsupported_version: 'This GGUF version is not supported; try a file converted by a recent llama.cpp.',
-  read_failed: 'The browser could not read the file. Pick it again.',
-};
-
-function ErrorNotice({ title, error }: { title: string; error: Error }) {
-  const code = error instanceof EngineError ? error.code : 'internal';
-  return (
-    <div role="alert" className="card error">
-      <strong>{title}</strong>
-      <p>{error.message}</p>
-      {HINTS[code] && <p className="muted">{HINTS[code]}</p>}
-      <p className="muted small">
-        Error code{' '}
-        <code className="code" data-testid="error-code">
-          {code}
-        </code>
-      </p>
-    </div>
-  );
-}
-
 function GpuStatus() {
   const probe = useGpuProbe();
   if (probe.isPending) {
@@ -97,7 +74,7 @@ function GpuStatus() {
     );
   }
   if (probe.isError) {
-    return <ErrorNotice title="Could not check WebGPU" error={probe.error} />;
+    return <ErrorNotice help={describeError(probe.error)} title="Could not check WebGPU" />;
   }
   const gpu = probe.data;
   if (!gpu.available) {
