@@ -143,7 +143,9 @@ const perSecond = (n: number, ms: number): number => (ms > 0 ? (n * 1000) / ms :
 
 /** Resolves in a later task (not a microtask), so pending events get their turn. */
 function nextTask(): Promise<void> {
-  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  // Node's setImmediate (not in a worker's globals, so looked up rather than named).
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  if (immediate) return new Promise((resolve) => immediate(resolve));
   // Browsers clamp nested setTimeout(0) to 4 ms; a message round trip is not clamped.
   const { port1, port2 } = new MessageChannel();
   return new Promise((resolve) => {
