@@ -1,12 +1,14 @@
 // Reference test of the WGSL deq32 snippets: for every supported ggml type, rows of seeded random
 // blocks (quantised Gaussians with varied and negative scales, and raw random bytes) are decoded
-// on the GPU by kernels/test/dequant_rows.wgsl and compared with the CPU dequantize() of the same
-// bytes. Rows sit at odd byte offsets for the types that allow any offset, and several row
-// lengths are not multiples of 4 bytes (Q8_0 34, Q4_0 18, MXFP4 17, Q6_K 210).
+// in the GPU's layout (gpu/layout.ts: Q8_0 regrouped) by kernels/test/dequant_rows.wgsl and
+// compared with the CPU dequantize() of the file's bytes. Rows sit at odd byte offsets for the
+// types that allow any offset, and several row lengths are not multiples of 4 bytes (Q4_0 18,
+// MXFP4 17, Q6_K 210).
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import kernel from '../../workers/engine/gpu/kernels/test/dequant_rows.wgsl?raw';
-import { quantSnippet, wordAlignedBlocks } from '../../workers/engine/gpu/quantShaders.ts';
+import { deviceRowBytes, toDeviceLayout, wordAlignedRows } from '../../workers/engine/gpu/layout.ts';
+import { quantSnippet } from '../../workers/engine/gpu/quantShaders.ts';
 import { dequantize, QuantError } from '../../workers/engine/quant/dequant.ts';
 import { quantize } from '../../workers/engine/quant/quantize.ts';
 import { allGgmlTypes, ggmlTypeByName, rowBytes } from '../../workers/engine/quant/types.ts';
@@ -95,7 +97,8 @@ function rawRow(type: GgmlTypeInfo, n: number, r: () => number): Uint8Array {
 
 interface Case {
   readonly label: string;
-  readonly W: Uint8Array; // [base random bytes][n_rows rows][random tail]
+  readonly rows: readonly Uint8Array[]; // in the file's layout
+  readonly W: Uint8Array; // [base random bytes][n_rows rows in the GPU's layout][random tail]
   readonly base: number;
   readonly n: number; // elements per row
   readonly nRows: number;
@@ -104,7 +107,7 @@ interface Case {
 function cases(type: GgmlTypeInfo): Case[] {
   const r = rng(0x5eed + type.id);
   const lengths = type.blockSize === 256 ? [256, 768] : type.blockSize === 32 ? [32, 96, 320] : [32, 64, 160];
-  const bases = wordAlignedBlocks(type) ? [0, 4, 12] : [1, 3, 7, 2];
+  const bases = wordAlignedRows(type) ? [0, 4, 12] : [1, 3, 7, 2];
   const out: Case[] = [];
   let k = 0;
   for (const n of lengths) {
@@ -112,10 +115,10 @@ function cases(type: GgmlTypeInfo): Case[] {
       const base = bases[k++ % bases.length];
       const nRows = 2 + (k % 3);
       const rows = Array.from({ length: nRows }, () => (kind === 'raw' ? rawRow(type, n, r) : quantizedRow(type, n, r)));
-      const rb = rowBytes(type, n);
+      const rb = deviceRowBytes(type, n);
       const W = randomBytes(r, base + nRows * rb + 9);
-      rows.forEach((row, i) => W.set(row, base + i * rb));
-      out.push({ label: `${kind} ${nRows}×${n} (${rb} B rows) at byte ${base}`, W, base, n, nRows });
+      rows.forEach((row, i) => W.set(toDeviceLayout(type, n, row), base + i * rb));
+      out.push({ label: `${kind} ${nRows}×${n} (${rb} B rows) at byte ${base}`, rows, W, base, n, nRows });
     }
   }
   return out;
@@ -141,7 +144,7 @@ describe('deq32 on the GPU equals the CPU dequantize', () => {
       return {
         bindings: [
           { kind: 'storage', data: c.W },
-          { kind: 'uniform', data: Uint32Array.of(c.base, rowBytes(type, c.n), c.n / 32, c.nRows) },
+          { kind: 'uniform', data: Uint32Array.of(c.base, deviceRowBytes(type, c.n), c.n / 32, c.nRows) },
           { kind: 'output', bytes: 4 * (32 * total + TAIL) },
         ],
         workgroups: [Math.ceil(total / 64)],
@@ -152,9 +155,8 @@ describe('deq32 on the GPU equals the CPU dequantize', () => {
     cs.forEach((c, ci) => {
       const got = new Float32Array(outputs[ci][0]);
       const bits = new Uint32Array(outputs[ci][0]);
-      const rb = rowBytes(type, c.n);
       for (let row = 0; row < c.nRows; row++) {
-        const want = dequantize(type, c.W.subarray(c.base + row * rb), c.n);
+        const want = dequantize(type, c.rows[row], c.n);
         for (let i = 0; i < c.n; i++) {
           const k = row * c.n + i;
           if (bits[k] === POISON) expect.fail(`${c.label}: row ${row} element ${i} was never written`);
@@ -188,9 +190,9 @@ describe('quantSnippet', () => {
     }
   });
 
-  it('word-aligned blocks are exactly the types whose block bytes are a multiple of 4', () => {
-    const aligned = tested.filter(wordAlignedBlocks).map((t) => t.name);
-    expect(aligned).toEqual(['F32', 'Q4_1', 'Q5_1', 'Q4_K', 'Q5_K', 'IQ4_XS']);
-    expect(wordAlignedBlocks(ggmlTypeByName('Q6_K'))).toBe(false);
+  it('word-aligned rows are the types whose block bytes are a multiple of 4, and Q8_0 (regrouped on the GPU)', () => {
+    const aligned = tested.filter(wordAlignedRows).map((t) => t.name);
+    expect(aligned).toEqual(['F32', 'Q4_1', 'Q5_1', 'Q8_0', 'Q4_K', 'Q5_K', 'IQ4_XS']);
+    expect(wordAlignedRows(ggmlTypeByName('Q6_K'))).toBe(false);
   });
 });

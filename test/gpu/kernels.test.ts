@@ -11,9 +11,9 @@ import { F_BIAS, F_RES } from '../../workers/engine/gpu/matmul.ts';
 import { packParams } from '../../workers/engine/gpu/recorder.ts';
 import { matmulTile } from '../../workers/engine/gpu/shaders.ts';
 import { MAX_CANDIDATES } from '../../workers/engine/gpu/scratch.ts';
-import { allGgmlTypes, ggmlTypeByName, rowBytes } from '../../workers/engine/quant/types.ts';
+import { allGgmlTypes, ggmlTypeByName } from '../../workers/engine/quant/types.ts';
 import type { GgmlTypeInfo } from '../../workers/engine/quant/types.ts';
-import { wordAlignedBlocks } from '../../workers/engine/gpu/quantShaders.ts';
+import { deviceRowBytes, wordAlignedRows } from '../../workers/engine/gpu/layout.ts';
 import { embedAt, KernelBatch, laneVariants, Mismatches, POISON, randomWeights } from '../helpers/gpuKernels.ts';
 import type { Lanes } from '../helpers/gpuKernels.ts';
 import { nodeGpuDevice } from '../helpers/nodeGpu.ts';
@@ -98,7 +98,7 @@ function matmulRef(c: MatmulCase): Float64Array {
 /** Records one matmul as GpuBlocks.matmul dispatches it; returns its poisoned output. */
 function dispatchMatmul(batch: KernelBatch, type: GgmlTypeInfo, c: MatmulCase, dummy: GPUBuffer): GPUBuffer {
   const y = batch.poisoned('Y', 4 * c.nTok * c.yStride);
-  const params = packParams('uuuuuuuufuuu', [c.rows, c.cols, rowBytes(type, c.cols), c.nTok, c.xStride, c.yStride, c.yOff, c.flags, c.alpha, c.wOff, c.rStride, c.xOff]);
+  const params = packParams('uuuuuuuufuuu', [c.rows, c.cols, deviceRowBytes(type, c.cols), c.nTok, c.xStride, c.yStride, c.yOff, c.flags, c.alpha, c.wOff, c.rStride, c.xOff]);
   const groups = Math.ceil(c.rows / batch.rowsPerGroup);
   const tile = matmulTile(c.nTok);
   batch.dispatch('matmul', type, [
@@ -123,7 +123,7 @@ describe('matmul equals dequantize + f64 dot', () => {
   it.each(types.flatMap((t) => laneVariants.map((l) => [t.name, l, t] as const)))('%s, LANES %i: ragged rows, n_tok 1/2/3/8/11 (every tile), every flag, w_off > 0, x_off > 0, strides', async (_n, lanes, type) => {
     const rng = new Rng(0x3a7 + type.id);
     const cols = colsFor(type);
-    const aligned = wordAlignedBlocks(type);
+    const aligned = wordAlignedRows(type);
     const cases: MatmulCase[] = [];
     let i = 0;
     for (const rows of [1, 13, 67]) {
@@ -204,8 +204,7 @@ describe('embed equals scale · dequantize(row)', () => {
     const batch = new KernelBatch(device, `embed ${type.name}`);
     const m = new Mismatches(TOL);
     const cases = widths.flatMap((nEmbd) => {
-      const { bytes, values } = randomWeights(type, nVocab, nEmbd, rng, 1);
-      const rb = rowBytes(type, nEmbd);
+      const { bytes, values, rowBytes: rb } = randomWeights(type, nVocab, nEmbd, rng, 1);
       const tokens = Uint32Array.of(nVocab - 1, 0, 5, 5, split, split - 1, rng.int(nVocab), 17);
       const scale = nEmbd === widths[0] ? 1 : 12;
       const parts = [

@@ -4,6 +4,7 @@
 // order, so that a chain (router → moe_group → moe_up → moe_down → moe_combine) can pass
 // buffers along; every output buffer starts poisoned (0xFFFFFFFF, an f32 NaN).
 
+import { deviceRowBytes, toDeviceLayout } from '../../workers/engine/gpu/layout.ts';
 import { PipelineCache, projectionRowsPerGroup } from '../../workers/engine/gpu/shaders.ts';
 import type { KernelName } from '../../workers/engine/gpu/shaders.ts';
 import { dequantize } from '../../workers/engine/quant/dequant.ts';
@@ -135,9 +136,10 @@ export function junkBytes(rng: Rng, n: number): Uint8Array {
 
 /**
  * `rows` rows of `cols` weights of `type`: Gaussians whose scale varies by block and by row
- * (some blocks negated), quantized; with the CPU dequantization of exactly those bytes.
+ * (some blocks negated), quantized, in the GPU's layout (gpu/layout.ts; `rowBytes` per row);
+ * with the CPU dequantization of exactly those weights.
  */
-export function randomWeights(type: GgmlTypeInfo, rows: number, cols: number, rng: Rng, std = 1 / Math.sqrt(cols)): { bytes: Uint8Array; values: Float32Array } {
+export function randomWeights(type: GgmlTypeInfo, rows: number, cols: number, rng: Rng, std = 1 / Math.sqrt(cols)): { bytes: Uint8Array; rowBytes: number; values: Float32Array } {
   const x = new Float32Array(rows * cols);
   const group = Math.max(type.blockSize, 32);
   for (let r = 0; r < rows; r++) {
@@ -147,8 +149,8 @@ export function randomWeights(type: GgmlTypeInfo, rows: number, cols: number, rn
       for (let j = i; j < i + group; j++) x[r * cols + j] = s * rng.normal();
     }
   }
-  const bytes = quantize(type, x);
-  return { bytes, values: dequantize(type, bytes, rows * cols) };
+  const file = quantize(type, x);
+  return { bytes: toDeviceLayout(type, cols, file), rowBytes: deviceRowBytes(type, cols), values: dequantize(type, file, rows * cols) };
 }
 
 /** Bytes `body` placed at byte `offset` of a buffer of random filler with `tail` bytes after it. */

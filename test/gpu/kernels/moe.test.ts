@@ -21,7 +21,8 @@ import { archOf } from '../../../workers/engine/model/archs/index.ts';
 import type { MoeOpts } from '../../../workers/engine/model/graph.ts';
 import { layerTensorName as w } from '../../../workers/engine/model/tensorNames.ts';
 import { weightsFromByteSource } from '../../../workers/engine/model/weightSource.ts';
-import { allGgmlTypes, ggmlTypeByName, rowBytes } from '../../../workers/engine/quant/types.ts';
+import { deviceRowBytes } from '../../../workers/engine/gpu/layout.ts';
+import { allGgmlTypes, ggmlTypeByName } from '../../../workers/engine/quant/types.ts';
 import type { GgmlTypeInfo } from '../../../workers/engine/quant/types.ts';
 import { embedAt, KernelBatch, laneVariants, Mismatches, randomWeights, relErr, routerFlags } from '../../helpers/gpuKernels.ts';
 import type { Lanes } from '../../helpers/gpuKernels.ts';
@@ -109,9 +110,9 @@ function dispatchExperts(batch: KernelBatch, type: GgmlTypeInfo, r: ExpertRun, i
   // As GpuBlocks: a tile of the pass's tokens (an expert has at most one member per token).
   const tile = { TILE: matmulTile(dense ? pairs : Math.ceil(pairs / k)) };
   batch.dispatch('moe_up', type, [r.W, batch.input('XN', xn), IDS, H, noBias, noBias],
-    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, rowBytes(type, r.nEmbd), rowBytes(type, r.nEmbd) * r.nFf, r.upOff, k, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, 0, 0]), [Math.ceil(r.nFf / batch.rowsPerGroup), groupsY, 1], tile);
+    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, deviceRowBytes(type, r.nEmbd), deviceRowBytes(type, r.nEmbd) * r.nFf, r.upOff, k, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, 0, 0]), [Math.ceil(r.nFf / batch.rowsPerGroup), groupsY, 1], tile);
   batch.dispatch('moe_down', type, [r.D, H, IDS, Y, noBias],
-    packParams('uuuuuuuu', [r.nEmbd, r.nFf, rowBytes(type, r.nFf), rowBytes(type, r.nFf) * r.nEmbd, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0]), [Math.ceil(r.nEmbd / batch.rowsPerGroup), groupsY, 1], tile);
+    packParams('uuuuuuuu', [r.nEmbd, r.nFf, deviceRowBytes(type, r.nFf), deviceRowBytes(type, r.nFf) * r.nEmbd, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0]), [Math.ceil(r.nEmbd / batch.rowsPerGroup), groupsY, 1], tile);
   return { H, Y };
 }
 

@@ -9,7 +9,8 @@ import { Rng } from '../../../scripts/model-gen/random.ts';
 import { packParams } from '../../../workers/engine/gpu/recorder.ts';
 import { dequantize } from '../../../workers/engine/quant/dequant.ts';
 import { quantize } from '../../../workers/engine/quant/quantize.ts';
-import { ggmlTypeByName, rowBytes } from '../../../workers/engine/quant/types.ts';
+import { deviceRowBytes, toDeviceLayout } from '../../../workers/engine/gpu/layout.ts';
+import { ggmlTypeByName } from '../../../workers/engine/quant/types.ts';
 import type { GgmlTypeName } from '../../../workers/engine/quant/types.ts';
 import { embedAt, KernelBatch, Mismatches, POISON, routerFlags } from '../../helpers/gpuKernels.ts';
 import { nodeGpuDevice } from '../../helpers/nodeGpu.ts';
@@ -127,8 +128,9 @@ function routerData(c: RouterCase, rng: Rng): RouterData {
   }
   if (c.tie) wf.copyWithin(c.tie[1] * n, c.tie[0] * n, (c.tie[0] + 1) * n);
   const type = ggmlTypeByName(c.type);
-  const W = quantize(type, wf);
-  const wd = dequantize(type, W, E * n);
+  const file = quantize(type, wf);
+  const W = toDeviceLayout(type, n, file);
+  const wd = dequantize(type, file, E * n);
   const B = c.bias ? rng.gaussian(E, 0.5) : new Float32Array(E);
   const logits = xn.map((x) => Float64Array.from({ length: E }, (_, e) => x.reduce((s, v, q) => s + v * wd[e * n + q], 0) + B[e]));
   return { X, N, G: rng.gaussian(n, 1 / Math.sqrt(n)), W, xn, logits, B };
@@ -187,7 +189,7 @@ describe('router equals f64 routing', () => {
       const outs = [batch.poisoned('XN', 4 * c.nTok * c.nEmbd), batch.poisoned('IDS', 4 * (idsOff + c.nTok * c.k)), batch.poisoned('WTS', 4 * c.nTok * c.k), batch.poisoned('SHG', 4 * c.nTok)];
       const flags = routerFlags({ sigmoid: c.sigmoid, renorm: c.renorm, sharedGate: c.gate, bias: c.bias, softmaxWeight: c.softmaxWeight });
       batch.dispatch('router', type, [batch.input('W', embedAt(rng, d.W, 0)), batch.input('X', d.X), batch.input('N', d.N), c.gate ? batch.input('G', d.G) : batch.poisoned('no G', 16), ...outs, c.bias ? batch.input('RB', d.B) : batch.poisoned('no RB', 16)],
-        packParams('uuuuuffuuuuu', [c.nEmbd, c.nExpert, c.k, rowBytes(type, c.nEmbd), flags, 1e-6, c.scale, c.nTok, idsOff, 0, 0, 0]), [c.nTok, 1, 1]);
+        packParams('uuuuuffuuuuu', [c.nEmbd, c.nExpert, c.k, deviceRowBytes(type, c.nEmbd), flags, 1e-6, c.scale, c.nTok, idsOff, 0, 0, 0]), [c.nTok, 1, 1]);
       return { c, d, refs, outs, idsOff };
     });
     const got = await batch.run(runs.flatMap((r) => r.outs));

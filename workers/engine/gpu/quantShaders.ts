@@ -69,11 +69,3 @@ export function quantSnippet(type: GgmlTypeInfo, withDot = false): string {
   const dot = withDot ? `\n${fusedDots[type.name] ?? unitDot}` : '';
   return `${bytes}\n${snippet}\n${unit}${dot}`;
 }
-
-/**
- * Whether the type's blocks are whole words (F32, Q4_1, Q5_1, Q4_K, Q5_K, IQ4_XS). Their deq32
- * reads aligned words and needs row_base % 4 == 0; the others take any byte offset.
- */
-export function wordAlignedBlocks(type: GgmlTypeInfo): boolean {
-  return type.typeSize % 4 === 0;
-}

@@ -1,7 +1,7 @@
 // Weights on the GPU, still quantized: one buffer per tensor, read one tensor at a time from a
 // WeightSource. Tensors that one kernel reads through a single binding are packed into one
 // buffer: Q|K|V (when they share a type) and the gate|up pairs of the experts. 1-D tensors
-// (norms, biases) become f32.
+// (norms, biases) become f32. Matrix rows are uploaded in the GPU's layout (layout.ts).
 
 import { dequantize } from '../quant/dequant.ts';
 import type { GgmlTypeInfo } from '../quant/types.ts';
@@ -11,6 +11,7 @@ import type { GgufTensorInfo } from '../gguf/types.ts';
 import { ModelError } from '../model/errors.ts';
 import type { WeightSource } from '../model/weightSource.ts';
 import { GpuError } from './errors.ts';
+import { deviceRowBytes, toDeviceLayout } from './layout.ts';
 
 /** A weight matrix in a GPU buffer: `rows` rows of `cols` elements of `type`, from byte `offset`. */
 export interface GpuMatrix {
@@ -34,6 +35,9 @@ export interface GpuMatrixPart {
 }
 
 const align4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+/** A tensor's bytes as the GPU keeps them. */
+const deviceBytes = (t: GgufTensorInfo): number => deviceRowBytes(t.type, t.dims[0]) * (t.elementCount / t.dims[0]);
 
 export class GpuWeights {
   private readonly buffers = new Map<string, GPUBuffer>();
@@ -98,21 +102,21 @@ export class GpuWeights {
    */
   async packed(key: string, names: readonly string[]): Promise<GpuMatrix[]> {
     const infos = names.map((n) => this.info(n));
-    const total = infos.reduce((s, t) => s + align4(t.byteLength), 0);
+    const total = infos.reduce((s, t) => s + align4(deviceBytes(t)), 0);
     const buffer = this.createBuffer(key, total);
     const out: GpuMatrix[] = [];
     let offset = 0;
     for (const t of infos) {
-      await this.upload(buffer, offset, await this.source.read(tensorRange(t)));
       const cols = t.dims[0];
-      const m: GpuMatrix = { buffer, type: t.type, rows: t.elementCount / cols, cols, rowBytes: rowBytes(t.type, cols), offset };
+      await this.upload(buffer, offset, toDeviceLayout(t.type, cols, await this.source.read(tensorRange(t))));
+      const m: GpuMatrix = { buffer, type: t.type, rows: t.elementCount / cols, cols, rowBytes: deviceRowBytes(t.type, cols), offset };
       this.matrices.set(t.name, m);
       out.push(m);
-      offset += align4(t.byteLength);
+      offset += align4(deviceBytes(t));
     }
     this.buffers.set(key, buffer);
     const first = out[0];
-    if (names.length > 1 && out.every((m, i) => m.type === first.type && m.cols === first.cols && infos[i].byteLength % 4 === 0)) {
+    if (names.length > 1 && out.every((m, i) => m.type === first.type && m.cols === first.cols && deviceBytes(infos[i]) % 4 === 0)) {
       this.matrices.set(key, { ...first, rows: out.reduce((n, m) => n + m.rows, 0) });
     }
     return out;
@@ -145,9 +149,10 @@ export class GpuWeights {
     const loaded = this.matrices.get(name);
     if (loaded) return loaded;
     const t = this.info(name);
-    if (t.byteLength <= this.maxBinding || t.dims.length !== 2) return (await this.packed(name, [name]))[0];
+    if (deviceBytes(t) <= this.maxBinding || t.dims.length !== 2) return (await this.packed(name, [name]))[0];
     const cols = t.dims[0];
-    const rb = rowBytes(t.type, cols);
+    const fileRow = rowBytes(t.type, cols);
+    const rb = deviceRowBytes(t.type, cols);
     // Whole rows per part, a multiple of 4 bytes so every part starts word-aligned.
     const rowsPerPart = Math.floor(this.maxBinding / rb / 4) * 4;
     if (rowsPerPart < 1) throw new GpuError('too_large', `one row of ${name} (${rb} bytes) exceeds a binding (${this.maxBinding})`);
@@ -156,7 +161,7 @@ export class GpuWeights {
     for (let firstRow = 0; firstRow < rows; firstRow += rowsPerPart) {
       const n = Math.min(rowsPerPart, rows - firstRow);
       const buffer = this.createBuffer(`${name}[${firstRow}..]`, n * rb);
-      await this.upload(buffer, 0, await this.source.read({ offset: t.byteOffset + firstRow * rb, length: n * rb }));
+      await this.upload(buffer, 0, toDeviceLayout(t.type, cols, await this.source.read({ offset: t.byteOffset + firstRow * fileRow, length: n * fileRow })));
       this.buffers.set(`${name}[${firstRow}]`, buffer);
       parts.push({ buffer, firstRow, rows: n });
     }

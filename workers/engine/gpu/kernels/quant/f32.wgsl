@@ -1,5 +1,5 @@
 // F32: 4 B per element, little-endian. Unit u = bytes [row_base + 128u, +128).
-// Word-aligned: row_base % 4 == 0 (quantShaders.wordAlignedBlocks).
+// Word-aligned: row_base % 4 == 0 (layout.ts wordAlignedRows).
 
 const QUAD_SPLIT = false;
 

@@ -1,20 +1,18 @@
-// Q8_0's fused unit_dot (common/unit_dot.wgsl): d once, the 32 quants as 9 words joined by
-// funnel shifts (a block is 34 B, so every other block's quants start 2 bytes into a word),
-// y·x summed as d·Σ q·x.
+// Q8_0's fused unit_dot (common/unit_dot.wgsl): d once, the 32 quants as 8 aligned words
+// (q8_0.wgsl's layout), y·x summed as d·Σ q·x. The header is written out rather than taken
+// from unit_head, whose struct SwiftShader would pass through memory.
 // unit_dot4 repeats the reads rather than sharing a function that returns them: SwiftShader
 // passes struct values through memory, which costs the 1-token path about a quarter.
 
 fn unit_dot(row_base: u32, u: u32, x: u32) -> f32 {
-  let b = row_base + 34u * u;
-  let d = load_f16(b);
-  let j = (b + 2u) >> 2u;
-  let t = ((b + 2u) & 3u) * 8u;
-  let w0 = W[j]; let w1 = W[j + 1u]; let w2 = W[j + 2u]; let w3 = W[j + 3u]; let w4 = W[j + 4u];
-  let w5 = W[j + 5u]; let w6 = W[j + 6u]; let w7 = W[j + 7u]; let w8 = W[j + 8u];
-  let s = dot(i8x4(funnel(w0, w1, t)), X[x]) + dot(i8x4(funnel(w1, w2, t)), X[x + 1u])
-    + dot(i8x4(funnel(w2, w3, t)), X[x + 2u]) + dot(i8x4(funnel(w3, w4, t)), X[x + 3u])
-    + dot(i8x4(funnel(w4, w5, t)), X[x + 4u]) + dot(i8x4(funnel(w5, w6, t)), X[x + 5u])
-    + dot(i8x4(funnel(w6, w7, t)), X[x + 6u]) + dot(i8x4(funnel(w7, w8, t)), X[x + 7u]);
+  let run = row_base + 272u * (u >> 3u);
+  let k = u & 7u;
+  let d = unpack2x16float(W[(run >> 2u) + (k >> 1u)] >> (16u * (k & 1u))).x;
+  let j = ((run + 16u) >> 2u) + 8u * k;
+  let s = dot(i8x4(W[j]), X[x]) + dot(i8x4(W[j + 1u]), X[x + 1u])
+    + dot(i8x4(W[j + 2u]), X[x + 2u]) + dot(i8x4(W[j + 3u]), X[x + 3u])
+    + dot(i8x4(W[j + 4u]), X[x + 4u]) + dot(i8x4(W[j + 5u]), X[x + 5u])
+    + dot(i8x4(W[j + 6u]), X[x + 6u]) + dot(i8x4(W[j + 7u]), X[x + 7u]);
   return d * s;
 }
 
@@ -28,13 +26,11 @@ fn q8_dot(d: f32, w: Q8Quads, x: u32) -> f32 {
 
 /** unit_dot for four tokens with the unit read once; each sum exactly unit_dot's. */
 fn unit_dot4(row_base: u32, u: u32, x0: u32, x1: u32, x2: u32, x3: u32) -> vec4<f32> {
-  let b = row_base + 34u * u;
-  let d = load_f16(b);
-  let j = (b + 2u) >> 2u;
-  let t = ((b + 2u) & 3u) * 8u;
-  let w0 = W[j]; let w1 = W[j + 1u]; let w2 = W[j + 2u]; let w3 = W[j + 3u]; let w4 = W[j + 4u];
-  let w5 = W[j + 5u]; let w6 = W[j + 6u]; let w7 = W[j + 7u]; let w8 = W[j + 8u];
-  let w = Q8Quads(i8x4(funnel(w0, w1, t)), i8x4(funnel(w1, w2, t)), i8x4(funnel(w2, w3, t)), i8x4(funnel(w3, w4, t)),
-    i8x4(funnel(w4, w5, t)), i8x4(funnel(w5, w6, t)), i8x4(funnel(w6, w7, t)), i8x4(funnel(w7, w8, t)));
+  let run = row_base + 272u * (u >> 3u);
+  let k = u & 7u;
+  let d = unpack2x16float(W[(run >> 2u) + (k >> 1u)] >> (16u * (k & 1u))).x;
+  let j = ((run + 16u) >> 2u) + 8u * k;
+  let w = Q8Quads(i8x4(W[j]), i8x4(W[j + 1u]), i8x4(W[j + 2u]), i8x4(W[j + 3u]),
+    i8x4(W[j + 4u]), i8x4(W[j + 5u]), i8x4(W[j + 6u]), i8x4(W[j + 7u]));
   return vec4<f32>(q8_dot(d, w, x0), q8_dot(d, w, x1), q8_dot(d, w, x2), q8_dot(d, w, x3));
 }
