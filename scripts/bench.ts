@@ -26,6 +26,8 @@ import type { BenchModel } from './bench/models.ts';
 import { benchWebGpu } from './bench/webgpu.ts';
 import { chatBenchPrompts } from './bench/chatPrompts.ts';
 import { benchSpeculative } from './bench/speculative.ts';
+import { benchExpertCache } from './bench/expertCache.ts';
+import type { ExpertCacheBench } from './bench/expertCache.ts';
 import type { PromptResult } from './bench/speculative.ts';
 import { GpuModel } from '../workers/engine/gpu/model.ts';
 import { Rng } from './model-gen/random.ts';
@@ -47,6 +49,8 @@ const usage = `usage: npm run bench -- [--quick] [--models NAMES] [--tokens N] [
   --draft-max K      draft tokens per step for the speculative runs (default 4)
   --spec-repeats N   runs per speculative mode and prompt (default 7; 1 for granite on a software adapter)
   --profile          time one decode step and one prefill chunk per kernel class (webgpu.profile)
+  --expert-cache     record a routing trace, simulate the eviction policies on it, and decode with
+                     half the experts paged against fully resident (expertCache)
   --regenerate       rewrite the cached models in .cache/bench/ (after a generator change)`;
 
 const { values: v } = parseArgs({
@@ -63,6 +67,7 @@ const { values: v } = parseArgs({
     'spec-repeats': { type: 'string' },
     regenerate: { type: 'boolean' },
     profile: { type: 'boolean' },
+    'expert-cache': { type: 'boolean' },
     help: { type: 'boolean' },
   },
   strict: true,
@@ -172,6 +177,13 @@ for (const m of models) {
     }
   }
 
+  let expertCache: ExpertCacheBench | null = null;
+  if (v['expert-cache']) {
+    const tokens = software && m.name.startsWith('granite') ? 6 : 32;
+    log(`${m.name}: expert cache, ${tokens} greedy tokens`);
+    expertCache = await benchExpertCache(gpu, weightsFromByteSource(file, bytesSource(bytes)), prompt.slice(0, 16), tokens, log);
+  }
+
   results.push({
     name: m.name,
     quant: m.quant,
@@ -186,6 +198,7 @@ for (const m of models) {
       rooflineFraction: round((active.total * webgpu.decodeTokPerS) / bytesPerSecond, 5),
     },
     speculative,
+    expertCache,
     llamaCpp: llamaCpp && { ...llamaCpp, achievedGBps: round((active.total * llamaCpp.decodeTokPerS) / 1e9, 3) },
     ratios: llamaCpp && {
       decodeWebGpuOverLlamaCpp: round(webgpu.decodeTokPerS / llamaCpp.decodeTokPerS, 5),

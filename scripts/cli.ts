@@ -64,6 +64,10 @@ generate
                         fewer is early exit, cheaper drafts that are accepted less often)
   --kv-cache T          f32 or f16 KV cache (default: f16 on webgpu when the adapter has
                         shader-f16, else f32); f16 halves the cache, as llama.cpp's default
+  --expert-cache-mib N  GPU memory for the routed experts (default: all resident). Under their
+                        size each MoE layer keeps that share of its experts in slots, loaded when
+                        routing first needs them; the tokens are the same, only slower
+  --expert-policy P     which expert a full cache evicts: lru (default) or lfu
   Sampling order as llama.cpp: repetition penalty, top-k, top-p, min-p, temperature.
   Generation stops at an end-of-generation token (not printed), --max-tokens or a full context.
 

@@ -17,6 +17,8 @@ import { ModelDrafter } from '../../workers/engine/decode/modelDrafter.ts';
 import type { SelfDraftOptions } from '../../workers/engine/decode/modelDrafter.ts';
 import type { GpuModel } from '../../workers/engine/gpu/model.ts';
 import { loadGpuModel, readModelFile } from './model.ts';
+import { evictionPolicies } from '../../workers/engine/experts/policy.ts';
+import type { EvictionPolicyName } from '../../workers/engine/experts/policy.ts';
 
 export const backends = ['webgpu', 'cpu'] as const;
 export type Backend = (typeof backends)[number];
@@ -29,8 +31,20 @@ export interface TokenLine {
   top?: TokenProb[];
 }
 
-/** The loop's stats, the backend and KV-cache type, its per-decode-step counters (all 0 on the CPU) and speculation's. */
-export type CliStats = { backend: Backend; kvCache: KvCacheType; speculative: string } & GenerationStats & StepCounters & SpeculationStats;
+/**
+ * The routed-expert cache over the run (GpuModel.expertCache): its GPU MiB (all the experts' when
+ * resident), the share of (layer, expert) lookups that found the expert resident, and the bytes
+ * paged in and the time spent loading and re-running passes, per token run (prompt and generated).
+ */
+export interface ExpertCacheFigures {
+  expertCacheMiB: number;
+  expertHitRate: number;
+  expertBytesPagedPerToken: number;
+  expertStallMsPerToken: number;
+}
+
+/** The loop's stats, the backend and KV-cache type, its per-decode-step counters (all 0 on the CPU), speculation's and the expert cache's. */
+export type CliStats = { backend: Backend; kvCache: KvCacheType; speculative: string } & GenerationStats & StepCounters & SpeculationStats & Partial<ExpertCacheFigures>;
 
 /** `--speculative`: off, a drafter, or auto; `draft` carries the draft model's path. */
 interface SpeculativeFlag {
@@ -64,6 +78,9 @@ interface Run {
   /** undefined: no `top` reported. */
   readonly nTop: number | undefined;
   readonly speculative: SpeculativeFlag;
+  /** Bytes for the routed experts' GPU slots; undefined: all resident. */
+  readonly expertCacheBytes: number | undefined;
+  readonly expertPolicy: EvictionPolicyName | undefined;
 }
 
 export async function generateCommand(args: string[], print: (line: TokenLine) => void): Promise<GenerateResult> {
@@ -90,6 +107,8 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
     'self-experts': { type: 'string' },
     'self-layers': { type: 'string' },
     'kv-cache': { type: 'string' },
+    'expert-cache-mib': { type: 'string' },
+    'expert-policy': { type: 'string' },
   });
   // Check every flag before the (slow) model load.
   const backend = flags.backend;
@@ -112,13 +131,18 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
   const nTop = flags['no-top'] || speculative.mode !== 'off' ? undefined : (intFlag(flags.top, 'top', 0, 1000) ?? 5);
   const ctxSize = intFlag(flags['ctx-size'], 'ctx-size', 1);
   const sampler = samplerFrom(flags);
+  const cacheMiB = numberFlag(flags['expert-cache-mib'], 'expert-cache-mib', 2 ** -20, 2 ** 30);
+  const expertPolicy = evictionPolicies.find((p) => p === flags['expert-policy']);
+  if (flags['expert-policy'] !== undefined && expertPolicy === undefined) throw new CliError('bad_args', `--expert-policy ${flags['expert-policy']}: use ${evictionPolicies.join(' or ')}`);
+  if ((cacheMiB !== undefined || expertPolicy !== undefined) && backend === 'cpu') throw new CliError('bad_args', '--expert-cache-mib and --expert-policy page experts on the GPU: use the webgpu backend');
+  const expertCacheBytes = cacheMiB === undefined ? undefined : Math.floor(cacheMiB * 2 ** 20);
 
   const bytes = readModelFile(required(flags.model, 'model'));
   const file = parseGguf(bytes);
   const tokenizer = tokenizerFromGguf(file);
   const nVocab = archOf(file).config(file).nVocab;
   const prompt = flags.prompt !== undefined ? promptTokens(tokenizer, flags.prompt) : tokenList(flags['prompt-tokens'] ?? '', 'prompt-tokens', nVocab);
-  const run: Run = { file, bytes, prompt, sampler, maxTokens, ctxSize, kvCache, tokenizer, nTop, speculative };
+  const run: Run = { file, bytes, prompt, sampler, maxTokens, ctxSize, kvCache, tokenizer, nTop, speculative, expertCacheBytes, expertPolicy };
 
   const tokens: number[] = [];
   let text = '';
@@ -133,8 +157,20 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
 
 type CliEvent = Exclude<GpuGenerateEvent, { type: 'done' }> | { type: 'done'; text: string; stats: Omit<CliStats, 'backend' | 'speculative'> };
 
+/** The expert cache's figures for a run of `tokens` tokens. */
+function expertCacheFigures(model: GpuModel, tokens: number): ExpertCacheFigures {
+  const c = model.expertCache;
+  const per = (n: number): number => (tokens > 0 ? n / tokens : 0);
+  return {
+    expertCacheMiB: c.bytes / 2 ** 20,
+    expertHitRate: c.lookups > 0 ? c.hits / c.lookups : 1,
+    expertBytesPagedPerToken: per(c.bytesPaged),
+    expertStallMsPerToken: per(c.stallMs),
+  };
+}
+
 async function* onGpu(r: Run): AsyncGenerator<CliEvent, void> {
-  const model = await loadGpuModel(r.file, r.bytes, r.ctxSize, r.kvCache);
+  const model = await loadGpuModel(r.file, r.bytes, r.ctxSize, r.kvCache, { expertCacheBytes: r.expertCacheBytes, expertPolicy: r.expertPolicy });
   let draftModel: GpuModel | undefined;
   try {
     const s = r.speculative;
@@ -159,7 +195,7 @@ async function* onGpu(r: Run): AsyncGenerator<CliEvent, void> {
       nTop: r.nTop,
       speculation: s.mode === 'off' ? undefined : { settings: { mode: s.mode, draftMax: s.draftMax, adaptive: s.adaptive }, drafters },
     })) {
-      yield ev.type === 'done' ? { ...ev, stats: { kvCache: model.lastStep.kvCacheType, ...ev.stats } } : ev;
+      yield ev.type === 'done' ? { ...ev, stats: { kvCache: model.lastStep.kvCacheType, ...ev.stats, ...expertCacheFigures(model, ev.stats.promptTokens + ev.stats.generatedTokens) } } : ev;
     }
   } finally {
     draftModel?.destroy();

@@ -8,6 +8,7 @@ import { bytesSource } from '../../workers/engine/gguf/sources.ts';
 import type { GpuContext } from '../../workers/engine/gpu/device.ts';
 import { GpuError } from '../../workers/engine/gpu/errors.ts';
 import { GpuModel } from '../../workers/engine/gpu/model.ts';
+import type { GpuModelOptions } from '../../workers/engine/gpu/model.ts';
 import type { KvCacheType } from '../../workers/engine/model/config.ts';
 import { weightsFromByteSource } from '../../workers/engine/model/weightSource.ts';
 import { openNodeGpu } from '../node-webgpu.ts';
@@ -38,7 +39,7 @@ export async function openCliGpu(): Promise<GpuContext> {
 }
 
 /** Uploads `file`'s weights (read from `bytes`) to the GPU. */
-export async function loadGpuModel(file: GgufFile, bytes: Uint8Array, nCtx: number | undefined, kvCache: KvCacheType | undefined): Promise<GpuModel> {
+export async function loadGpuModel(file: GgufFile, bytes: Uint8Array, nCtx: number | undefined, kvCache: KvCacheType | undefined, experts: Pick<GpuModelOptions, 'expertCacheBytes' | 'expertPolicy'> = {}): Promise<GpuModel> {
   const gpu = await openCliGpu();
-  return GpuModel.load(gpu, weightsFromByteSource(file, bytesSource(bytes)), { nCtx, kvCache });
+  return GpuModel.load(gpu, weightsFromByteSource(file, bytesSource(bytes)), { nCtx, kvCache, ...experts });
 }

@@ -16,6 +16,7 @@ export type {
   DownloadProgress,
   EngineApi,
   EngineErrorInfo,
+  ExpertCacheInfo,
   GenerationParams,
   GgufSummary,
   GpuProbe,

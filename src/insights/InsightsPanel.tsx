@@ -41,6 +41,10 @@ export function InsightsPanel({ conversationId }: { conversationId: string | und
             <Stat label="Layers" value={String(model.nLayer)} />
             <Stat label="Experts per token" value={`${model.nExpertUsed} of ${model.nExpert}`} />
             <Stat label="Weights on GPU" value={formatBytes(model.weightBytes)} />
+            <Stat
+              label="Experts on GPU"
+              value={model.experts.paged ? `${model.experts.slotsPerLayer} of ${model.nExpert} per layer · ${formatBytes(model.experts.bytes)}` : `all · ${formatBytes(model.experts.bytes)}`}
+            />
             <Stat label="KV cache" value={`${formatBytes(model.kvCacheBytes)} · ${formatBytes(model.kvBytesPerToken)} per token`} />
           </dl>
         </section>
@@ -99,6 +103,8 @@ function Stats({ shown, model }: { shown: Shown; model: LoadedModelInfo | undefi
         )}
         {s?.draftLength !== undefined && s.draftLength > 0 && <Stat label="Draft length (mean k)" value={s.draftLength.toFixed(1)} />}
         {s?.speedup !== undefined && s.draftLength !== undefined && <Stat label="Speed-up vs plain" value={`${s.speedup.toFixed(2)}×`} />}
+        {s?.experts && <Stat label="Expert cache hits" value={`${Math.round(100 * s.experts.hitRate)}%`} />}
+        {s?.experts && <Stat label="Experts loaded per token" value={`${formatBytes(s.experts.bytesPagedPerToken)} · ${formatMs(s.experts.stallMsPerToken)}`} />}
       </dl>
       {model && (
         <div className="context-use">

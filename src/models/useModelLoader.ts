@@ -6,7 +6,8 @@ import { proxy } from 'comlink';
 import { useCallback, useEffect } from 'react';
 import { getEngine, type EngineErrorInfo, type LoadedModelInfo, type LoadProgress } from '../engine/client.ts';
 import { describeError, type ErrorHelp } from '../engine/errorHelp.ts';
-import { safeGet } from '../settings/useSettings.ts';
+import { expertCacheMiB } from '../settings/settings.ts';
+import { currentSettings, safeGet } from '../settings/useSettings.ts';
 import { createStore, useStore } from '../ui/store.ts';
 import { modelKeys } from './queries.ts';
 
@@ -87,7 +88,8 @@ export function useModelLoader() {
       const onProgress = proxy((p: LoadProgress) => loadState.set((s) => ({ ...s, progress: p })));
       try {
         const engine = getEngine();
-        const info = target.kind === 'store' ? await engine.loadModel(target.id, onProgress) : await engine.loadFile(target.file, onProgress);
+        const options = { expertCacheMiB: expertCacheMiB(currentSettings()) };
+        const info = target.kind === 'store' ? await engine.loadModel(target.id, onProgress, options) : await engine.loadFile(target.file, onProgress, options);
         if (target.kind === 'store') rememberModel(target.id);
         // Known as loaded before it stops showing as loading: no "choose a model" in between.
         qc.setQueryData(modelKeys.loaded, info);

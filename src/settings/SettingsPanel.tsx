@@ -1,8 +1,10 @@
 import { AboutSection } from '../pwa/AboutSection.tsx';
 import { useCatalog, useLoadedModel } from '../models/queries.ts';
 import { DraftModelSetting } from './DraftModelSetting.tsx';
-import { clampField, draftField, drafterLabels, drafters, effectiveTemperature, numberFields, type Drafter, type NumberField } from './settings.ts';
+import { clampField, draftField, drafterLabels, drafters, effectiveTemperature, expertCacheField, numberFields, type Drafter, type NumberField } from './settings.ts';
 import { useSettings } from './useSettings.ts';
+import type { ExpertCacheInfo } from '../engine/client.ts';
+import { formatBytes } from '../ui/format.ts';
 
 /** Sampling and length settings; they apply to the next answer and are kept in this browser. */
 export function SettingsPanel() {
@@ -52,6 +54,12 @@ export function SettingsPanel() {
         <input id="setting-context" type="text" readOnly value={loaded ? `${loaded.contextLength.toLocaleString('en-US')} tokens` : 'no model loaded'} />
         <p className="muted small">Set by the loaded model (at most 4,096 tokens for now). When a conversation outgrows it, the oldest turns are left out of the prompt.</p>
       </div>
+      <NumberSetting
+        field={expertCacheField}
+        value={settings.expertCacheMiB}
+        note={loaded ? expertsNote(loaded.experts, loaded.nExpert) : undefined}
+        onChange={(v) => update({ expertCacheMiB: v })}
+      />
       <div className="setting wide">
         <label htmlFor="setting-system">System prompt for new chats</label>
         <textarea id="setting-system" rows={3} value={settings.defaultSystemPrompt} onChange={(e) => update({ defaultSystemPrompt: e.target.value })} />
@@ -101,4 +109,9 @@ function NumberSetting({ field, value, note, onChange }: { field: NumberField; v
       {note && <p className="muted small">{note}</p>}
     </div>
   );
+}
+
+/** Where the loaded model's experts are, for the expert-memory setting. */
+function expertsNote(e: ExpertCacheInfo, nExpert: number): string {
+  return e.paged ? `Loaded: ${e.slotsPerLayer} of ${nExpert} experts per layer on the GPU (${formatBytes(e.bytes)}).` : `Loaded: every expert on the GPU (${formatBytes(e.bytes)}).`;
 }

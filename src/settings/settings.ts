@@ -27,6 +27,8 @@ export interface Settings {
   readonly profileKernels: boolean;
   /** The system prompt a new conversation starts with. */
   readonly defaultSystemPrompt: string;
+  /** GPU memory for the routed experts, MiB, from the next load; 0: automatic (all resident when they fit). */
+  readonly expertCacheMiB: number;
 }
 
 export const drafters = ['auto', 'ngram', 'self', 'draft'] as const;
@@ -58,6 +60,7 @@ export const defaultSettings: Settings = {
   alwaysRecordRouting: false,
   profileKernels: false,
   defaultSystemPrompt: '',
+  expertCacheMiB: 0,
 };
 
 export interface NumberField {
@@ -91,6 +94,21 @@ export const draftField: NumberField = {
   help: 'Most tokens guessed ahead and checked in one pass (Automatic picks fewer when that is faster). The answer is identical; only the speed changes.',
 };
 
+export const expertCacheField: NumberField = {
+  key: 'expertCacheMiB',
+  label: 'GPU memory for experts (MiB)',
+  min: 0,
+  max: 262144,
+  step: 64,
+  integer: true,
+  help: '0 is automatic: every expert on the GPU when they fit. Less keeps only the experts in use there and loads the others when an answer needs them: the same answers, slower. Applies when a model loads.',
+};
+
+/** The load options the settings ask for (undefined: the engine's automatic choice). */
+export function expertCacheMiB(s: Settings): number | undefined {
+  return s.expertCacheMiB > 0 ? s.expertCacheMiB : undefined;
+}
+
 const booleanKeys: readonly BooleanKey[] = ['temperatureChosen', 'speculative', 'alwaysRecordRouting', 'profileKernels'];
 
 /** A value clamped into its field's range; NaN falls back to the default. */
@@ -112,7 +130,7 @@ export function parseSettings(json: string | null): Settings {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return defaultSettings;
   const o = raw as Record<string, unknown>;
   const out: Record<string, unknown> = { ...defaultSettings };
-  for (const f of [...numberFields, draftField]) {
+  for (const f of [...numberFields, draftField, expertCacheField]) {
     const v = o[f.key];
     if (typeof v === 'number') out[f.key] = clampField(f, v);
   }

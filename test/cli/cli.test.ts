@@ -156,6 +156,32 @@ describe('cli generate', () => {
     expect(last(bad)).toMatchObject({ error: { code: 'bad_args' } });
   });
 
+  it('--expert-cache-mib pages the experts: the same tokens, with the cache\'s figures; too small a cache and a bad policy are errors', async () => {
+    // 2 layers × 8 experts × gate, up, down of 64 × 64 f32 = 0.75 MiB; half of it holds 4 a layer.
+    const args = ['generate', '--model', modelPath, '--prompt-tokens', '104,101,108,108,111', '--max-tokens', '8', '--greedy', '--no-top', '--kv-cache', 'f32'];
+    const [resident, lru, lfu, small, badPolicy] = await Promise.all([
+      cli(...args),
+      cli(...args, '--expert-cache-mib', '0.375'),
+      cli(...args, '--expert-cache-mib', '0.375', '--expert-policy', 'lfu'),
+      cli(...args, '--expert-cache-mib', '0.05'),
+      cli(...args, '--expert-cache-mib', '0.375', '--expert-policy', 'mru'),
+    ]);
+    for (const r of [resident, lru, lfu]) expect(r.code, r.stderr).toBe(0);
+    expect(last(resident).stats).toMatchObject({ expertCacheMiB: 0.75, expertHitRate: 1, expertBytesPagedPerToken: 0, expertStallMsPerToken: 0 });
+    for (const r of [lru, lfu]) {
+      expect((last(r) as Result).tokens).toEqual((last(resident) as Result).tokens);
+      const stats = last(r).stats as Record<string, number>;
+      expect(stats.expertCacheMiB).toBe(0.375);
+      expect(stats.expertHitRate).toBeGreaterThan(0);
+      expect(stats.expertHitRate).toBeLessThan(1);
+      expect(stats.expertBytesPagedPerToken).toBeGreaterThan(0);
+    }
+    expect(small.code).toBe(1);
+    expect(last(small)).toMatchObject({ error: { code: 'too_large' } });
+    expect(badPolicy.code).toBe(1);
+    expect(last(badPolicy)).toMatchObject({ error: { code: 'bad_args' } });
+  });
+
   it('sampling is reproducible for a seed, varies with it, and agrees across backends', async () => {
     const args = ['generate', '--model', modelPath, '--prompt', 'the cat', '--max-tokens', '12', '--temperature', '0.8', '--kv-cache', 'f32'];
     // Top-k 40 (the default) samples from GPU top-k candidates; top-k 0 needs every logit.

@@ -38,9 +38,9 @@ export interface EngineApi {
   persistStorage(): Promise<boolean>;
 
   /** Loads a stored model onto the GPU (replacing any loaded one). */
-  loadModel(id: string, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo>;
+  loadModel(id: string, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<LoadedModelInfo>;
   /** Loads a local file straight onto the GPU without storing it. */
-  loadFile(file: Blob, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo>;
+  loadFile(file: Blob, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<LoadedModelInfo>;
   unloadModel(): Promise<void>;
   /** The loaded model, if any. */
   loadedModel(): Promise<LoadedModelInfo | undefined>;
@@ -62,6 +62,24 @@ export interface EngineApi {
   stopGeneration(): void;
 }
 
+export interface LoadOptions {
+  /**
+   * GPU memory for the routed experts, MiB. Under their size, each MoE layer keeps that share of
+   * its experts and loads the others when routing needs them (same answers, slower). Default:
+   * all resident, unless a layer's experts exceed one GPU binding.
+   */
+  expertCacheMiB?: number;
+}
+
+/** Where the loaded model's routed experts live on the GPU. */
+export interface ExpertCacheInfo {
+  /** False: every expert resident. */
+  paged: boolean;
+  slotsPerLayer: number;
+  /** GPU bytes of the experts' slots. */
+  bytes: number;
+}
+
 export interface LoadProgress {
   /** Bytes of weights uploaded to the GPU so far, of `bytesTotal`. */
   bytesDone: number;
@@ -81,6 +99,7 @@ export interface LoadedModelInfo {
   /** KV cache on the GPU for the whole context, and per token (all layers; MLA keeps only the latent). */
   kvCacheBytes: number;
   kvBytesPerToken: number;
+  experts: ExpertCacheInfo;
   adapter: string;
   /** The draft model speculative decoding may use, when one is loaded. */
   draftModel?: DraftModelInfo;

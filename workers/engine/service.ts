@@ -2,7 +2,7 @@
 // running generation. Everything platform-specific (the GPU, the store's IndexedDB) is passed in,
 // so the same service runs in the Web Worker and in Node tests.
 
-import type { EngineApi, LoadedModelInfo, LoadProgress } from './api.ts';
+import type { EngineApi, LoadedModelInfo, LoadOptions, LoadProgress } from './api.ts';
 import { ChatError } from './chat/errors.ts';
 import { ChatSession } from './chat/session.ts';
 import type { ChatStats } from './chat/types.ts';
@@ -41,6 +41,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
   let loaded: LoadedModelInfo | undefined;
   /** Where the loaded model's weights come from, to load it again after a failed replacement. */
   let loadedSource: WeightSource | undefined;
+  let loadedOptions: LoadOptions = {};
   let generation: AbortController | undefined;
   /** A draft model being loaded: a generation waits for it, so that it never drafts with a model being replaced. */
   let draftLoad: Promise<unknown> | undefined;
@@ -51,28 +52,31 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
    * worked: what can be checked without the GPU is checked before it goes, and when the new one
    * still fails on the GPU (too big, say), the previous one is loaded again.
    */
-  async function load(id: string, source: WeightSource, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo> {
+  async function load(id: string, source: WeightSource, onProgress?: (p: LoadProgress) => void, options: LoadOptions = {}): Promise<LoadedModelInfo> {
     if (generation) throw new ChatError('busy', 'a generation is running; stop it before loading another model');
     ChatSession.check(source.file);
-    const previous = loaded && loadedSource ? { id: loaded.id, source: loadedSource } : undefined;
+    const previous = loaded && loadedSource ? { id: loaded.id, source: loadedSource, options: loadedOptions } : undefined;
     session?.destroy();
     session = undefined;
     loaded = undefined;
     loadedSource = undefined;
     try {
-      return await start(id, source, onProgress);
+      return await start(id, source, onProgress, options);
     } catch (e) {
-      if (previous) await start(previous.id, previous.source).catch(() => undefined);
+      if (previous) await start(previous.id, previous.source, undefined, previous.options).catch(() => undefined);
       throw e;
     }
   }
 
-  async function start(id: string, source: WeightSource, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo> {
+  async function start(id: string, source: WeightSource, onProgress: ((p: LoadProgress) => void) | undefined, options: LoadOptions): Promise<LoadedModelInfo> {
     const gpu = await deps.gpu();
-    const s = await ChatSession.load(gpu, source, { nCtx: deps.nCtx, maxTokens: 32, onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }) });
+    const expertCacheBytes = options.expertCacheMiB === undefined ? undefined : Math.floor(options.expertCacheMiB * 2 ** 20);
+    const s = await ChatSession.load(gpu, source, { nCtx: deps.nCtx, maxTokens: 32, expertCacheBytes, onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }) });
     const cfg = s.model.cfg;
+    const cache = s.model.expertCache;
     session = s;
     loadedSource = source;
+    loadedOptions = options;
     loaded = {
       id,
       name: optString(source.file, 'general.name') ?? id,
@@ -84,6 +88,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       weightBytes: s.model.lastStep.weightBytes,
       kvCacheBytes: s.model.kvCacheBytes,
       kvBytesPerToken: s.model.kvBytesPerToken,
+      experts: { paged: cache.paged, slotsPerLayer: cache.slots, bytes: cache.bytes },
       adapter: `${gpu.adapterInfo.vendor} ${gpu.adapterInfo.architecture}`.trim(),
     };
     return loaded;
@@ -116,14 +121,14 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
     storageEstimate: () => deps.store.estimate(),
     persistStorage: () => deps.store.persist(),
 
-    async loadModel(id, onProgress) {
+    async loadModel(id, onProgress, options) {
       const weights = await deps.store.openWeights(id);
-      return load(id, weights, onProgress);
+      return load(id, weights, onProgress, options);
     },
-    async loadFile(file, onProgress) {
+    async loadFile(file, onProgress, options) {
       const source = blobSource(file);
       const name = file instanceof File ? file.name : 'local file';
-      return load(name, weightsFromByteSource(await readGguf(source), source), onProgress);
+      return load(name, weightsFromByteSource(await readGguf(source), source), onProgress, options);
     },
     async unloadModel() {
       generation?.abort();

@@ -1,6 +1,7 @@
 // Reference tests of the MoE expert kernels: moe_up + moe_down for every quant type on hand-made
 // routings (one expert with 11 members spans two token tiles, one expert stays idle, a dense
-// shared expert takes every token, 512 pairs fill the kernels' member list), bit-for-bit batch
+// shared expert takes every token, 512 pairs fill the kernels' member list; the experts sit in
+// shuffled weight slots with one empty, as the expert cache keeps them), bit-for-bit batch
 // invariance, and the whole chain router → moe_up → moe_down (+ shared expert) → moe_combine on
 // generated models against CpuBlocks.moe on the same weights, dispatched as GpuBlocks.moe does.
 // Both LANES layouts of the projection kernels ship (8 on GPUs, 1 on CPU adapters) and are
@@ -21,10 +22,11 @@ import { archOf } from '../../../workers/engine/model/archs/index.ts';
 import type { MoeOpts } from '../../../workers/engine/model/graph.ts';
 import { layerTensorName as w } from '../../../workers/engine/model/tensorNames.ts';
 import { weightsFromByteSource } from '../../../workers/engine/model/weightSource.ts';
+import { NO_EXPERT } from '../../../workers/engine/gpu/expertSlots.ts';
 import { deviceRowBytes } from '../../../workers/engine/gpu/layout.ts';
 import { allGgmlTypes, ggmlTypeByName } from '../../../workers/engine/quant/types.ts';
 import type { GgmlTypeInfo } from '../../../workers/engine/quant/types.ts';
-import { embedAt, KernelBatch, laneVariants, Mismatches, randomWeights, relErr, routerFlags } from '../../helpers/gpuKernels.ts';
+import { embedAt, junkBytes, KernelBatch, laneVariants, Mismatches, randomWeights, relErr, routerFlags } from '../../helpers/gpuKernels.ts';
 import type { Lanes } from '../../helpers/gpuKernels.ts';
 import { nodeGpuDevice } from '../../helpers/nodeGpu.ts';
 import { testModel } from '../../helpers/testModels.ts';
@@ -43,22 +45,40 @@ const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 // ---- moe_up + moe_down ----
 
 interface ExpertWeights {
-  readonly gateUp: Uint8Array; // gate [E][n_ff] rows, then up from byte upOff (as GpuWeights.packed lays them out)
+  readonly gateUp: Uint8Array; // gate [slot][n_ff] rows, then up from byte upOff (as GpuWeights.packed lays them out)
   readonly upOff: number;
-  readonly down: Uint8Array; // [E][n_embd] rows of n_ff
-  readonly gate: Float32Array;
+  readonly down: Uint8Array; // [slot][n_embd] rows of n_ff
+  /** The expert in each slot (NO_EXPERT: empty, junk bytes), as ExpertSlots keeps a paged layer. */
+  readonly table: Uint32Array;
+  readonly gate: Float32Array; // [E][n_ff][n_embd] by expert
   readonly up: Float32Array;
   readonly downF: Float32Array;
 }
 
+/** E experts in E + 1 slots: expert 0 in slot 0 (the dense cases' expert), the rest shuffled, one slot empty. */
 function expertWeights(type: GgmlTypeInfo, E: number, nEmbd: number, nFf: number, rng: Rng): ExpertWeights {
   const g = randomWeights(type, E * nFf, nEmbd, rng);
   const u = randomWeights(type, E * nFf, nEmbd, rng);
   const d = randomWeights(type, E * nEmbd, nFf, rng);
-  const upOff = align4(g.bytes.length);
-  const gateUp = embedAt(rng, g.bytes, 0, upOff - g.bytes.length + u.bytes.length + 12);
-  gateUp.set(u.bytes, upOff);
-  return { gateUp, upOff, down: embedAt(rng, d.bytes, 0), gate: g.values, up: u.values, downF: d.values };
+  const table = Uint32Array.from({ length: E + 1 }, (_, s) => (s === E ? NO_EXPERT : s));
+  for (let i = E; i > 1; i--) {
+    const j = 1 + rng.int(i);
+    [table[i], table[j]] = [table[j], table[i]];
+  }
+  // Each slot's rows: its expert's, or junk.
+  const slotted = (bytes: Uint8Array, rows: number, rb: number): Uint8Array => {
+    const out = junkBytes(rng, table.length * rows * rb);
+    table.forEach((e, slot) => {
+      if (e !== NO_EXPERT) out.set(bytes.subarray(e * rows * rb, (e + 1) * rows * rb), slot * rows * rb);
+    });
+    return out;
+  };
+  const gs = slotted(g.bytes, nFf, g.rowBytes);
+  const us = slotted(u.bytes, nFf, u.rowBytes);
+  const upOff = align4(gs.length);
+  const gateUp = embedAt(rng, gs, 0, upOff - gs.length + us.length + 12);
+  gateUp.set(us, upOff);
+  return { gateUp, upOff, down: embedAt(rng, slotted(d.bytes, nEmbd, d.rowBytes), 0), table, gate: g.values, up: u.values, downF: d.values };
 }
 
 /** h = silu(gate_e·x) ⊙ (up_e·x), y = down_e·h, in f64. */
@@ -91,6 +111,9 @@ interface ExpertRun {
   readonly W: GPUBuffer; // gate|up
   readonly D: GPUBuffer; // down
   readonly upOff: number;
+  readonly slots: number;
+  readonly table: GPUBuffer; // [junk][slot → expert] from tableOff
+  readonly tableOff: number;
 }
 
 /**
@@ -105,14 +128,17 @@ function dispatchExperts(batch: KernelBatch, type: GgmlTypeInfo, r: ExpertRun, i
   const IDS = dense ? batch.poisoned('no IDS', 16) : batch.input('IDS', log);
   const H = batch.poisoned('H', 4 * pairs * r.nFf);
   const Y = batch.poisoned('Y', 4 * pairs * r.nEmbd);
-  const groupsY = dense ? 1 : r.E;
+  const groupsY = dense ? 1 : r.slots;
   const noBias = batch.poisoned('no bias', 16);
+  // A dense expert is slot 0 (here expert 0), whatever the table says.
+  const table = dense ? batch.poisoned('no table', 16) : r.table;
+  const tableOff = dense ? 0 : r.tableOff;
   // As GpuBlocks: a tile of the pass's tokens (an expert has at most one member per token).
   const tile = { TILE: matmulTile(dense ? pairs : Math.ceil(pairs / k)) };
-  batch.dispatch('moe_up', type, [r.W, batch.input('XN', xn), IDS, H, noBias, noBias],
-    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, deviceRowBytes(type, r.nEmbd), deviceRowBytes(type, r.nEmbd) * r.nFf, r.upOff, k, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, 0, 0]), [Math.ceil(r.nFf / batch.rowsPerGroup), groupsY, 1], tile);
-  batch.dispatch('moe_down', type, [r.D, H, IDS, Y, noBias],
-    packParams('uuuuuuuu', [r.nEmbd, r.nFf, deviceRowBytes(type, r.nFf), deviceRowBytes(type, r.nFf) * r.nEmbd, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0]), [Math.ceil(r.nEmbd / batch.rowsPerGroup), groupsY, 1], tile);
+  batch.dispatch('moe_up', type, [r.W, batch.input('XN', xn), IDS, H, noBias, noBias, table],
+    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, deviceRowBytes(type, r.nEmbd), deviceRowBytes(type, r.nEmbd) * r.nFf, r.upOff, k, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, tableOff, 0]), [Math.ceil(r.nFf / batch.rowsPerGroup), groupsY, 1], tile);
+  batch.dispatch('moe_down', type, [r.D, H, IDS, Y, noBias, table],
+    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, deviceRowBytes(type, r.nFf), deviceRowBytes(type, r.nFf) * r.nEmbd, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, tableOff, 0, 0, 0]), [Math.ceil(r.nEmbd / batch.rowsPerGroup), groupsY, 1], tile);
   return { H, Y };
 }
 
@@ -120,7 +146,10 @@ function dispatchExperts(batch: KernelBatch, type: GgmlTypeInfo, r: ExpertRun, i
 function expertSetup(type: GgmlTypeInfo, rng: Rng, batch: KernelBatch, E = 6): { wt: ExpertWeights; run: ExpertRun } {
   const [nEmbd, nFf] = type.blockSize === 256 ? [256, 256] : [64, 96];
   const wt = expertWeights(type, E, nEmbd, nFf, rng);
-  return { wt, run: { nEmbd, nFf, E, W: batch.input('gate|up', wt.gateUp), D: batch.input('down', wt.down), upOff: wt.upOff } };
+  // The table sits after another layer's (tableOff > 0), as in the step's one table of all layers.
+  const tableOff = 5;
+  const table = batch.input('slots', Uint32Array.from([...Array.from({ length: tableOff }, () => rng.int(E)), ...wt.table]));
+  return { wt, run: { nEmbd, nFf, E, W: batch.input('gate|up', wt.gateUp), D: batch.input('down', wt.down), upOff: wt.upOff, slots: wt.table.length, table, tableOff } };
 }
 
 /** 11 tokens × top-2: slot 0 of every token → expert 2 (two tiles), slot 1 among 0, 1, 3, 5 (4 idle). */
@@ -310,10 +339,13 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
           const rflags = routerFlags({ sigmoid: c.opts.gating === 'sigmoid', renorm: c.opts.normWeights, sharedGate: gated, bias: bs !== undefined, softmaxWeight: c.opts.gating === 'softmax_weight' });
           batch.dispatch('router', g.router.type, [g.router.buffer, xBuf, g.norm, gated && sh?.gateInp ? sh.gateInp : dummy, XN, IDS, WTS, SHG, bs?.router ?? dummy],
             packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, g.router.rowBytes, rflags, cfg.rmsEps, c.opts.weightsScale, T, 0, 0, 0, 0]), [T, 1, 1]);
+          // Every expert resident: slot e holds expert e.
+          const identity = batch.input('slots', Uint32Array.from({ length: nExpert }, (_, e) => e));
           const experts = (gate: GpuMatrix, upOff: number, down: GpuMatrix, ids: GPUBuffer, kk: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nE: number, dense: boolean, b?: typeof bs): void => {
             const upFlags = (b ? 1 : 0) | (c.opts.activation === 'swiglu_oai' && !dense ? 2 : 0);
-            batch.dispatch('moe_up', gate.type, [gate.buffer, XN, ids, h, b?.gate ?? dummy, b?.up ?? dummy], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, kk, T * kk, dense ? 1 : 0, 0, upFlags, 0, 0]), [Math.ceil(nFf / rpg), nE, 1], { TILE: matmulTile(T) });
-            batch.dispatch('moe_down', down.type, [down.buffer, h, ids, y, b?.down ?? dummy], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, T * kk, dense ? 1 : 0, 0, b ? 1 : 0]), [Math.ceil(nEmbd / rpg), nE, 1], { TILE: matmulTile(T) });
+            const table = dense ? dummy : identity;
+            batch.dispatch('moe_up', gate.type, [gate.buffer, XN, ids, h, b?.gate ?? dummy, b?.up ?? dummy, table], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, kk, T * kk, dense ? 1 : 0, 0, upFlags, 0, 0]), [Math.ceil(nFf / rpg), nE, 1], { TILE: matmulTile(T) });
+            batch.dispatch('moe_down', down.type, [down.buffer, h, ids, y, b?.down ?? dummy, table], packParams('uuuuuuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, T * kk, dense ? 1 : 0, 0, b ? 1 : 0, 0, 0, 0, 0]), [Math.ceil(nEmbd / rpg), nE, 1], { TILE: matmulTile(T) });
           };
           experts(g.gate, g.upOff, g.down, IDS, k, nFfExp, H, Y, nExpert, false, bs);
           if (sh) experts(sh.gate, sh.upOff, sh.down, dummy, 1, nFfShexp, HS, YS, 1, true);

@@ -130,6 +130,7 @@ export class ChatSession {
    */
   async *generate(messages: readonly ChatMessage[], params: GenerationParams, signal?: AbortSignal, drafter?: Drafter): AsyncGenerator<ChatEvent, void> {
     const started = performance.now();
+    const cacheBefore = this.model.expertCache;
     const prompt = this.promptTokens(messages);
     if (prompt.length >= this.model.nCtx) {
       throw new ChatError('context_full', `the conversation is ${prompt.length} tokens; the context holds ${this.model.nCtx}. Start a new conversation or drop old turns.`);
@@ -250,6 +251,16 @@ export class ChatSession {
       const onePass = this.planner.passCost(1) || plainPassMs;
       const stepMs = steps > 0 ? (now - decodeStart) / steps : 0;
       stats.speedup = stepMs > 0 && onePass > 0 ? (stats.tokensPerStep * onePass) / stepMs : 1;
+    }
+    const cache = this.model.expertCache;
+    if (cache.paged) {
+      const lookups = cache.lookups - cacheBefore.lookups;
+      const run = Math.max(1, prompt.length - reused + generated);
+      stats.experts = {
+        hitRate: lookups > 0 ? (cache.hits - cacheBefore.hits) / lookups : 1,
+        bytesPagedPerToken: (cache.bytesPaged - cacheBefore.bytesPaged) / run,
+        stallMsPerToken: (cache.stallMs - cacheBefore.stallMs) / run,
+      };
     }
     if (params.profile) {
       stats.profile = { prefill: prefillProfile, decode: steps > 0 ? this.model.lastProfile : undefined };

@@ -76,6 +76,17 @@ export interface ChatStats {
   speedup?: number;
   /** With params.profile: the last prefill pass and the last decode step, per kernel class. */
   profile?: { readonly prefill?: StepProfile; readonly decode?: StepProfile };
+  /** With paged experts (an expert cache under the experts' size), this answer's share of its work. */
+  experts?: ExpertCacheAnswerStats;
+}
+
+export interface ExpertCacheAnswerStats {
+  /** (layer, expert) lookups that found the expert resident, of all. */
+  hitRate: number;
+  /** Bytes loaded into the cache per token run (prompt and answer). */
+  bytesPagedPerToken: number;
+  /** Time spent loading experts and re-running passes, per token run. */
+  stallMsPerToken: number;
 }
 
 export type ChatEvent =

@@ -12,6 +12,7 @@ import { matmulTile, projectionRowsPerGroup } from './shaders.ts';
 import type { StepRecorder } from './recorder.ts';
 import type { Scratch } from './scratch.ts';
 import type { GpuMatrix, GpuWeights } from './weights.ts';
+import type { ExpertSlots, LayerExperts } from './expertSlots.ts';
 import { recordDenseUp, recordMla } from './mla.ts';
 import type { MlaRecorder } from './mla.ts';
 
@@ -38,6 +39,8 @@ export class GpuBlocks implements Blocks<GpuAct> {
   constructor(
     private readonly rec: StepRecorder,
     private readonly weights: GpuWeights,
+    /** Where each layer's routed experts are. */
+    private readonly routed: ExpertSlots,
     private readonly cfg: ModelConfig,
     private readonly s: Scratch,
     private readonly nTok: number,
@@ -252,9 +255,15 @@ export class GpuBlocks implements Blocks<GpuAct> {
       [this.nTok, 1, 1],
     );
     const expertBiases = biases ? { gate: w(il, 'ffnGateExpsBias'), up: w(il, 'ffnUpExpsBias'), down: w(il, 'ffnDownExpsBias') } : undefined;
-    this.experts(`L${il}.experts`, { gate: w(il, 'ffnGateExps'), up: w(il, 'ffnUpExps'), down: w(il, 'ffnDownExps') }, k, nFfExp, s.h, s.y, nExpert, il * this.nTok * k, expertBiases, opts.activation === 'swiglu_oai');
+    const routed = this.routed.layer(il);
+    if (!routed) throw new Error(`layer ${il} has no routed experts`);
+    this.experts(`L${il}.experts`, routed, this.routed.slots, k, nFfExp, s.h, s.y, il * this.nTok * k, expertBiases, opts.activation === 'swiglu_oai');
     const shared = opts.sharedExpert !== 'none';
-    if (shared) this.experts(`L${il}.shexp`, { gate: w(il, 'ffnGateShexp'), up: w(il, 'ffnUpShexp'), down: w(il, 'ffnDownShexp') }, 1, nFfShexp, s.hShared, s.yShared, 1, 'dense');
+    if (shared) {
+      const gate = this.weights.matrix(w(il, 'ffnGateShexp'));
+      const one = { gateUp: gate, upOffset: this.weights.matrix(w(il, 'ffnUpShexp')).offset, down: this.weights.matrix(w(il, 'ffnDownShexp')), tableOffset: 0 };
+      this.experts(`L${il}.shexp`, one, 1, 1, nFfShexp, s.hShared, s.yShared, 'dense');
+    }
 
     return {
       kind: 'pending',
@@ -275,28 +284,27 @@ export class GpuBlocks implements Blocks<GpuAct> {
 
   /**
    * Gate+up+SiLU then down for the (token, slot) pairs routed to each expert (every token for a
-   * dense, shared expert); gate|up share one buffer. gpt-oss: per-expert biases (1-D f32 buffers
-   * [E·n]) and the clamped SwiGLU in place of SiLU.
+   * dense, shared expert) of `slots` weight slots; gate|up share one buffer. gpt-oss: per-expert
+   * biases (1-D f32 buffers [E·n]) and the clamped SwiGLU in place of SiLU.
    */
   private experts(
-    site: string, names: { readonly gate: string; readonly up: string; readonly down: string }, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nExpert: number, idsOff: number | 'dense',
+    site: string, m: LayerExperts, slots: number, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, idsOff: number | 'dense',
     biases?: { readonly gate: string; readonly up: string; readonly down: string },
     swigluOai = false,
   ): void {
     const dense = idsOff === 'dense';
     const off = dense ? 0 : idsOff;
-    const gate = this.weights.matrix(names.gate);
-    const down = this.weights.matrix(names.down);
-    const { nEmbd } = this.cfg;
-    const upOff = this.weights.matrix(names.up).offset;
+    const { gateUp: gate, down } = m;
+    const { nEmbd, nExpert } = this.cfg;
     const pairs = this.nTok * k;
     const ids = dense ? this.s.dummy : this.s.ids;
+    const table = dense ? this.s.dummy : this.routed.table;
     const bias = (name: string | undefined): GPUBuffer => (name ? this.weights.vector(name) : this.s.dummy);
     const upFlags = (biases ? 1 : 0) | (swigluOai ? 2 : 0);
     // A tile of about the members an expert gets on average (k of nExpert per token, every token
     // for a dense expert): CPU adapters run a tile's unused slots too, masked.
     const tile = { TILE: matmulTile(Math.ceil(dense ? this.nTok : (this.nTok * k) / nExpert)) };
-    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h, bias(biases?.gate), bias(biases?.up)], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, k, pairs, dense ? 1 : 0, off, upFlags, 0, 0]), [Math.ceil(nFf / projectionRowsPerGroup(this.rowLanes)), nExpert, 1], tile);
-    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y, bias(biases?.down)], packParams('uuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, biases ? 1 : 0]), [Math.ceil(nEmbd / projectionRowsPerGroup(this.rowLanes)), nExpert, 1], tile);
+    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h, bias(biases?.gate), bias(biases?.up), table], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, m.upOffset, k, pairs, dense ? 1 : 0, off, upFlags, m.tableOffset, 0]), [Math.ceil(nFf / projectionRowsPerGroup(this.rowLanes)), slots, 1], tile);
+    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y, bias(biases?.down), table], packParams('uuuuuuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, biases ? 1 : 0, m.tableOffset, 0, 0, 0]), [Math.ceil(nEmbd / projectionRowsPerGroup(this.rowLanes)), slots, 1], tile);
   }
 }

@@ -18,6 +18,9 @@ import { SubmitProfiler, TimestampProfiler } from './profiler.ts';
 import type { KernelProfile, PassProfiler, StepProfile } from './profiler.ts';
 import { GpuWeights } from './weights.ts';
 import { uploadDerivedKb } from './mla.ts';
+import { ExpertSlots, routedTensors } from './expertSlots.ts';
+import type { ExpertCacheCounters } from './expertSlots.ts';
+import type { EvictionPolicyName } from '../experts/policy.ts';
 
 export interface GpuModelOptions {
   /** Tokens per forward pass; longer prompts are processed in chunks of this size. */
@@ -36,6 +39,24 @@ export interface GpuModelOptions {
    * llama.cpp's default cache does.
    */
   readonly kvCache?: KvCacheType;
+  /**
+   * Bytes of GPU memory for the routed experts. Under their total, each MoE layer keeps that
+   * share of its experts in slots, loaded from the source when routing first needs them
+   * (ExpertSlots). By default every expert is resident, or, when a layer's expert tensors exceed
+   * one binding, as many as its slot buffers can hold.
+   */
+  readonly expertCacheBytes?: number;
+  readonly expertPolicy?: EvictionPolicyName;
+}
+
+/** The routed-expert cache since load (GpuModel.expertCache). */
+export interface ExpertCacheStats extends Readonly<ExpertCacheCounters> {
+  readonly paged: boolean;
+  /** Slots per MoE layer, of the model's experts. */
+  readonly slots: number;
+  readonly experts: number;
+  /** GPU bytes of the routed experts (all of them when resident). */
+  readonly bytes: number;
 }
 
 
@@ -96,6 +117,7 @@ export class GpuModel {
   private constructor(
     private readonly gpu: GpuContext,
     private readonly weights: GpuWeights,
+    private readonly routed: ExpertSlots,
     private readonly scratch: Scratch,
     arch: ArchDef,
     cfg: ModelConfig,
@@ -120,10 +142,21 @@ export class GpuModel {
     const { arch, cfg } = GpuModel.check(source.file, opts.arch);
     // The expert kernels keep a batch's (token, slot) pairs in workgroup memory (members.wgsl).
     const maxTokens = Math.min(opts.maxTokens ?? 32, Math.floor(512 / Math.max(1, cfg.nExpertUsed)));
-    const total = source.file.tensors.reduce((n, t) => n + t.byteLength, 0);
+    const { perExpert } = ExpertSlots.expertBytes(source, cfg);
+    // Experts whose layer tensors exceed one binding are paged even without a budget.
+    const maxBinding = Math.min(opts.maxBindingBytes ?? Infinity, gpu.device.limits.maxStorageBufferBindingSize);
+    const budget = opts.expertCacheBytes ?? ExpertSlots.bindingBudget(source, cfg, maxBinding);
+    const paged = budget < perExpert * cfg.nExpert;
+    const skip = new Set<string>();
+    if (paged) for (let il = 0; il < cfg.nLayer; il++) for (const t of routedTensors(source, il) ?? []) skip.add(t.name);
+    const total = source.file.tensors.reduce((n, t) => n + (skip.has(t.name) ? 0 : t.byteLength), 0);
     const weights = new GpuWeights(gpu.device, source, (done) => opts.onProgress?.(done, total), opts.maxBindingBytes);
+    let routed: ExpertSlots;
     try {
-      await uploadWeights(weights, source, cfg);
+      await uploadWeights(weights, source, cfg, skip);
+      routed = paged
+        ? ExpertSlots.paged(gpu.device, source, cfg, { bytes: budget, policy: opts.expertPolicy }, maxBinding)
+        : ExpertSlots.resident(gpu.device, source, weights, cfg);
     } catch (e) {
       weights.destroy();
       throw e;
@@ -136,7 +169,7 @@ export class GpuModel {
     const kvCache = opts.kvCache ?? (gpu.hasF16 && evenHeads && !cfg.mla ? 'f16' : 'f32');
     if (kvCache === 'f16' && !evenHeads) throw new ModelError('bad_hparams', `an f16 KV cache needs even head widths (k ${cfg.headDimK}, v ${cfg.headDimV})`);
     const scratch = allocateScratch(gpu.device, cfg, maxTokens, nCtx, kvCache);
-    return new GpuModel(gpu, weights, scratch, arch, cfg);
+    return new GpuModel(gpu, weights, routed, scratch, arch, cfg);
   }
 
   /** Positions in the KV cache. */
@@ -247,7 +280,67 @@ export class GpuModel {
     return { ...this.cfg, nExpertUsed: expertsUsed, nLayer: layers };
   }
 
+  /**
+   * One forward pass of `tokens` at the cache's end, then the cache moves past them. With paged
+   * experts the pass runs on whatever experts are resident, and the routing it reads back (in
+   * the same round trip as its result) says whether that was all it chose. If not, the missing
+   * experts of every layer are loaded, those of later layers as the wrong pass chose them (a
+   * good guess: only the missing experts' share of the hidden state was absent), and the pass
+   * runs again; the layers before the first miss were exact, so each retry gets further and
+   * the last is exact. KV rows a wrong pass wrote are rewritten by the retry. A chunk whose
+   * tokens need more experts of one layer than it has slots runs as two halves.
+   */
   private async step(tokens: readonly number[], mode: StepMode, opts: ForwardOptions = {}): Promise<ArrayBuffer> {
+    const T = tokens.length;
+    if (!this.routed.isPaged) {
+      const { result } = await this.pass(tokens, mode, opts);
+      this.past += T;
+      return result;
+    }
+    const cfg = this.passConfig(opts);
+    const c = this.routed.counters;
+    let firstEnd: number | undefined;
+    for (;;) {
+      const { result, ids } = await this.pass(tokens, mode, opts);
+      const need = routedNeed(ids, cfg, T, (il) => this.routed.layer(il) !== undefined);
+      if (T > 1 && [...need.values()].some((n) => n.size > this.routed.slots)) return this.halves(tokens, mode, opts);
+      let missed = false;
+      for (const [il, chosen] of need) {
+        for (const e of chosen) {
+          const hit = this.routed.isResident(il, e);
+          missed ||= !hit;
+          if (firstEnd === undefined) {
+            c.lookups++;
+            if (hit) c.hits++;
+          }
+        }
+      }
+      if (!missed) {
+        for (const [il, chosen] of need) this.routed.touch(il, chosen);
+        if (firstEnd !== undefined) c.stallMs += performance.now() - firstEnd;
+        this.past += T;
+        return result;
+      }
+      firstEnd ??= performance.now();
+      for (const [il, chosen] of need) await this.routed.ensure(il, chosen);
+    }
+  }
+
+  /** A paged step of more experts than slots, as two: results joined as one pass gives them. */
+  private async halves(tokens: readonly number[], mode: StepMode, opts: ForwardOptions): Promise<ArrayBuffer> {
+    const h = Math.ceil(tokens.length / 2);
+    const perPosition = mode === 'greedy' || mode === 'logits' || (typeof mode === 'object' && mode.allPositions === true);
+    const a = await this.step(tokens.slice(0, h), perPosition ? mode : 'none', opts);
+    const b = await this.step(tokens.slice(h), mode, opts);
+    if (!perPosition) return b;
+    const out = new Uint8Array(a.byteLength + b.byteLength);
+    out.set(new Uint8Array(a), 0);
+    out.set(new Uint8Array(b), a.byteLength);
+    return out.buffer;
+  }
+
+  /** Records and runs one pass; with paged experts or recordRouting, reads its routing back too. */
+  private async pass(tokens: readonly number[], mode: StepMode, opts: ForwardOptions): Promise<{ result: ArrayBuffer; ids?: Uint32Array }> {
     if (this.gpu.lostError) throw this.gpu.lostError;
     const { device } = this.gpu;
     const s = this.scratch;
@@ -264,7 +357,7 @@ export class GpuModel {
     const encoder = device.createCommandEncoder({ label: 'step' });
     this.recorder.begin(encoder);
     const lastOnly = mode === 'none' || mode === 'greedy_last' || (typeof mode === 'object' && !mode.allPositions);
-    const blocks = new GpuBlocks(this.recorder, this.weights, cfg, s, T, this.past, this.gpu.rowLanes, lastOnly);
+    const blocks = new GpuBlocks(this.recorder, this.weights, this.routed, cfg, s, T, this.past, this.gpu.rowLanes, lastOnly);
     const logits = blocks.materialize(this.arch.forward(blocks, cfg));
     let staging: GPUBuffer;
     let bytes: number;
@@ -297,13 +390,14 @@ export class GpuModel {
       staging = this.logitsStaging;
       encoder.copyBufferToBuffer(logits.buffer, 0, staging, 0, bytes);
     }
-    const { nLayer, nExpertUsed: k } = this.cfg;
+    const { nLayer, nExpertUsed: k } = cfg;
     // Routing is logged for the model's own passes only (a draft pass routes differently).
-    const routingBytes = this.recordRouting && !override ? nLayer * T * k * 4 : 0;
+    const logRouting = this.recordRouting && !override;
+    const routingBytes = logRouting || this.routed.isPaged ? nLayer * T * k * 4 : 0;
     if (routingBytes > 0) {
       if (!this.routingStaging || this.routingStaging.size < routingBytes) {
         this.routingStaging?.destroy();
-        this.routingStaging = device.createBuffer({ label: 'routing.staging', size: nLayer * s.maxTokens * k * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+        this.routingStaging = device.createBuffer({ label: 'routing.staging', size: this.cfg.nLayer * s.maxTokens * this.cfg.nExpertUsed * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       }
       encoder.copyBufferToBuffer(s.ids, 0, this.routingStaging, 0, routingBytes);
     }
@@ -315,13 +409,15 @@ export class GpuModel {
     this.lastStep.submits = 1;
     this.lastStep.dispatches = this.recorder.dispatches;
     this.lastStep.readbackBytes = bytes + routingBytes;
+    let ids: Uint32Array | undefined;
     if (this.routingStaging && routingBytes > 0) {
       await this.routingStaging.mapAsync(GPUMapMode.READ, 0, routingBytes);
-      const ids = new Uint32Array(this.routingStaging.getMappedRange(0, routingBytes).slice(0));
+      const chosen = new Uint32Array(this.routingStaging.getMappedRange(0, routingBytes).slice(0));
       this.routingStaging.unmap();
+      ids = chosen;
       // Dense leading layers (deepseek2) route nothing.
       const dense = this.cfg.nLayerDenseLead ?? 0;
-      this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => (il < dense ? [] : Array.from(ids.subarray((il * T + t) * k, (il * T + t + 1) * k)))));
+      if (logRouting) this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => (il < dense ? [] : Array.from(chosen.subarray((il * T + t) * k, (il * T + t + 1) * k)))));
     }
     await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     const waitMs = performance.now() - submitted;
@@ -335,12 +431,17 @@ export class GpuModel {
     const result = staging.getMappedRange(0, bytes).slice(0);
     staging.unmap();
     if (profiler) this.lastProfile = { ...(await profiler.read()), tokens: T, recordMs: submitted - recordStart, waitMs };
-    this.past += T;
-    return result;
+    return { result, ids };
+  }
+
+  /** The routed-expert cache: its slots and what it has done since load. */
+  get expertCache(): ExpertCacheStats {
+    return { ...this.routed.counters, paged: this.routed.isPaged, slots: this.routed.slots, experts: this.cfg.nExpert, bytes: this.routed.bytes };
   }
 
   destroy(): void {
     this.weights.destroy();
+    this.routed.destroy();
     this.recorder.destroy();
     this.recorder.profiler?.destroy();
     this.idsStaging.destroy();
@@ -353,6 +454,17 @@ export class GpuModel {
   }
 }
 
+/** The distinct experts a pass chose in each layer that has routed experts (ids: [layer][token][k]). */
+function routedNeed(ids: Uint32Array | undefined, cfg: ModelConfig, T: number, routed: (il: number) => boolean): Map<number, Set<number>> {
+  const need = new Map<number, Set<number>>();
+  if (!ids) return need;
+  const k = cfg.nExpertUsed;
+  for (let il = 0; il < cfg.nLayer; il++) {
+    if (routed(il)) need.set(il, new Set(ids.subarray(il * T * k, (il + 1) * T * k)));
+  }
+  return need;
+}
+
 /** [logZ, id_0, logit_0, …] per position (ids as u32 bits) → candidates. */
 function unpackCandidates(raw: ArrayBuffer, k: number, n: number): TopCandidates[] {
   const u = new Uint32Array(raw);
@@ -363,8 +475,8 @@ function unpackCandidates(raw: ArrayBuffer, k: number, n: number): TopCandidates
   });
 }
 
-/** Uploads every tensor, packing what one kernel reads through one binding. */
-async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: ModelConfig): Promise<void> {
+/** Uploads every tensor but those of `skip`, packing what one kernel reads through one binding. */
+async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: ModelConfig, skip: ReadonlySet<string>): Promise<void> {
   const has = (n: string): boolean => source.file.tensorByName.has(n);
   const typeOf = (n: string): string | undefined => source.file.tensorByName.get(n)?.type.name;
   for (let il = 0; il < cfg.nLayer; il++) {
@@ -374,7 +486,7 @@ async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: Mod
       if (has(w(il, 'attnQBias'))) await weights.loadConcatVector(`blk.${il}.qkv.bias`, [w(il, 'attnQBias'), w(il, 'attnKBias'), w(il, 'attnVBias')]);
     }
     for (const [gate, up] of [[w(il, 'ffnGateExps'), w(il, 'ffnUpExps')], [w(il, 'ffnGateShexp'), w(il, 'ffnUpShexp')]]) {
-      if (!has(gate)) continue;
+      if (!has(gate) || skip.has(gate)) continue;
       if (typeOf(gate) !== typeOf(up)) throw new ModelError('unsupported_type', `${gate} (${typeOf(gate)}) and ${up} (${typeOf(up)}) differ in type; the GPU expert kernel needs them alike`);
       await weights.packed(`${gate}+up`, [gate, up]);
     }
@@ -382,7 +494,7 @@ async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: Mod
   for (const t of source.file.tensors) {
     // Biases are f32 vectors whatever their shape (gpt-oss's per-expert biases are [n, n_expert]).
     if (t.dims.length === 1 || t.name.endsWith('.bias')) await weights.loadVector(t.name);
-    else if (!weights.hasLoaded(t.name)) await weights.loadMatrix(t.name);
+    else if (!weights.hasLoaded(t.name) && !skip.has(t.name)) await weights.loadMatrix(t.name);
   }
   await uploadDerivedKb(weights, source, cfg);
   if (!has(globalTensors.outputNorm)) throw new ModelError('missing_tensor', `tensor ${globalTensors.outputNorm} is missing`);

@@ -1,8 +1,8 @@
 // Expert down projection for a batch: Y[p, r] = Wd_e[r] · H[p] (+ BD[e, r] with F_BIAS) for
 // every pair p routed to expert e, in tiles of TILE members (as moe_up.wgsl); experts nobody
-// chose return at once.
+// chose return at once. Workgroup column y is weight slot y (SLOTS, as moe_up.wgsl).
 // Entry `main`, workgroup 64 = ROWS invocations of RPI rows × LANES lanes; dispatch
-// (ceil(n_embd / (ROWS·RPI)), n_expert).
+// (ceil(n_embd / (ROWS·RPI)), n_slots).
 // Needs common/members.wgsl and unit_dot (common/unit_dot.wgsl or the type's fused one).
 
 const F_BIAS: u32 = 1u;
@@ -12,14 +12,16 @@ override TILE: u32 = 8u;
 struct Params {
   n_embd: u32, n_ff: u32, row_bytes: u32, expert_bytes: u32,
   n_pairs: u32, dense: u32, ids_off: u32, flags: u32,
+  slots_off: u32, _pad1: u32, _pad2: u32, _pad3: u32,
 }
 
-@group(0) @binding(0) var<storage, read> W: array<u32>;         // down [E][n_embd][row_bytes]
+@group(0) @binding(0) var<storage, read> W: array<u32>;         // down [slots][n_embd][row_bytes]
 @group(0) @binding(1) var<storage, read> X: array<vec4<f32>>;   // [n_pairs, n_ff] expert hidden states
 @group(0) @binding(2) var<storage, read> IDS: array<u32>;       // [n_pairs] expert of each pair, from ids_off
 @group(0) @binding(3) var<storage, read_write> Y: array<f32>;   // [n_pairs, n_embd]
 @group(0) @binding(4) var<storage, read> BD: array<f32>;        // [E][n_embd] down bias (F_BIAS)
-@group(0) @binding(5) var<uniform> p: Params;
+@group(0) @binding(5) var<storage, read> SLOTS: array<u32>;     // expert of each slot, from slots_off (not dense)
+@group(0) @binding(6) var<uniform> p: Params;
 
 /** Σ_c Wd_e[r, c] · H[m_t, c] for each member m_t of the tile (slots past tile.n repeat the last). */
 fn down_tile(base: u32, units: u32, lane: u32, tile: Tile) -> array<f32, TT> {
@@ -50,9 +52,9 @@ fn down_bias(e: u32, r: u32) -> f32 {
 }
 
 /** One member m on a CPU adapter (TILE 1, RPI 4): rows r0 .. r0 + 3 side by side. */
-fn down_rows4(e: u32, r0: u32, m: u32) {
+fn down_rows4(e: u32, slot: u32, r0: u32, m: u32) {
   let last = p.n_embd - 1u;
-  let base = e * p.expert_bytes;
+  let base = slot * p.expert_bytes;
   let b0 = base + min(r0, last) * p.row_bytes; let b1 = base + min(r0 + 1u, last) * p.row_bytes;
   let b2 = base + min(r0 + 2u, last) * p.row_bytes; let b3 = base + min(r0 + 3u, last) * p.row_bytes;
   let x = m * (p.n_ff / 4u);
@@ -72,8 +74,10 @@ fn down_rows4(e: u32, r0: u32, m: u32) {
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let r0 = (wg.x * ROWS + lid / LANES) * RPI;
   let lane = lid % LANES;
-  let e = wg.y;
+  let slot = wg.y;
   let dense = p.dense != 0u;
+  let e = select(SLOTS[p.slots_off + slot], 0u, dense);
+  if (e == NO_EXPERT) { return; }
 
   if (LANES == 1u) {
     // CPU adapters: no barrier anywhere (common/members.wgsl).
@@ -81,12 +85,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     while (q < p.n_pairs) {
       let tile = walk_tile(e, &q, TILE, p.n_pairs, p.ids_off, dense);
       if (TILE == 1u && RPI == 4u) {
-        down_rows4(e, r0, tile.m[0]);
+        down_rows4(e, slot, r0, tile.m[0]);
         continue;
       }
       for (var j = 0u; j < RPI; j++) {
         let r = r0 + j;
-        let acc = down_tile(e * p.expert_bytes + r * p.row_bytes, select(0u, p.n_ff / 32u, r < p.n_embd), 0u, tile);
+        let acc = down_tile(slot * p.expert_bytes + r * p.row_bytes, select(0u, p.n_ff / 32u, r < p.n_embd), 0u, tile);
         let b = down_bias(e, r);
         for (var t = 0u; t < tile.n && r < p.n_embd; t++) { Y[tile.m[t] * p.n_embd + r] = acc[t] + b; }
       }
@@ -96,7 +100,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 
   // GPUs: RPI 1.
   let r = r0;
-  let base = e * p.expert_bytes + r * p.row_bytes;
+  let base = slot * p.expert_bytes + r * p.row_bytes;
   let units = select(0u, p.n_ff / 32u, r < p.n_embd);
   let b = down_bias(e, r);
   let n = find_members(lid, e, p.n_pairs, p.ids_off, dense);

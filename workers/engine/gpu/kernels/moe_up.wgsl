@@ -4,9 +4,11 @@
 // type), so both are read through one binding. Each chosen expert's rows are read once per tile
 // of TILE member tokens (an override: 1, 2, 4 or 8, at least the tokens of the pass, so that a
 // decode step's one token runs a tile of one; the accumulators are scalars, see matmul.wgsl);
-// experts nobody chose return at once.
+// experts nobody chose return at once. Workgroup column y is weight slot y, which holds expert
+// SLOTS[slots_off + y] (NO_EXPERT: empty), so that W may hold only some experts (the expert
+// cache, gpu/expertSlots.ts); a dense expert is slot 0 and ignores SLOTS.
 // Entry `main`, workgroup 64 = ROWS invocations of RPI rows × LANES lanes; dispatch
-// (ceil(n_ff / (ROWS·RPI)), n_expert).
+// (ceil(n_ff / (ROWS·RPI)), n_slots).
 // Needs common/members.wgsl and unit_dot (common/unit_dot.wgsl or the type's fused one).
 
 const F_BIAS: u32 = 1u;
@@ -17,16 +19,17 @@ override TILE: u32 = 8u;
 struct Params {
   n_embd: u32, n_ff: u32, row_bytes: u32, expert_bytes: u32,
   up_off: u32, k: u32, n_pairs: u32, dense: u32,
-  ids_off: u32, flags: u32, _pad1: u32, _pad2: u32,
+  ids_off: u32, flags: u32, slots_off: u32, _pad: u32,
 }
 
-@group(0) @binding(0) var<storage, read> W: array<u32>;         // gate [E][n_ff][row_bytes] then up at byte up_off
+@group(0) @binding(0) var<storage, read> W: array<u32>;         // gate [slots][n_ff][row_bytes] then up at byte up_off
 @group(0) @binding(1) var<storage, read> X: array<vec4<f32>>;   // [n_tok, n_embd] normalised input
 @group(0) @binding(2) var<storage, read> IDS: array<u32>;       // [n_pairs] expert of each pair, from ids_off
 @group(0) @binding(3) var<storage, read_write> H: array<f32>;   // [n_pairs, n_ff]
 @group(0) @binding(4) var<storage, read> BG: array<f32>;        // [E][n_ff] gate bias (F_BIAS)
 @group(0) @binding(5) var<storage, read> BU: array<f32>;        // [E][n_ff] up bias (F_BIAS)
-@group(0) @binding(6) var<uniform> p: Params;
+@group(0) @binding(6) var<storage, read> SLOTS: array<u32>;     // expert of each slot, from slots_off (not dense)
+@group(0) @binding(7) var<uniform> p: Params;
 
 /** ggml swiglu_oai (α 1.702, limit 7): gate clamped above, up clamped both ways and shifted by 1. */
 fn swiglu_oai(g: f32, u: f32) -> f32 {
@@ -77,9 +80,9 @@ fn store_h(e: u32, r: u32, m: u32, g: f32, u: f32) {
 }
 
 /** One member m on a CPU adapter (TILE 1, RPI 4): gate and up of rows r0 .. r0 + 3 side by side. */
-fn up_rows4(e: u32, r0: u32, m: u32) {
+fn up_rows4(e: u32, slot: u32, r0: u32, m: u32) {
   let last = p.n_ff - 1u;
-  let base = e * p.expert_bytes;
+  let base = slot * p.expert_bytes;
   let g0 = base + min(r0, last) * p.row_bytes; let g1 = base + min(r0 + 1u, last) * p.row_bytes;
   let g2 = base + min(r0 + 2u, last) * p.row_bytes; let g3 = base + min(r0 + 3u, last) * p.row_bytes;
   let x = (m / p.k) * (p.n_embd / 4u);
@@ -102,8 +105,10 @@ fn up_rows4(e: u32, r0: u32, m: u32) {
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let r0 = (wg.x * ROWS + lid / LANES) * RPI;
   let lane = lid % LANES;
-  let e = wg.y;
+  let slot = wg.y;
   let dense = p.dense != 0u;
+  let e = select(SLOTS[p.slots_off + slot], 0u, dense);
+  if (e == NO_EXPERT) { return; }
 
   if (LANES == 1u) {
     // CPU adapters: no barrier anywhere (common/members.wgsl).
@@ -111,12 +116,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     while (q < p.n_pairs) {
       let tile = walk_tile(e, &q, TILE, p.n_pairs, p.ids_off, dense);
       if (TILE == 1u && RPI == 4u) {
-        up_rows4(e, r0, tile.m[0]);
+        up_rows4(e, slot, r0, tile.m[0]);
         continue;
       }
       for (var j = 0u; j < RPI; j++) {
         let r = r0 + j;
-        let gate_base = e * p.expert_bytes + r * p.row_bytes;
+        let gate_base = slot * p.expert_bytes + r * p.row_bytes;
         let s = up_tile(gate_base, p.up_off + gate_base, select(0u, p.n_embd / 32u, r < p.n_ff), 0u, tile);
         for (var t = 0u; t < tile.n && r < p.n_ff; t++) { store_h(e, r, tile.m[t], s.g[t], s.u[t]); }
       }
@@ -126,7 +131,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 
   // GPUs: RPI 1.
   let r = r0;
-  let gate_base = e * p.expert_bytes + r * p.row_bytes;
+  let gate_base = slot * p.expert_bytes + r * p.row_bytes;
   let up_base = p.up_off + gate_base;
   let units = select(0u, p.n_embd / 32u, r < p.n_ff);
   let n = find_members(lid, e, p.n_pairs, p.ids_off, dense);

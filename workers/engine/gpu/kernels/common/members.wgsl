@@ -6,6 +6,8 @@
 // Pair p = t·k + slot; IDS[ids_off + p] is its expert. A dense expert (the shared one) takes every token.
 
 const MAX_PAIRS: u32 = 512u;
+/** An empty slot of the expert kernels' slot table. */
+const NO_EXPERT: u32 = 0xFFFFFFFFu;
 
 var<workgroup> members: array<u32, MAX_PAIRS>;
 var<workgroup> n_members: u32;
