@@ -28,6 +28,7 @@ export interface TestSettings {
   maxTokens?: number;
   alwaysRecordRouting?: boolean;
   speculative?: boolean;
+  expertCacheMiB?: number;
 }
 
 /**

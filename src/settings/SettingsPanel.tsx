@@ -76,7 +76,7 @@ export function SettingsPanel() {
 
 function NumberSetting({ field, value, note, onChange }: { field: NumberField; value: number; note?: string; onChange: (v: number) => void }) {
   const id = `setting-${field.key}`;
-  const rangeMax = field.key === 'maxTokens' ? 4096 : field.key === 'seed' ? undefined : field.max;
+  const rangeMax = field.key === 'maxTokens' ? 4096 : field.key === 'seed' || field.key === 'expertCacheMiB' ? undefined : field.max;
   return (
     <div className="setting">
       <label htmlFor={id}>{field.label}</label>

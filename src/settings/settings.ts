@@ -99,8 +99,8 @@ export const expertCacheField: NumberField = {
   label: 'GPU memory for experts (MiB)',
   min: 0,
   max: 262144,
-  step: 64,
-  integer: true,
+  step: 0.125,
+  integer: false,
   help: '0 is automatic: every expert on the GPU when they fit. Less keeps only the experts in use there and loads the others when an answer needs them: the same answers, slower. Applies when a model loads.',
 };
 
