@@ -1,6 +1,7 @@
 // The model store against the local Hub double: a catalog entry downloads (progress with bytes,
 // speed and time left; pause and resume; a failure shown and recovered from), loads, answers
-// with the CPU reference's greedy tokens, and loads again after a reload with the Hub gone.
+// with the CPU reference's greedy tokens, and loads again after a reload with the Hub gone; a
+// download paused after its dense weights answers right away, its experts read from the Hub.
 
 import { expect, test } from '@playwright/test';
 import { startHubDouble, type HubDouble } from '../test/helpers/hubDouble.ts';
@@ -82,4 +83,33 @@ test('download from the Hub with progress, pause and resume, chat, then load off
   await page.getByRole('button', { name: 'Models', exact: true }).click();
   await card.getByRole('button', { name: `Delete ${entry.name}` }).click();
   await expect(card).toHaveAttribute('data-state', 'available');
+});
+
+test('a download paused after its dense weights can be used now: experts come from the Hub, the tokens are the CPU reference\'s', async ({ page }) => {
+  test.setTimeout(120_000);
+  const own = await startHubDouble();
+  try {
+    own.setFile(entry.repo, entry.file, model.bytes);
+    own.faults = { slowBody: { chunkBytes: 16 * 1024, chunkDelayMs: 150 } };
+    await openApp(page, { temperature: 0, maxTokens: 8 }, `?hub=${encodeURIComponent(own.baseUrl)}`);
+    await page.getByRole('button', { name: 'Models', exact: true }).click();
+    const card = page.getByRole('listitem', { name: entry.name });
+    await card.getByRole('button', { name: `Download ${entry.name}` }).click();
+    // Dense tensors come first (about a third of this file's bytes), then the experts.
+    await expect(card.getByTestId('download-progress')).toHaveText(/^[6-8]\d% /, { timeout: 30_000 });
+    await card.getByRole('button', { name: `Pause ${entry.name}` }).click();
+    await expect(card).toHaveAttribute('data-state', 'partial');
+    await expect(card).toContainText('it can answer now');
+    own.faults = {};
+    await card.getByRole('button', { name: `Use ${entry.name} now` }).click();
+    await expect(card).toHaveAttribute('data-state', 'loaded', { timeout: 60_000 });
+    await expect(card.getByTestId('experts-downloading')).toContainText('Answers are slower until the download completes');
+    await page.keyboard.press('Escape');
+    await sendAndWait(page, 'Hello');
+    const tokens = answerTokens(await page.getByRole('article', { name: 'Answer' }).getAttribute('data-tokens'));
+    expect(tokens).toEqual(cpuGreedy(model.bytes, promptTokens(model.bytes, [{ role: 'user', content: 'Hello' }]), 8));
+    expect(own.stats.cdnRequests).toBeGreaterThan(0);
+  } finally {
+    await own.close().catch(() => {});
+  }
 });

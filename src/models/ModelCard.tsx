@@ -38,6 +38,8 @@ export function ModelCard({ name, entry, stored, transfer, loaded, loading, offl
   const resumable = stored !== undefined && stored.source.kind !== 'file';
   const failure = transfer?.error ?? (stored?.failure && !running ? describeError(stored.failure) : undefined);
   const canDownload = !complete && !running && !unsupported && (!stored || resumable);
+  // Dense weights stored, experts still coming: it can answer now, reading experts from the source.
+  const usableNow = stored !== undefined && !complete && stored.denseStored && resumable && !isLoaded && !unsupported;
   const fit = entry && !entry.bundled && !complete ? modelFit(entry.memoryEstimateBytes, deviceMemoryGiB()) : undefined;
   const state = running ? 'downloading' : isLoaded ? 'loaded' : complete ? 'stored' : stored ? 'partial' : unsupported ? 'unsupported' : 'available';
 
@@ -67,10 +69,21 @@ export function ModelCard({ name, entry, stored, transfer, loaded, loading, offl
       {running && <DownloadBar progress={transfer?.progress} label={`Downloading ${name}`} />}
       {failure && <ErrorNotice help={failure} title={`${failure.title} (${name})`} />}
       {canDownload && offline && <p className="muted small">Offline: {stored ? 'resuming' : 'downloading'} needs a connection.</p>}
+      {usableNow && !offline && <p className="muted small">Its dense weights are stored: it can answer now, loading each expert from the Hub when an answer first needs it, slower until the download completes.</p>}
+      {isLoaded && loaded?.experts.downloading && (
+        <p className="muted small" data-testid="experts-downloading">
+          Answers are slower until the download completes: experts not stored yet are read from the Hub as they are needed.
+        </p>
+      )}
       <div className="row">
         {complete && !isLoaded && (
           <button type="button" className="primary" onClick={actions.onLoad} disabled={loading} aria-label={`Load ${name}`}>
             Load
+          </button>
+        )}
+        {usableNow && (
+          <button type="button" onClick={actions.onLoad} disabled={loading || offline} aria-label={`Use ${name} now`}>
+            Use now
           </button>
         )}
         {canDownload && (

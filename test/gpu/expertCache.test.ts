@@ -1,12 +1,19 @@
 // The routed-expert cache (gpu/expertSlots.ts): with the experts paged into slots worth 10% and
 // 25% of their bytes, every architecture decodes exactly the tokens, and bit for bit the logits,
 // of the fully resident model, while the cache misses, evicts and re-runs passes; a model whose
-// expert tensors exceed one binding runs paged.
+// expert tensors exceed one binding runs paged; a model whose download stopped after its dense
+// weights runs with its experts read from the Hub as routing needs them.
 
 import { describe, expect, it } from 'vitest';
 import { generatorArchs } from '../../scripts/model-gen/generate.ts';
-import type { GpuModel } from '../../workers/engine/gpu/model.ts';
+import { openNodeGpu } from '../../scripts/node-webgpu.ts';
+import { GpuModel } from '../../workers/engine/gpu/model.ts';
+import { parseGguf } from '../../workers/engine/gguf/reader.ts';
+import { isExpertRecord } from '../../workers/engine/store/keys.ts';
+import { planRecords } from '../../workers/engine/store/plan.ts';
 import { gpuGreedy, loadGpuModel } from '../helpers/gpuModels.ts';
+import type { HubDouble } from '../helpers/hubDouble.ts';
+import { freshDbName, hubSource, RECORD_BYTES, small, storeFor, withHub } from '../store/helpers.ts';
 import { testModel } from '../helpers/testModels.ts';
 import type { Spec } from '../helpers/testModels.ts';
 
@@ -70,5 +77,30 @@ describe('paged experts', () => {
     }
     await expect(loadGpuModel(bytes, { maxBindingBytes: 600_000, expertCacheBytes: 40 * perExpert })).rejects.toMatchObject({ code: 'too_large' });
     await expect(loadGpuModel(bytes, { expertCacheBytes: 3 * perExpert })).rejects.toMatchObject({ code: 'too_large' });
+  });
+});
+
+describe('a model still downloading', () => {
+  let hub: HubDouble;
+  withHub((h) => (hub = h));
+
+  it('runs once its dense weights are stored, reading experts from the Hub, with the tokens of the whole file', async () => {
+    const store = storeFor(hub, freshDbName());
+    const dense = planRecords(parseGguf(small), RECORD_BYTES).filter((r) => !isExpertRecord(r.key)).length;
+    const ctl = new AbortController();
+    await expect(store.download('tiny', hubSource, { signal: ctl.signal, onProgress: (p) => p.recordsDone >= dense + 2 && ctl.abort() })).rejects.toMatchObject({ code: 'aborted' });
+    const whole = await loadGpuModel(small);
+    const want = await run(whole);
+    whole.destroy();
+    hub.resetStats();
+    const model = await GpuModel.load(await openNodeGpu(), await store.openProgressive('tiny'), { maxTokens: 8, nCtx: 64, kvCache: 'f32', lazyExperts: true });
+    try {
+      expect(model.expertCache).toMatchObject({ paged: true, slots: 8, bytesPaged: 0 });
+      expect(await run(model)).toEqual(want);
+      expect(model.expertCache.bytesPaged).toBeGreaterThan(0);
+      expect(hub.stats.cdnRequests).toBeGreaterThan(0);
+    } finally {
+      model.destroy();
+    }
   });
 });

@@ -37,7 +37,10 @@ export interface EngineApi {
   /** Asks the browser to keep the store when space runs low (call on a user action). */
   persistStorage(): Promise<boolean>;
 
-  /** Loads a stored model onto the GPU (replacing any loaded one). */
+  /**
+   * Loads a stored model onto the GPU (replacing any loaded one). A model still downloading
+   * loads once its dense weights are stored; its experts come from the source until stored.
+   */
   loadModel(id: string, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<LoadedModelInfo>;
   /** Loads a local file straight onto the GPU without storing it. */
   loadFile(file: Blob, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<LoadedModelInfo>;
@@ -78,6 +81,8 @@ export interface ExpertCacheInfo {
   slotsPerLayer: number;
   /** GPU bytes of the experts' slots. */
   bytes: number;
+  /** The model's download is under way: experts not stored yet are read from its source (slower). */
+  downloading: boolean;
 }
 
 export interface LoadProgress {

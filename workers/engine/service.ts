@@ -27,6 +27,9 @@ export interface EngineServiceDeps {
 
 export type EngineService = Omit<EngineApi, 'probeGpu' | 'onGpuEvent'>;
 
+/** A load's options, and whether its experts come in on demand (a model still downloading). */
+type StartOptions = LoadOptions & { readonly lazyExperts?: boolean };
+
 /**
  * A local file the store refused before writing anything fails with the reason opening it
  * directly gives (its GgufError or ModelError: truncated, bad_magic, unknown_arch, …).
@@ -41,7 +44,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
   let loaded: LoadedModelInfo | undefined;
   /** Where the loaded model's weights come from, to load it again after a failed replacement. */
   let loadedSource: WeightSource | undefined;
-  let loadedOptions: LoadOptions = {};
+  let loadedOptions: StartOptions = {};
   let generation: AbortController | undefined;
   /** A draft model being loaded: a generation waits for it, so that it never drafts with a model being replaced. */
   let draftLoad: Promise<unknown> | undefined;
@@ -52,7 +55,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
    * worked: what can be checked without the GPU is checked before it goes, and when the new one
    * still fails on the GPU (too big, say), the previous one is loaded again.
    */
-  async function load(id: string, source: WeightSource, onProgress?: (p: LoadProgress) => void, options: LoadOptions = {}): Promise<LoadedModelInfo> {
+  async function load(id: string, source: WeightSource, onProgress?: (p: LoadProgress) => void, options: StartOptions = {}): Promise<LoadedModelInfo> {
     if (generation) throw new ChatError('busy', 'a generation is running; stop it before loading another model');
     ChatSession.check(source.file);
     const previous = loaded && loadedSource ? { id: loaded.id, source: loadedSource, options: loadedOptions } : undefined;
@@ -68,10 +71,10 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
     }
   }
 
-  async function start(id: string, source: WeightSource, onProgress: ((p: LoadProgress) => void) | undefined, options: LoadOptions): Promise<LoadedModelInfo> {
+  async function start(id: string, source: WeightSource, onProgress: ((p: LoadProgress) => void) | undefined, options: StartOptions): Promise<LoadedModelInfo> {
     const gpu = await deps.gpu();
     const expertCacheBytes = options.expertCacheMiB === undefined ? undefined : Math.floor(options.expertCacheMiB * 2 ** 20);
-    const s = await ChatSession.load(gpu, source, { nCtx: deps.nCtx, maxTokens: 32, expertCacheBytes, onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }) });
+    const s = await ChatSession.load(gpu, source, { nCtx: deps.nCtx, maxTokens: 32, expertCacheBytes, lazyExperts: options.lazyExperts, onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }) });
     const cfg = s.model.cfg;
     const cache = s.model.expertCache;
     session = s;
@@ -88,7 +91,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       weightBytes: s.model.lastStep.weightBytes,
       kvCacheBytes: s.model.kvCacheBytes,
       kvBytesPerToken: s.model.kvBytesPerToken,
-      experts: { paged: cache.paged, slotsPerLayer: cache.slots, bytes: cache.bytes },
+      experts: { paged: cache.paged, slotsPerLayer: cache.slots, bytes: cache.bytes, downloading: options.lazyExperts === true },
       adapter: `${gpu.adapterInfo.vendor} ${gpu.adapterInfo.architecture}`.trim(),
     };
     return loaded;
@@ -122,8 +125,11 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
     persistStorage: () => deps.store.persist(),
 
     async loadModel(id, onProgress, options) {
-      const weights = await deps.store.openWeights(id);
-      return load(id, weights, onProgress, options);
+      // A model still downloading runs once its dense weights are stored; its experts are read
+      // from the source as routing needs them until their records land.
+      const partial = (await deps.store.info(id))?.state !== 'complete';
+      const weights = partial ? await deps.store.openProgressive(id) : await deps.store.openWeights(id);
+      return load(id, weights, onProgress, partial ? { ...options, lazyExperts: true } : options);
     },
     async loadFile(file, onProgress, options) {
       const source = blobSource(file);

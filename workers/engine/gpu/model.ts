@@ -47,6 +47,11 @@ export interface GpuModelOptions {
    */
   readonly expertCacheBytes?: number;
   readonly expertPolicy?: EvictionPolicyName;
+  /**
+   * Load no routed expert up front, even when all fit: each comes in when routing first needs
+   * it (a model whose experts are still downloading).
+   */
+  readonly lazyExperts?: boolean;
 }
 
 /** The routed-expert cache since load (GpuModel.expertCache). */
@@ -146,7 +151,7 @@ export class GpuModel {
     // Experts whose layer tensors exceed one binding are paged even without a budget.
     const maxBinding = Math.min(opts.maxBindingBytes ?? Infinity, gpu.device.limits.maxStorageBufferBindingSize);
     const budget = opts.expertCacheBytes ?? ExpertSlots.bindingBudget(source, cfg, maxBinding);
-    const paged = budget < perExpert * cfg.nExpert;
+    const paged = opts.lazyExperts === true || budget < perExpert * cfg.nExpert;
     const skip = new Set<string>();
     if (paged) for (let il = 0; il < cfg.nLayer; il++) for (const t of routedTensors(source, il) ?? []) skip.add(t.name);
     const total = source.file.tensors.reduce((n, t) => n + (skip.has(t.name) ? 0 : t.byteLength), 0);

@@ -134,11 +134,11 @@ function deletedError(id: string): StoreError {
   return new StoreError('deleted', `${id} was deleted (maybe in another tab) while it was being stored`);
 }
 
-function changed(m: ModelManifest, now: RemoteIdentity): boolean {
+export function changed(m: ModelManifest, now: RemoteIdentity): boolean {
   return m.size !== now.size || (m.etag !== undefined && now.etag !== undefined && m.etag !== now.etag);
 }
 
-function describeChange(m: ModelManifest, now: RemoteIdentity): string {
+export function describeChange(m: ModelManifest, now: RemoteIdentity): string {
   return m.size !== now.size ? `size ${m.size} → ${now.size} bytes` : `ETag ${m.etag} → ${now.etag}`;
 }
 

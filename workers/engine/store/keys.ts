@@ -43,4 +43,7 @@ export function expertRecordKey(layer: number, kind: string, expert: number, par
   return part === undefined ? `x/${layer}/${kind}/${expert}` : `x/${layer}/${kind}/${expert}/${part}`;
 }
 
+/** Whether a manifest-relative key is an expert slice's (expertRecordKey) rather than a dense chunk's. */
+export const isExpertRecord = (key: string): boolean => key.startsWith('x/');
+
 export const lockName = (id: string): string => `pakar-model:${id}`;

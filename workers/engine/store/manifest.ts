@@ -7,7 +7,7 @@
 import { readGguf } from '../gguf/reader.ts';
 import type { GgufFile } from '../gguf/types.ts';
 import type { StoreBackend } from './backend.ts';
-import { manifestKey, progressKey } from './keys.ts';
+import { isExpertRecord, manifestKey, progressKey } from './keys.ts';
 import { recordBytes } from './plan.ts';
 import type { RecordSpec } from './plan.ts';
 import type { ErrorInfo, ModelSource, StoredModelInfo } from './types.ts';
@@ -122,6 +122,7 @@ export function infoOf({ manifest: m, progress: p }: StoredManifest): StoredMode
     recordsTotal: m.records.length,
     percent: complete ? 100 : total === 0 ? 0 : Math.min(99, Math.floor((stored / total) * 100)),
     state: complete ? 'complete' : m.failure ? 'failed' : 'partial',
+    denseStored: complete || m.records.every((r, i) => isExpertRecord(r.key) || p.done[i]),
     failure: complete ? undefined : m.failure,
     etag: m.etag,
     createdAt: m.createdAt,

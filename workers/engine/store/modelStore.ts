@@ -4,7 +4,7 @@
 // BroadcastChannel, navigator.storage, fetch).
 
 import type { GgufFile } from '../gguf/types.ts';
-import { acquireModel } from './acquire.ts';
+import { acquireModel, changed, describeChange } from './acquire.ts';
 import type { AcquireOptions } from './acquire.ts';
 import { idbBackend } from './backend.ts';
 import type { StoreBackend } from './backend.ts';
@@ -12,7 +12,9 @@ import type { StorageManagerLike, StoreContext } from './context.ts';
 import { DEFAULT_HUB_BASE_URL } from './hub.ts';
 import { httpModelBytes } from './httpSource.ts';
 import { blobModelBytes } from './import.ts';
-import { checkModelId } from './keys.ts';
+import { checkModelId, isExpertRecord } from './keys.ts';
+import { loadManifest } from './manifest.ts';
+import { StoreError } from './errors.ts';
 import { MAX_RECORD_BYTES } from './plan.ts';
 import { defaultRetryPolicy, systemClock } from './retry.ts';
 import type { Clock, RetryPolicy } from './retry.ts';
@@ -115,6 +117,37 @@ export class ModelStore {
     return openStoredWeights(this.ctx.backend, id, {
       ...o,
       onDamaged: (indices) => void markDamaged(this.ctx, id, indices).catch(() => {}),
+    });
+  }
+
+  /**
+   * A model whose download is under way or stopped, opened to run now: every dense record must
+   * be stored (the plan fetches them first); an expert slice not stored yet is read from the
+   * model's source by a range request, checked against the size and ETag the download pinned.
+   * StoreError 'incomplete' while dense records are missing, 'unsupported' for an import (no
+   * source to read from), 'remote_changed' when the file at the source is another one now.
+   */
+  async openProgressive(id: string): Promise<StoredWeights> {
+    checkModelId(id);
+    const stored = await loadManifest(this.ctx.backend, id);
+    if (!stored || stored.manifest.deleting) return this.openWeights(id);
+    const m = stored.manifest;
+    if (m.source.kind === 'file') throw new StoreError('unsupported', `${id} was imported from a file; finish the import to use it`);
+    const dense = m.records.map((r, i) => ({ r, i })).filter(({ r }) => !isExpertRecord(r.key));
+    const missing = dense.filter(({ i }) => !stored.progress.done[i]).length;
+    if (missing > 0) throw new StoreError('incomplete', `${id} cannot run yet: ${missing} of its ${dense.length} dense records are still downloading; the experts can come later`);
+    const remote = httpModelBytes(this.ctx, m.source);
+    let identified: Promise<void> | undefined;
+    const signal = new AbortController().signal;
+    return this.openWeights(id, {
+      allowPartial: true,
+      fetchMissing: async ({ offset, length }) => {
+        identified ??= remote.identify(signal).then((now) => {
+          if (changed(m, now)) throw new StoreError('remote_changed', `the file behind ${id} changed at its source (${describeChange(m, now)}); its stored part no longer matches`);
+        });
+        await identified;
+        return remote.fetchRecord({ key: `live ${offset}`, offset, length }, signal, () => {});
+      },
     });
   }
 

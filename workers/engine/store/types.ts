@@ -75,6 +75,11 @@ export interface StoredModelInfo {
   readonly percent: number;
   /** `failed` when the last download stopped on an error and the model is not complete. */
   readonly state: StoredState;
+  /**
+   * Every dense record (all but the experts) is stored: the model can run while its experts
+   * download (EngineApi.loadModel).
+   */
+  readonly denseStored: boolean;
   readonly failure: ErrorInfo | undefined;
   readonly etag: string | undefined;
   readonly createdAt: number;

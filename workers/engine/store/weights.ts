@@ -21,6 +21,11 @@ export interface StoredWeights extends WeightSource {
 export interface OpenOptions {
   /** Open a partly stored model; reading a missing record is then an `incomplete` error. */
   readonly allowPartial?: boolean;
+  /**
+   * With allowPartial: where a range that is not all stored yet is read from instead (the
+   * model's source, by a range request), so that a model can run while its download goes on.
+   */
+  readonly fetchMissing?: (range: ByteRange) => Promise<Uint8Array>;
   /** Told about records found damaged, so a later download fetches them again. */
   readonly onDamaged?: (indices: number[]) => void;
 }
@@ -83,7 +88,9 @@ async function readRange(backend: StoreBackend, stored: StoredManifest, header: 
   if (at < end) throw new RangeError(`bytes ${at}..${end} of ${m.id} belong to no tensor`);
 
   for (const i of covering) {
-    if (!stored.progress.done[i]) throw new StoreError('incomplete', `${m.records[i].key} of ${m.id} is not downloaded yet; resume the download`);
+    if (stored.progress.done[i]) continue;
+    if (o.fetchMissing) return o.fetchMissing({ offset, length });
+    throw new StoreError('incomplete', `${m.records[i].key} of ${m.id} is not downloaded yet; resume the download`);
   }
   const values = await backend.getMany(covering.map((i) => recordKey(m.id, m.records[i].key)));
   const damaged: number[] = [];
