@@ -1,6 +1,6 @@
 // The routed-expert cache (gpu/expertSlots.ts): with the experts paged into slots worth 10% and
-// 25% of their bytes, every architecture decodes exactly the tokens, and bit for bit the logits,
-// of the fully resident model, while the cache misses, evicts and re-runs passes; a model whose
+// 25% of their bytes, every architecture decodes exactly the tokens (the CPU reference's), and
+// bit for bit the logits, of the fully resident model, while the cache misses, evicts and re-runs passes; a model whose
 // expert tensors exceed one binding runs paged; a model whose download stopped after its dense
 // weights runs with its experts read from the Hub as routing needs them.
 
@@ -14,7 +14,7 @@ import { planRecords } from '../../workers/engine/store/plan.ts';
 import { gpuGreedy, loadGpuModel } from '../helpers/gpuModels.ts';
 import type { HubDouble } from '../helpers/hubDouble.ts';
 import { freshDbName, hubSource, RECORD_BYTES, small, storeFor, withHub } from '../store/helpers.ts';
-import { testModel } from '../helpers/testModels.ts';
+import { cpuGreedy, testModel } from '../helpers/testModels.ts';
 import type { Spec } from '../helpers/testModels.ts';
 
 // 12 tokens: a chunk of 8 (up to 16 distinct experts a layer, more than 10%'s 3 slots: it runs
@@ -38,6 +38,8 @@ describe.each(generatorArchs)('%s with paged experts', (arch) => {
     const all = resident.expertCache;
     resident.destroy();
     expect(all.paged).toBe(false);
+    // The ground truth: the CPU reference's greedy tokens.
+    expect(want.tokens).toEqual(cpuGreedy(bytes, prompt, want.tokens.length).tokens);
     for (const share of [0.1, 0.25]) {
       const paged = await loadGpuModel(bytes, { expertCacheBytes: Math.floor(share * all.bytes) });
       try {
