@@ -130,7 +130,7 @@ export class GpuModel {
     this.arch = arch;
     this.cfg = cfg;
     const device = gpu.device;
-    this.recorder = new StepRecorder(device, new PipelineCache(device, gpu.rowLanes, scratch.kvCacheType === 'f16'));
+    this.recorder = new StepRecorder(device, PipelineCache.of(device, gpu.rowLanes, scratch.kvCacheType === 'f16'));
     this.idsStaging = device.createBuffer({ label: 'ids.staging', size: scratch.maxTokens * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.candidatesStaging = device.createBuffer({ label: 'candidates.staging', size: scratch.maxTokens * (1 + 2 * MAX_CANDIDATES) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.lastStep = { submits: 0, dispatches: 0, readbackBytes: 0, weightBytes: weights.bytes, scratchBytes: scratch.bytes, kvCacheType: scratch.kvCacheType, kvCacheBytes: scratch.kvCacheBytes };

@@ -46,8 +46,24 @@ const kernels = {
 
 export type KernelName = keyof typeof kernels;
 
+/** Every device's caches, by rowLanes and kvF16: pipelines outlive the models that use them. */
+const shared = new WeakMap<GPUDevice, Map<string, PipelineCache>>();
+
 export class PipelineCache {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+
+  /**
+   * The device's cache for these overrides, shared by every model on it: a pipeline depends on
+   * nothing else, and compiling one costs about a second on a software adapter.
+   */
+  static of(device: GPUDevice, rowLanes: number, kvF16: boolean): PipelineCache {
+    let byKey = shared.get(device);
+    if (!byKey) shared.set(device, (byKey = new Map()));
+    const key = `${rowLanes}:${kvF16}`;
+    let cache = byKey.get(key);
+    if (!cache) byKey.set(key, (cache = new PipelineCache(device, rowLanes, kvF16)));
+    return cache;
+  }
 
   constructor(
     private readonly device: GPUDevice,
