@@ -305,8 +305,11 @@ export class GpuModel {
     const cfg = this.passConfig(opts);
     const c = this.routed.counters;
     let firstEnd: number | undefined;
+    let submits = 0;
     for (;;) {
       const { result, ids } = await this.pass(tokens, mode, opts);
+      // Every try is a submit of this step's (lastStep counts one pass).
+      this.lastStep.submits = ++submits;
       const need = routedNeed(ids, cfg, T, (il) => this.routed.layer(il) !== undefined);
       if (T > 1 && [...need.values()].some((n) => n.size > this.routed.slots)) return this.halves(tokens, mode, opts);
       let missed = false;
@@ -419,7 +422,7 @@ export class GpuModel {
       await this.routingStaging.mapAsync(GPUMapMode.READ, 0, routingBytes);
       const chosen = new Uint32Array(this.routingStaging.getMappedRange(0, routingBytes).slice(0));
       this.routingStaging.unmap();
-      ids = chosen;
+      ids = chosen; // a const for the closure below
       // Dense leading layers (deepseek2) route nothing.
       const dense = this.cfg.nLayerDenseLead ?? 0;
       if (logRouting) this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => (il < dense ? [] : Array.from(chosen.subarray((il * T + t) * k, (il * T + t + 1) * k)))));
