@@ -21,13 +21,17 @@ test('every architecture with 3 or 8 of 32 experts per layer on the GPU answers 
       await page.getByLabel('GPU memory for experts (MiB)').fill(String((share * expertBytes) / 2 ** 20));
       await page.keyboard.press('Escape');
       await openLocalModel(page, model.path);
+      // The previous model shows as loaded until this one replaces it: wait for this one.
+      await expect(page.getByTestId('model-status'), what).toContainText(arch, { timeout: 60_000 });
+      await page.getByRole('button', { name: 'Insights', exact: true }).click();
+      await expect(page.getByText(`${slots} of 32 per layer`), what).toBeVisible({ timeout: 60_000 });
+      await page.keyboard.press('Escape');
       await page.getByRole('button', { name: 'New chat' }).click();
       await sendAndWait(page, 'Hello there');
       const tokens = answerTokens(await page.getByRole('article', { name: 'Answer' }).last().getAttribute('data-tokens'));
       expect(tokens.length, what).toBeGreaterThan(0);
       expect(tokens, what).toEqual(cpuGreedy(model.bytes, prompt, tokens.length));
       await page.getByRole('button', { name: 'Insights', exact: true }).click();
-      await expect(page.getByText(`${slots} of 32 per layer`), what).toBeVisible();
       await expect(page.getByTestId('answer-stats'), what).toContainText('Expert cache hits');
       await expect(page.getByTestId('answer-stats'), what).toContainText('Experts loaded per token');
       await page.keyboard.press('Escape');
