@@ -22,6 +22,8 @@ export type {
   GpuProbe,
   LoadedModelInfo,
   LoadProgress,
+  ModelFileChoice,
+  ModelFileListing,
   ModelSource,
   StorageEstimateInfo,
   StoredModelInfo,

@@ -2,7 +2,7 @@
 // Hub double"; MOE-GGUF.md §5): `/<owner>/<repo>/resolve/<rev>/<file>` answers 302 to a "CDN"
 // URL with an expiring token, which answers Range requests with 206 + Content-Range + ETag;
 // CORS headers as the Hub sends them; `/api/models/<owner>/<repo>/tree/<rev>[/<dir>]` lists
-// files. Faults are switchable, and every request and body byte is counted.
+// files (`?recursive=true`, pages linked by `Link: rel="next"`). Faults are switchable, and every request and body byte is counted.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -55,6 +55,8 @@ export interface HubDouble {
   /** e.g. http://127.0.0.1:41234: use as the store's hubBaseUrl. */
   readonly baseUrl: string;
   faults: HubFaults;
+  /** Entries per page of a tree listing (default: all on one page). */
+  treePageSize: number | undefined;
   readonly stats: HubStats;
   /** Adds or replaces a file; a replaced file gets new bytes and a new ETag. */
   setFile(repo: string, path: string, bytes: Uint8Array, revision?: string): void;
@@ -73,7 +75,7 @@ interface HostedFile {
 
 const CORS = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': 'Content-Range, ETag, Content-Length, Accept-Ranges, X-Linked-Size, X-Linked-ETag',
+  'Access-Control-Expose-Headers': 'Content-Range, ETag, Content-Length, Accept-Ranges, X-Linked-Size, X-Linked-ETag, Link',
 };
 
 function emptyStats(): HubStats {
@@ -86,6 +88,7 @@ export async function startHubDouble(): Promise<HubDouble> {
   let stats = emptyStats();
   const double = {
     faults: {} as HubFaults,
+    treePageSize: undefined as number | undefined,
     get stats(): HubStats {
       return stats;
     },
@@ -183,20 +186,39 @@ export async function startHubDouble(): Promise<HubDouble> {
     if (f.latencyMs) await sleep(f.latencyMs);
     const parts = url.pathname.split('/').slice(1).map(decodeURIComponent);
 
-    // /api/models/<owner>/<repo>/tree/<rev>[/<dir>]
+    // /api/models/<owner>/<repo>/tree/<rev>[/<dir>][?recursive=true][&cursor=N]
     if (parts[0] === 'api' && parts[1] === 'models' && parts[4] === 'tree') {
       stats.treeRequests++;
       const repo = `${parts[2]}/${parts[3]}`;
       const rev = parts[5] ?? 'main';
       const dir = parts.slice(6).join('/');
+      const recursive = url.searchParams.get('recursive') === 'true';
       const prefix = `${repo}@${rev}:`;
-      const list = [...files.entries()]
-        .filter(([k]) => k.startsWith(prefix))
-        .map(([k, v]) => ({ path: k.slice(prefix.length), file: v }))
-        .filter(({ path }) => (dir ? path.startsWith(`${dir}/`) : !path.includes('/')))
-        .map(({ path, file }) => ({ type: 'file', path, size: file.bytes.length, oid: file.sha256.slice(0, 40), lfs: { oid: file.sha256, size: file.bytes.length, pointerSize: 134 } }));
-      if (list.length === 0) return send(res, 404, { 'Content-Type': 'application/json' }, '{"error":"Repository not found"}');
-      return send(res, 200, { 'Content-Type': 'application/json' }, JSON.stringify(list));
+      const paths = [...files.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+      if (paths.length === 0) return send(res, 404, { 'Content-Type': 'application/json' }, '{"error":"Repository not found"}');
+      const under = paths.filter((p) => !dir || p.startsWith(`${dir}/`)).map((p) => (dir ? p.slice(dir.length + 1) : p));
+      const at = (p: string): string => (dir ? `${dir}/${p}` : p);
+      const dirs = recursive ? [] : [...new Set(under.filter((p) => p.includes('/')).map((p) => p.slice(0, p.indexOf('/'))))];
+      const entries = [
+        ...dirs.map((d) => ({ type: 'directory', path: at(d), size: 0, oid: '0'.repeat(40) })),
+        ...under
+          .filter((p) => recursive || !p.includes('/'))
+          .map((p) => {
+            const file = files.get(`${prefix}${at(p)}`) as HostedFile;
+            return { type: 'file', path: at(p), size: file.bytes.length, oid: file.sha256.slice(0, 40), lfs: { oid: file.sha256, size: file.bytes.length, pointerSize: 134 } };
+          }),
+      ];
+      // Pages as the Hub sends them: a Link header with rel="next" until the last.
+      const size = double.treePageSize ?? entries.length;
+      const from = Number(url.searchParams.get('cursor') ?? 0);
+      const page = entries.slice(from, from + size);
+      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+      if (from + size < entries.length) {
+        const next = new URL(url.pathname + url.search, baseUrl);
+        next.searchParams.set('cursor', String(from + size));
+        headers.Link = `<${next.href}>; rel="next"`;
+      }
+      return send(res, 200, headers, JSON.stringify(page));
     }
 
     if (f.status && f.status.count > 0) {

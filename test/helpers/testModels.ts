@@ -61,9 +61,9 @@ export interface GreedyRun {
   readonly minRoutingGap: number;
 }
 
-/** Greedy decoding with the CPU reference, recording how close each decision was. */
-export function cpuGreedy(bytes: Uint8Array, prompt: readonly number[], n: number): GreedyRun {
-  const model = CpuModel.fromBytes(bytes);
+/** Greedy decoding with the CPU reference (of a file's bytes, or a model built otherwise), recording how close each decision was. */
+export function cpuGreedy(source: Uint8Array | CpuModel, prompt: readonly number[], n: number): GreedyRun {
+  const model = source instanceof CpuModel ? source : CpuModel.fromBytes(source);
   const tokens: number[] = [];
   const probs: Float64Array[] = [];
   let minTopGap = Infinity;

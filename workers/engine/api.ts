@@ -2,12 +2,14 @@
 // crosses a postMessage boundary, so every type is a plain structured-cloneable object.
 
 import type { ChatEvent, ChatStats, GenerationParams } from './chat/types.ts';
+import type { ModelFileListing } from './store/hubListing.ts';
 import type { DownloadProgress, ModelSource, StorageEstimateInfo, StoredModelInfo } from './store/types.ts';
 import type { ChatMessage } from './template/chatTemplate.ts';
 
 export type { ChatEvent, ChatStats, GenerationParams } from './chat/types.ts';
 export type { DownloadProgress, HubSource, ModelSource, StorageEstimateInfo, StoredModelInfo, UrlSource } from './store/types.ts';
 export type { ChatMessage } from './template/chatTemplate.ts';
+export type { ModelFileChoice, ModelFileListing } from './store/hubListing.ts';
 
 /**
  * The engine worker's API. Callbacks must be wrapped in Comlink.proxy by the caller; long calls
@@ -24,6 +26,12 @@ export interface EngineApi {
    */
   onGpuEvent(listener: (e: EngineErrorInfo) => void): void;
 
+  /**
+   * The GGUF files a pasted reference names: `owner/name`, `owner/name:Q4_K_M`, a huggingface.co
+   * or hf.co link to a repository, folder or file, or any https URL of a .gguf. A split file's
+   * parts are one choice. Nothing is downloaded; `downloadModel` takes a choice's `source`.
+   */
+  findModelFiles(reference: string): Promise<ModelFileListing>;
   /** Models in the store (complete, partial or failed). */
   listModels(): Promise<StoredModelInfo[]>;
   /** Downloads (or resumes) a model into the store; progress events as records land. */

@@ -101,6 +101,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
     inspectGguf: async (file) => summarizeGguf(await readGguf(blobSource(file))),
 
     listModels: () => deps.store.list(),
+    findModelFiles: (reference) => deps.store.findFiles(reference),
     async downloadModel(id, source, onProgress) {
       const ctrl = new AbortController();
       downloads.set(id, ctrl);

@@ -13,6 +13,10 @@ export type GgufErrorCode =
   | 'tensor_out_of_bounds'
   | 'tensor_overlap'
   | 'missing_key'
+  /** The parts of a split model do not belong together. */
+  | 'bad_split'
+  /** One part of a split model opened alone. */
+  | 'split_part'
   | 'read_failed';
 
 export class GgufError extends Error {

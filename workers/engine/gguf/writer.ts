@@ -17,6 +17,7 @@ export interface TensorToWrite {
 
 /** Constructors for typed metadata entries. */
 export const kv = {
+  u16: (key: string, value: number): GgufKv => ({ key, type: GgufValueType.U16, value }),
   u32: (key: string, value: number): GgufKv => ({ key, type: GgufValueType.U32, value }),
   i32: (key: string, value: number): GgufKv => ({ key, type: GgufValueType.I32, value }),
   f32: (key: string, value: number): GgufKv => ({ key, type: GgufValueType.F32, value }),

@@ -144,7 +144,7 @@ export function describeChange(m: ModelManifest, now: RemoteIdentity): string {
 
 /** A new model: header read and validated first; nothing is written unless all of it passes. */
 async function create(ctx: StoreContext, id: string, bytes: ModelBytes, identity: RemoteIdentity, o: AcquireOptions, signal: AbortSignal): Promise<StoredManifest> {
-  const { file, header } = await bytes.readHeader(signal);
+  const { file, header, parts } = await bytes.readHeader(signal);
   try {
     o.validate?.(file);
   } catch (e) {
@@ -165,6 +165,7 @@ async function create(ctx: StoreContext, id: string, bytes: ModelBytes, identity
     etag: identity.etag,
     sha256: await bytes.sha256(signal),
     headerLength: header.length,
+    parts,
     headerSum: xxh32(header),
     name: stringOrUndefined(file, 'general.name'),
     architecture: stringOrUndefined(file, 'general.architecture'),

@@ -8,8 +8,18 @@ import { StoreError } from './errors.ts';
 
 export interface ModelHeader {
   readonly file: GgufFile;
-  /** Bytes [0, file.dataOffset). */
+  /** Bytes [0, file.dataOffset); for a split file, every part's header, one after another. */
   readonly header: Uint8Array;
+  /** A split file's parts, in order (gguf/split.ts); absent for a whole file. */
+  readonly parts?: readonly PartLayout[];
+}
+
+/** One part of a split file as the store keeps it. */
+export interface PartLayout {
+  /** Bytes of the part file. */
+  readonly size: number;
+  /** Bytes of its header within the stored header. */
+  readonly headerLength: number;
 }
 
 /**

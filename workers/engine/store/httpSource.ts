@@ -10,9 +10,16 @@ import type { HubFileInfo } from './hub.ts';
 import { RemoteFile } from './remote.ts';
 import type { RemoteIdentity } from './remote.ts';
 import { withRetry } from './retry.ts';
+import { partSources, splitModelBytes } from './splitBytes.ts';
 import type { ModelSource } from './types.ts';
 
+/** A remote file, or every part of a remote split file (`-00001-of-0000N.gguf`) as one. */
 export function httpModelBytes(ctx: StoreContext, source: ModelSource): ModelBytes {
+  const parts = partSources(source);
+  return parts.length === 1 ? remoteFileBytes(ctx, source) : splitModelBytes(source, parts.map((p) => remoteFileBytes(ctx, p)));
+}
+
+function remoteFileBytes(ctx: StoreContext, source: ModelSource): ModelBytes {
   const url = sourceUrl(source, ctx.hubBaseUrl);
   const remote = new RemoteFile(url, ctx.fetch);
   let hubInfo: Promise<HubFileInfo | undefined> | undefined;

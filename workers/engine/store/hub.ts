@@ -6,13 +6,13 @@ import type { ModelSource } from './types.ts';
 
 export const DEFAULT_HUB_BASE_URL = 'https://huggingface.co';
 
-const REPO = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const REPO = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 
-function trimBase(base: string): string {
+export function trimBase(base: string): string {
   return base.replace(/\/+$/, '');
 }
 

@@ -5,7 +5,9 @@
 //                        in the same transaction as the records, so a flag never outlives its record)
 
 import { readGguf } from '../gguf/reader.ts';
+import { joinSplitParts } from '../gguf/split.ts';
 import type { GgufFile } from '../gguf/types.ts';
+import type { PartLayout } from './header.ts';
 import type { StoreBackend } from './backend.ts';
 import { isExpertRecord, manifestKey, progressKey } from './keys.ts';
 import { recordBytes } from './plan.ts';
@@ -29,6 +31,8 @@ export interface ModelManifest {
   /** SHA-256 of the whole file from the Hub's tree listing, when it gave one. */
   readonly sha256: string | undefined;
   readonly headerLength: number;
+  /** A split file's parts (their headers lie one after another in the stored header); absent for a whole file. */
+  readonly parts?: readonly PartLayout[];
   /** xxh32 of the header bytes. */
   readonly headerSum: number;
   readonly name: string | undefined;
@@ -130,8 +134,19 @@ export function infoOf({ manifest: m, progress: p }: StoredManifest): StoredMode
   };
 }
 
-/** The stored header parsed into a GgufFile (tensor offsets are file offsets, as at the source). */
-export async function parseStoredHeader(header: Uint8Array, size: number): Promise<GgufFile> {
+/**
+ * The stored header parsed into a GgufFile (tensor offsets are file offsets, as at the source;
+ * a split file's parts joined, each part after the ones before it).
+ */
+export async function parseStoredHeader(header: Uint8Array, size: number, parts?: readonly PartLayout[]): Promise<GgufFile> {
   // Reads past the header come back short: the parser never needs them.
-  return readGguf({ size, read: async (offset, length) => header.subarray(offset, Math.min(header.length, offset + length)) });
+  const parse = (bytes: Uint8Array, fileSize: number): Promise<GgufFile> => readGguf({ size: fileSize, read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)) });
+  if (!parts) return parse(header, size);
+  let at = 0;
+  const files = [];
+  for (const p of parts) {
+    files.push({ file: await parse(header.subarray(at, at + p.headerLength), p.size), size: p.size });
+    at += p.headerLength;
+  }
+  return joinSplitParts(files);
 }

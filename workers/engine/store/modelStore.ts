@@ -11,6 +11,8 @@ import type { StoreBackend } from './backend.ts';
 import type { StorageManagerLike, StoreContext } from './context.ts';
 import { DEFAULT_HUB_BASE_URL } from './hub.ts';
 import { httpModelBytes } from './httpSource.ts';
+import { listModelFiles, parseModelRef } from './hubListing.ts';
+import type { ModelFileListing } from './hubListing.ts';
 import { blobModelBytes } from './import.ts';
 import { checkModelId, isExpertRecord } from './keys.ts';
 import { loadManifest } from './manifest.ts';
@@ -92,6 +94,14 @@ export class ModelStore {
     const id = await bytes.identify(signal);
     const { file } = await bytes.readHeader(signal);
     return { url: bytes.url ?? '', size: id.size, etag: id.etag, file };
+  }
+
+  /**
+   * The GGUF files a pasted reference names (a repository, a Hub link, a .gguf URL), from the
+   * Hub's file listing: what "add a model" offers before anything is downloaded.
+   */
+  findFiles(reference: string, signal: AbortSignal = new AbortController().signal): Promise<ModelFileListing> {
+    return listModelFiles(this.ctx.fetch, this.ctx.hubBaseUrl, parseModelRef(reference, this.ctx.hubBaseUrl), signal);
   }
 
   list(): Promise<StoredModelInfo[]> {

@@ -44,7 +44,7 @@ export async function openStoredWeights(backend: StoreBackend, id: string, o: Op
   if (!(header instanceof Uint8Array) || header.length !== m.headerLength || xxh32(header) !== m.headerSum) {
     throw new StoreError('corrupt', `the stored header of ${id} is damaged; delete the model and download it again`, { detail: 'checksum' });
   }
-  const file = await parseStoredHeader(header, m.size);
+  const file = await parseStoredHeader(header, m.size, m.parts);
   return { info, file, read: (range) => readRange(backend, stored, header, file, range, o) };
 }
 
@@ -59,7 +59,8 @@ const indexCache = new WeakMap<StoredManifest, { order: number[]; starts: number
 async function readRange(backend: StoreBackend, stored: StoredManifest, header: Uint8Array, file: GgufFile, { offset, length }: ByteRange, o: OpenOptions): Promise<Uint8Array> {
   const m = stored.manifest;
   const end = offset + length;
-  if (end <= header.length) return header.slice(offset, end);
+  // The first part's header (a split file's stored header holds every part's, one after another).
+  if (end <= file.dataOffset) return header.slice(offset, end);
   if (offset < file.dataOffset || end > m.size) {
     throw new RangeError(`bytes ${offset}..${end} of ${m.id} are not tensor data (data lies in ${file.dataOffset}..${m.size})`);
   }

@@ -1,3 +1,4 @@
+import { checkWholeFile } from '../../gguf/split.ts';
 import type { GgufFile } from '../../gguf/types.ts';
 import { architectureOf } from '../config.ts';
 import { ModelError } from '../errors.ts';
@@ -13,6 +14,7 @@ import { qwen3moe } from './qwen3moe.ts';
 export const archs: readonly ArchDef[] = [qwen3moe, qwen2moe, olmoe, granitemoe, llama, deepseek2, gptOss];
 
 export function archOf(file: GgufFile): ArchDef {
+  checkWholeFile(file, 'this file');
   const name = architectureOf(file);
   const arch = archs.find((a) => a.name === name);
   if (!arch) {
