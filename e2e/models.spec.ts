@@ -1,9 +1,11 @@
 // The model store against the local Hub double: a catalog entry downloads (progress with bytes,
 // speed and time left; pause and resume; a failure shown and recovered from), loads, answers
 // with the CPU reference's greedy tokens, and loads again after a reload with the Hub gone; a
-// download paused after its dense weights answers right away, its experts read from the Hub.
+// download paused after its dense weights answers right away, its experts read from the Hub; a
+// model added by a pasted Hub link (a split file) downloads as one and answers.
 
 import { expect, test } from '@playwright/test';
+import { splitGguf, splitPartName } from '../scripts/model-gen/split.ts';
 import { startHubDouble, type HubDouble } from '../test/helpers/hubDouble.ts';
 import { answerTokens, cpuGreedy, openApp, promptTokens, sendAndWait, testModel } from './helpers.ts';
 
@@ -109,6 +111,54 @@ test('a download paused after its dense weights can be used now: experts come fr
     const tokens = answerTokens(await page.getByRole('article', { name: 'Answer' }).getAttribute('data-tokens'));
     expect(tokens).toEqual(cpuGreedy(model.bytes, promptTokens(model.bytes, [{ role: 'user', content: 'Hello' }]), 8));
     expect(own.stats.cdnRequests).toBeGreaterThan(0);
+  } finally {
+    await own.close().catch(() => {});
+  }
+});
+
+test('a model added from the Hub by a pasted link: its GGUF files listed, a split file downloaded as one model and answering', async ({ page }) => {
+  test.setTimeout(120_000);
+  const repo = 'pakar-test/granite-split-GGUF';
+  const parts = splitGguf(model.bytes, 3);
+  const own = await startHubDouble();
+  try {
+    parts.forEach((p, k) => own.setFile(repo, splitPartName('Q8_0/granite-Q8_0', k, 3), p));
+    own.setFile(repo, 'granite-Q4_K_M.gguf', model.bytes);
+    own.setFile(repo, 'mmproj-granite-F16.gguf', new Uint8Array(64));
+    await openApp(page, { temperature: 0, maxTokens: 8 }, `?hub=${encodeURIComponent(own.baseUrl)}`);
+    await page.getByRole('button', { name: 'Models', exact: true }).click();
+    const input = page.getByRole('textbox', { name: 'Hub repository or GGUF link' });
+    const find = page.getByRole('button', { name: 'Find GGUF files' });
+
+    // A repository that is not there says so.
+    await input.fill('pakar-test/no-such-GGUF');
+    await find.click();
+    const section = page.getByRole('region', { name: 'Add from the Hub' });
+    await expect(section.getByRole('alert')).toContainText('The Hub has no repository pakar-test/no-such-GGUF');
+
+    // An hf.co link lists the repository's model files (not the vision projector), smallest first.
+    await input.fill(`hf.co/${repo}`);
+    await find.click();
+    const found = section.getByRole('list', { name: 'GGUF files found' });
+    await expect(found.getByRole('listitem')).toHaveCount(2);
+    const split = found.getByRole('listitem', { name: 'granite-Q8_0-00001-of-00003.gguf' });
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    await expect(split).toContainText(`${repo} · Q8_0 ·`);
+    await expect(split).toContainText('split into 3 files, downloaded as one model');
+    expect(total).toBeGreaterThan(model.bytes.length);
+    await expect(found.getByRole('listitem', { name: 'granite-Q4_K_M.gguf' })).toContainText('Q4_K_M');
+
+    // Downloaded, loaded and answering with the whole file's tokens.
+    await split.getByRole('button', { name: 'Download granite-Q8_0-00001-of-00003.gguf' }).click();
+    await expect(split).toHaveAttribute('data-state', 'stored', { timeout: 60_000 });
+    expect(new Set(own.stats.ranges.map((r) => r.path)).size).toBe(3);
+    await split.getByRole('button', { name: 'Load granite-Q8_0-00001-of-00003.gguf' }).click();
+    await expect(split).toHaveAttribute('data-state', 'loaded', { timeout: 60_000 });
+    await expect(page.getByRole('region', { name: 'On this device' })).toContainText('granitemoe');
+    await page.keyboard.press('Escape');
+    await sendAndWait(page, 'Hello');
+    const tokens = answerTokens(await page.getByRole('article', { name: 'Answer' }).getAttribute('data-tokens'));
+    expect(tokens).toEqual(cpuGreedy(model.bytes, promptTokens(model.bytes, [{ role: 'user', content: 'Hello' }]), 8));
   } finally {
     await own.close().catch(() => {});
   }

@@ -21,6 +21,8 @@ export interface ModelCardActions {
 interface Props {
   readonly name: string;
   readonly entry: CatalogEntry | undefined;
+  /** What to say of a model that is neither in the catalog nor stored (a file found on the Hub). */
+  readonly summary?: string;
   readonly stored: StoredModelInfo | undefined;
   readonly transfer: Transfer | undefined;
   readonly loaded: LoadedModelInfo | null | undefined;
@@ -30,7 +32,7 @@ interface Props {
   readonly actions: ModelCardActions;
 }
 
-export function ModelCard({ name, entry, stored, transfer, loaded, loading, offline, actions }: Props) {
+export function ModelCard({ name, entry, summary, stored, transfer, loaded, loading, offline, actions }: Props) {
   const running = transfer?.running ?? false;
   const complete = stored?.state === 'complete';
   const isLoaded = loaded?.id === stored?.id && stored !== undefined;
@@ -48,7 +50,7 @@ export function ModelCard({ name, entry, stored, transfer, loaded, loading, offl
       <div className="model-head">
         <div>
           <h4>{name}</h4>
-          <p className="muted small">{describe(entry, stored)}</p>
+          <p className="muted small">{describe(entry, stored) || summary}</p>
         </div>
         <div className="badges">
           {entry && <span className="badge">{entry.quant}</span>}

@@ -6,6 +6,7 @@ import { useOnline } from '../pwa/useOnline.ts';
 import { formatBytes } from '../ui/format.ts';
 import { downloadHost } from '../engine/workerUrl.ts';
 import type { CatalogEntry } from './catalog.ts';
+import { AddModel } from './AddModel.tsx';
 import { LocalFile } from './LocalFile.tsx';
 import { ModelCard } from './ModelCard.tsx';
 import { LoadBar } from './Progress.tsx';
@@ -13,7 +14,7 @@ import { useCatalog, useDeleteModel, useLoadedModel, useStoredModels } from './q
 import { StorageSummary } from './StorageSummary.tsx';
 import { useDownloads, useTransfers } from './useDownloads.ts';
 import { useLoadState, useModelLoader } from './useModelLoader.ts';
-import type { StoredModelInfo } from '../engine/client.ts';
+import type { ModelSource, StoredModelInfo } from '../engine/client.ts';
 
 /** `otherTabsModels`: the models other tabs of the app have loaded (otherTabs.ts). */
 export function ModelManager({ busy, otherTabsModels }: { busy: boolean; otherTabsModels: readonly string[] }) {
@@ -30,6 +31,16 @@ export function ModelManager({ busy, otherTabsModels }: { busy: boolean; otherTa
   const others = stored.filter((m) => !catalogIds.has(m.id));
   const loadBlocked = loadState.loading || busy;
 
+  const actionsFor = (id: string, name: string, source: ModelSource | undefined) => ({
+    onDownload: () => void (source && download(id, source)),
+    onPause: () => pause(id),
+    onCancel: () => void cancel(id),
+    onLoad: () => void load({ kind: 'store', id, name }),
+    onDelete: () => {
+      if (confirm(`Delete ${name} from this browser? You can download it again later.`)) del.mutate(id);
+    },
+  });
+
   const card = (name: string, entry: CatalogEntry | undefined, s: StoredModelInfo | undefined, id: string) => (
     <ModelCard
       key={id}
@@ -40,15 +51,7 @@ export function ModelManager({ busy, otherTabsModels }: { busy: boolean; otherTa
       loaded={loaded}
       loading={loadBlocked}
       offline={!online}
-      actions={{
-        onDownload: () => void (entry ? download(id, entry.source) : s && download(id, s.source)),
-        onPause: () => pause(id),
-        onCancel: () => void cancel(id),
-        onLoad: () => void load({ kind: 'store', id, name }),
-        onDelete: () => {
-          if (confirm(`Delete ${name} from this browser? You can download it again later.`)) del.mutate(id);
-        },
-      }}
+      actions={actionsFor(id, name, entry?.source ?? s?.source)}
     />
   );
 
@@ -92,6 +95,8 @@ export function ModelManager({ busy, otherTabsModels }: { busy: boolean; otherTa
           <ul className="model-list">{others.map((m) => card(m.name ?? m.id, undefined, m, m.id))}</ul>
         </section>
       )}
+
+      <AddModel catalog={catalog} stored={stored} transfers={transfers} loaded={loaded} loading={loadBlocked} offline={!online} actionsFor={(id, name, c) => actionsFor(id, name, c.source)} />
 
       <section aria-labelledby="catalog-title">
         <h3 id="catalog-title">Catalog</h3>
