@@ -163,3 +163,22 @@ test('a model added from the Hub by a pasted link: its GGUF files listed, a spli
     await own.close().catch(() => {});
   }
 });
+
+test('a split model opened from local files: one part alone says what is missing, all parts (any order) answer', async ({ page }) => {
+  test.setTimeout(90_000);
+  const parts = splitGguf(model.bytes, 3).map((buffer, k) => ({ name: splitPartName('granite', k, 3), mimeType: 'application/octet-stream', buffer: Buffer.from(buffer) }));
+  await openApp(page, { temperature: 0, maxTokens: 8 });
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  const input = page.getByLabel('Open a local .gguf file');
+  await input.setInputFiles([parts[1]]);
+  const alert = page.getByRole('alert').filter({ hasText: `Could not load ${parts[1].name}` });
+  await expect(alert).toContainText('part 2 of 3 of a split model');
+  await expect(alert.getByTestId('error-code')).toHaveText('split_part');
+
+  await input.setInputFiles([parts[2], parts[0], parts[1]]);
+  await expect(page.getByTestId('loaded-model')).toBeVisible({ timeout: 60_000 });
+  await page.keyboard.press('Escape');
+  await sendAndWait(page, 'Hello');
+  const tokens = answerTokens(await page.getByRole('article', { name: 'Answer' }).getAttribute('data-tokens'));
+  expect(tokens).toEqual(cpuGreedy(model.bytes, promptTokens(model.bytes, [{ role: 'user', content: 'Hello' }]), 8));
+});

@@ -4,7 +4,6 @@
 import { CpuModel } from '../../workers/engine/cpu/model.ts';
 import { generate, type GenerationStats } from '../../workers/engine/decode/generate.ts';
 import { defaultSamplerParams, greedyParams, type SamplerParams, type TokenProb } from '../../workers/engine/decode/sampler.ts';
-import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import type { GgufFile } from '../../workers/engine/gguf/types.ts';
 import { archOf } from '../../workers/engine/model/archs/index.ts';
 import type { KvCacheType } from '../../workers/engine/model/config.ts';
@@ -16,7 +15,7 @@ import type { Drafter } from '../../workers/engine/decode/drafter.ts';
 import { ModelDrafter } from '../../workers/engine/decode/modelDrafter.ts';
 import type { SelfDraftOptions } from '../../workers/engine/decode/modelDrafter.ts';
 import type { GpuModel } from '../../workers/engine/gpu/model.ts';
-import { loadGpuModel, readModelFile } from './model.ts';
+import { loadGpuModel, openModelFile } from './model.ts';
 import { evictionPolicies } from '../../workers/engine/experts/policy.ts';
 import type { EvictionPolicyName } from '../../workers/engine/experts/policy.ts';
 
@@ -137,8 +136,7 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
   if ((cacheMiB !== undefined || expertPolicy !== undefined) && backend === 'cpu') throw new CliError('bad_args', '--expert-cache-mib and --expert-policy page experts on the GPU: use the webgpu backend');
   const expertCacheBytes = cacheMiB === undefined ? undefined : Math.floor(cacheMiB * 2 ** 20);
 
-  const bytes = readModelFile(required(flags.model, 'model'));
-  const file = parseGguf(bytes);
+  const { file, bytes } = openModelFile(required(flags.model, 'model'));
   const tokenizer = tokenizerFromGguf(file);
   const nVocab = archOf(file).config(file).nVocab;
   const prompt = flags.prompt !== undefined ? promptTokens(tokenizer, flags.prompt) : tokenList(flags['prompt-tokens'] ?? '', 'prompt-tokens', nVocab);
@@ -181,8 +179,7 @@ async function* onGpu(r: Run): AsyncGenerator<CliEvent, void> {
       if (s.selfDraft.layers !== undefined && s.selfDraft.layers > nLayer) throw new CliError('bad_args', `--self-layers ${s.selfDraft.layers}: the model has ${nLayer} layers`);
       if (s.mode === 'self' || nExpertUsed > 1 || (s.selfDraft.layers ?? nLayer) < nLayer) drafters.push(ModelDrafter.self(model, s.selfDraft));
       if (s.draftPath !== undefined) {
-        const bytes = readModelFile(s.draftPath);
-        const file = parseGguf(bytes);
+        const { file, bytes } = openModelFile(s.draftPath);
         draftModel = await loadGpuModel(file, bytes, model.nCtx, r.kvCache);
         drafters.push(ModelDrafter.separate(draftModel, file, model, r.file));
       }

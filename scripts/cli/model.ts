@@ -1,8 +1,11 @@
-// Loading a GGUF for the CLI: the whole file in memory (fine for the CPU reference and for
+// Loading a GGUF for the CLI: the whole file (every part of a split one) in memory (fine for the CPU reference and for
 // uploading to the GPU), and the WebGPU model on Dawn.
 
 import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { GgufError } from '../../workers/engine/gguf/errors.ts';
+import { parseGguf } from '../../workers/engine/gguf/reader.ts';
+import { joinSplitParts, splitPartNames } from '../../workers/engine/gguf/split.ts';
 import type { GgufFile } from '../../workers/engine/gguf/types.ts';
 import { bytesSource } from '../../workers/engine/gguf/sources.ts';
 import type { GpuContext } from '../../workers/engine/gpu/device.ts';
@@ -13,7 +16,7 @@ import type { KvCacheType } from '../../workers/engine/model/config.ts';
 import { weightsFromByteSource } from '../../workers/engine/model/weightSource.ts';
 import { openNodeGpu } from '../node-webgpu.ts';
 
-export function readModelFile(path: string): Uint8Array {
+function readModelFile(path: string): Uint8Array {
   let buf: Buffer;
   try {
     buf = readFileSync(path);
@@ -21,6 +24,25 @@ export function readModelFile(path: string): Uint8Array {
     throw new GgufError('read_failed', `cannot read the model file ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/**
+ * A model file in memory with its parsed header. Any part of a split model
+ * (`…-00002-of-00003.gguf`) opens the whole model: its sibling parts are read too and laid end
+ * to end, as the store does.
+ */
+export function openModelFile(path: string): { file: GgufFile; bytes: Uint8Array } {
+  const names = splitPartNames(basename(path));
+  if (!names) return ((bytes) => ({ file: parseGguf(bytes), bytes }))(readModelFile(path));
+  const parts = names.map((n) => readModelFile(join(dirname(path), n)));
+  const file = joinSplitParts(parts.map((p) => ({ file: parseGguf(p), size: p.length })));
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  return { file, bytes };
 }
 
 /** Dawn's GPU, with a message for the command line when there is none. */

@@ -1,9 +1,8 @@
 // `tokenize`: text → token ids, as llama.cpp's llama_tokenize(add_special = true).
 
-import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import { tokenizerFromGguf } from '../../workers/engine/tokenizer/index.ts';
 import { parseFlags, required } from './args.ts';
-import { readModelFile } from './model.ts';
+import { openModelFile } from './model.ts';
 
 export interface TokenizeResult {
   tokens: number[];
@@ -15,7 +14,7 @@ export function tokenizeCommand(args: string[]): TokenizeResult {
     text: { type: 'string' },
     special: { type: 'boolean', default: false },
   });
-  const file = parseGguf(readModelFile(required(flags.model, 'model')));
+  const { file } = openModelFile(required(flags.model, 'model'));
   const tokenizer = tokenizerFromGguf(file);
   // add_special = true: BOS if add_bos_token, EOS if add_eos_token. (llama-tokenize passes
   // add_special = add_bos, so there a vocabulary with add_eos but not add_bos gets no EOS.)

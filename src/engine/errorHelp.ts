@@ -41,6 +41,8 @@ const HELP: Record<string, { title: string; hint?: string; action?: ErrorAction 
   truncated: { title: 'The file ends early', hint: 'The download or copy is probably incomplete.' },
   bad_magic: { title: 'Not a GGUF file' },
   unsupported_version: { title: 'Unsupported GGUF version', hint: 'Try a file converted by a recent llama.cpp.' },
+  split_part: { title: 'One part of a split model', hint: 'Open all its parts together (select every …-of-0000N.gguf file), or download the model from the Hub.', action: 'open-models' },
+  bad_split: { title: 'These parts do not make one model', hint: 'Pick every part of one split model, and nothing else.', action: 'open-models' },
   read_failed: { title: 'The browser could not read the file', hint: 'Pick it again.' },
   context_full: { title: 'The conversation no longer fits the context', hint: 'Start a new chat, or edit an earlier message to shorten the history.', action: 'new-chat' },
   no_model: { title: 'No model is loaded', hint: 'Pick a model first.', action: 'open-models' },

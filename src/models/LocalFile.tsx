@@ -14,14 +14,16 @@ export function LocalFile({ disabled }: { disabled: boolean }) {
   const { importFile } = useDownloads();
   const transfers = useTransfers();
 
-  const open = async (file: File): Promise<void> => {
+  /** One .gguf, or every part of a split one picked together. */
+  const open = async (files: File[]): Promise<void> => {
+    const name = [...files].sort((a, b) => a.name.localeCompare(b.name))[0].name;
     if (!keep) {
-      await load({ kind: 'file', file, name: file.name });
+      await load({ kind: 'file', files, name });
       return;
     }
-    const id = localModelId(file);
-    setImporting({ id, name: file.name });
-    if (await importFile(id, file)) await load({ kind: 'store', id, name: file.name });
+    const id = localModelId(files);
+    setImporting({ id, name });
+    if (await importFile(id, files)) await load({ kind: 'store', id, name });
   };
 
   const transfer = importing ? transfers.get(importing.id) : undefined;
@@ -32,19 +34,21 @@ export function LocalFile({ disabled }: { disabled: boolean }) {
         <input
           type="file"
           accept=".gguf"
+          multiple
           aria-label="Open a local .gguf file"
           disabled={disabled}
           className="visually-hidden"
           onChange={(e) => {
-            const file = e.target.files?.[0];
+            const files = [...(e.target.files ?? [])];
             e.target.value = '';
-            if (file) void open(file);
+            if (files.length > 0) void open(files);
           }}
         />
       </label>
       <label className="check">
         <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.target.checked)} /> Keep a copy in this browser (loads again after a reload)
       </label>
+      <p className="muted small">A model split into parts (<code>…-00001-of-00003.gguf</code>): pick all of them together.</p>
       {transfer?.running && <DownloadBar progress={transfer.progress} label="Importing the file" />}
       {transfer?.error && <ErrorNotice help={transfer.error} title={`Could not keep ${importing?.name ?? 'the file'}: ${transfer.error.title.toLowerCase()}`} />}
     </div>

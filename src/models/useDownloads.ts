@@ -59,7 +59,7 @@ export function useDownloads() {
 
   /** Downloads or resumes; resolves true when the model is complete. */
   const download = useCallback((id: string, source: ModelSource) => track(id, (onProgress) => getEngine().downloadModel(id, source, onProgress)), [track]);
-  const importFile = useCallback((id: string, file: File) => track(id, (onProgress) => getEngine().importModel(id, file, onProgress)), [track]);
+  const importFile = useCallback((id: string, files: readonly File[]) => track(id, (onProgress) => getEngine().importModel(id, [...files], onProgress)), [track]);
   const pause = useCallback((id: string) => void getEngine().pauseDownload(id), []);
   /** Stops a download and deletes what it stored, once it has stopped writing. */
   const cancel = useCallback(

@@ -11,7 +11,7 @@ import { currentSettings, safeGet } from '../settings/useSettings.ts';
 import { createStore, useStore } from '../ui/store.ts';
 import { modelKeys } from './queries.ts';
 
-export type LoadTarget = { readonly kind: 'store'; readonly id: string; readonly name: string } | { readonly kind: 'file'; readonly file: File; readonly name: string };
+export type LoadTarget = { readonly kind: 'store'; readonly id: string; readonly name: string } | { readonly kind: 'file'; readonly files: readonly File[]; readonly name: string };
 
 export interface LoadState {
   readonly target: LoadTarget | undefined;
@@ -89,7 +89,7 @@ export function useModelLoader() {
       try {
         const engine = getEngine();
         const options = { expertCacheMiB: expertCacheMiB(currentSettings()) };
-        const info = target.kind === 'store' ? await engine.loadModel(target.id, onProgress, options) : await engine.loadFile(target.file, onProgress, options);
+        const info = target.kind === 'store' ? await engine.loadModel(target.id, onProgress, options) : await engine.loadFile([...target.files], onProgress, options);
         if (target.kind === 'store') rememberModel(target.id);
         // Known as loaded before it stops showing as loading: no "choose a model" in between.
         qc.setQueryData(modelKeys.loaded, info);

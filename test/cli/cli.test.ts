@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateModel } from '../../scripts/model-gen/generate.ts';
+import { splitGguf, splitPartName } from '../../scripts/model-gen/split.ts';
 import { fixturesDir } from '../../scripts/model-gen/vocab.ts';
 import { CpuModel } from '../../workers/engine/cpu/model.ts';
 import { argmax } from '../../workers/engine/decode/sampler.ts';
@@ -94,8 +95,11 @@ describe('cli generate', () => {
     const prompt = [104, 101, 108, 108, 111];
     // An f32 cache, as on the CPU (the default is f16 on adapters with shader-f16).
     const args = ['generate', '--model', modelPath, '--prompt-tokens', prompt.join(','), '--max-tokens', '8', '--greedy', '--kv-cache', 'f32'];
-    const [gpu, cpu, fast] = await Promise.all([cli(...args), cli(...args, '--backend', 'cpu'), cli(...args, '--no-top')]);
-    for (const r of [gpu, cpu, fast]) {
+    // Any part of a split copy opens the whole model.
+    splitGguf(bytes, 3).forEach((p, k) => writeFileSync(join(dir, splitPartName('split', k, 3)), p));
+    const splitArgs = args.map((a) => (a === modelPath ? join(dir, splitPartName('split', 1, 3)) : a));
+    const [gpu, cpu, fast, split] = await Promise.all([cli(...args), cli(...args, '--backend', 'cpu'), cli(...args, '--no-top'), cli(...splitArgs, '--backend', 'cpu')]);
+    for (const r of [gpu, cpu, fast, split]) {
       expect(r.code, r.stderr).toBe(0);
       expect(r.lines).toHaveLength(9);
       // stdout is JSON lines only (Dawn's messages go to stderr).
@@ -109,6 +113,7 @@ describe('cli generate', () => {
     const tokens = (last(gpu) as Result).tokens;
     expect((last(cpu) as Result).tokens).toEqual(tokens);
     expect((last(fast) as Result).tokens).toEqual(tokens);
+    expect((last(split) as Result).tokens).toEqual(tokens);
 
     // `top`: the 5 most probable, the token first, as the CPU reports them (f32 rounding apart).
     const gpuLines = gpu.lines.slice(0, 8) as TokenLine[];

@@ -2,7 +2,8 @@
 // Hub double"; MOE-GGUF.md §5): `/<owner>/<repo>/resolve/<rev>/<file>` answers 302 to a "CDN"
 // URL with an expiring token, which answers Range requests with 206 + Content-Range + ETag;
 // CORS headers as the Hub sends them; `/api/models/<owner>/<repo>/tree/<rev>[/<dir>]` lists
-// files (`?recursive=true`, pages linked by `Link: rel="next"`). Faults are switchable, and every request and body byte is counted.
+// files (`?recursive=true`, pages linked by `Link: rel="next"`). Faults are switchable, and
+// every request and body byte is counted.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';

@@ -6,6 +6,8 @@ import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import { ModelStore } from '../../workers/engine/store/modelStore.ts';
 import { idbBackend } from '../../workers/engine/store/backend.ts';
 import { loadManifest } from '../../workers/engine/store/manifest.ts';
+import { splitGguf, splitPartName } from '../../scripts/model-gen/split.ts';
+import { tensorRange } from '../../workers/engine/gguf/slices.ts';
 import { expectSameBytes, freshDbName, instantClock, RECORD_BYTES, small } from './helpers.ts';
 
 function offlineStore(db: string): ModelStore {
@@ -25,6 +27,21 @@ describe('local import', () => {
     const m = (await loadManifest(idbBackend(db), 'local-tiny'))!.manifest;
     expect(m.records[0].key).toBe('t/token_embd.weight/0');
     expect(m.url).toBeUndefined();
+  });
+
+  it('stores the parts of a split file picked in any order as one model, and refuses parts of two models', async () => {
+    const store = offlineStore(freshDbName());
+    const parts = splitGguf(small, 3).map((p, k) => file(p, splitPartName('tiny', k, 3)));
+    const info = await store.importFile('split', [parts[2], parts[0], parts[1]]);
+    expect(info).toMatchObject({ state: 'complete', architecture: 'qwen3moe', source: { kind: 'file', name: 'tiny-00001-of-00003.gguf' } });
+    const ws = await store.openWeights('split');
+    for (const t of parseGguf(small).tensors) {
+      const got = await ws.read(tensorRange(ws.file.tensorByName.get(t.name)!));
+      expect(Buffer.compare(got, small.subarray(t.byteOffset, t.byteOffset + t.byteLength)), t.name).toBe(0);
+    }
+    const otherHalf = file(splitGguf(small, 2)[1], 'tiny-00002-of-00002.gguf');
+    await expect(store.importFile('mixed', [parts[0], otherHalf])).rejects.toMatchObject({ code: 'invalid_gguf', detail: 'bad_split' });
+    expect(await store.info('mixed')).toBeUndefined();
   });
 
   it('resumes an interrupted import of the same file and refuses a different one under the same id', async () => {

@@ -38,8 +38,8 @@ export interface EngineApi {
   downloadModel(id: string, source: ModelSource, onProgress?: (p: DownloadProgress) => void): Promise<StoredModelInfo>;
   /** Pauses a running download; what was stored stays and the next download resumes. */
   pauseDownload(id: string): void;
-  /** Stores a local .gguf file (validated first), no network. */
-  importModel(id: string, file: Blob, onProgress?: (p: DownloadProgress) => void): Promise<StoredModelInfo>;
+  /** Stores a local .gguf file, or every part of a split one picked together (validated first), no network. */
+  importModel(id: string, file: Blob | Blob[], onProgress?: (p: DownloadProgress) => void): Promise<StoredModelInfo>;
   deleteModel(id: string): Promise<void>;
   storageEstimate(): Promise<StorageEstimateInfo | undefined>;
   /** Asks the browser to keep the store when space runs low (call on a user action). */
@@ -50,8 +50,8 @@ export interface EngineApi {
    * loads once its dense weights are stored; its experts come from the source until stored.
    */
   loadModel(id: string, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<LoadedModelInfo>;
-  /** Loads a local file straight onto the GPU without storing it. */
-  loadFile(file: Blob, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<LoadedModelInfo>;
+  /** Loads a local file (or every part of a split one, in any order) straight onto the GPU without storing it. */
+  loadFile(file: Blob | Blob[], onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<LoadedModelInfo>;
   unloadModel(): Promise<void>;
   /** The loaded model, if any. */
   loadedModel(): Promise<LoadedModelInfo | undefined>;

@@ -9,6 +9,7 @@ import type { ChatStats } from './chat/types.ts';
 import { DecodeError } from './decode/errors.ts';
 import { optString } from './gguf/metadata.ts';
 import { readGguf } from './gguf/reader.ts';
+import { openParts } from './gguf/split.ts';
 import { blobSource } from './gguf/sources.ts';
 import { summarizeGguf } from './gguf/summary.ts';
 import type { GpuContext } from './gpu/device.ts';
@@ -133,9 +134,9 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       return load(id, weights, onProgress, partial ? { ...options, lazyExperts: true } : options);
     },
     async loadFile(file, onProgress, options) {
-      const source = blobSource(file);
-      const name = file instanceof File ? file.name : 'local file';
-      return load(name, weightsFromByteSource(await readGguf(source), source), onProgress, options);
+      const files = Array.isArray(file) ? file : [file];
+      const { file: gguf, ordered, source } = await openParts(files.map((f) => Object.assign(blobSource(f), { name: f instanceof File ? f.name : 'local file' })));
+      return load(ordered[0].name, weightsFromByteSource(gguf, source), onProgress, options);
     },
     async unloadModel() {
       generation?.abort();

@@ -18,6 +18,26 @@ export function blobSource(blob: Blob): ByteSource {
   };
 }
 
+/** Sources laid end to end (the parts of a split file) as one; a read may span two of them. */
+export function joinedSource(parts: readonly { readonly source: ByteSource; readonly size: number }[]): ByteSource {
+  const total = parts.reduce((n, p) => n + p.size, 0);
+  return {
+    size: total,
+    read: async (offset, length) => {
+      const end = Math.min(total, offset + length);
+      const out = new Uint8Array(Math.max(0, end - offset));
+      let base = 0;
+      for (const p of parts) {
+        const from = Math.max(offset, base);
+        const to = Math.min(end, base + p.size);
+        if (from < to) out.set(await p.source.read(from - base, to - from), from - offset);
+        base += p.size;
+      }
+      return out;
+    },
+  };
+}
+
 /** The total size from `Content-Range: bytes a-b/TOTAL`, or undefined when it is `*`. */
 export function totalFromContentRange(header: string | null): number | undefined {
   const m = header?.match(/\/(\d+)\s*$/);

@@ -7,7 +7,9 @@
 
 import { GgufError } from './errors.ts';
 import { optNumber } from './metadata.ts';
-import type { GgufFile, GgufTensorInfo } from './types.ts';
+import { readGguf } from './reader.ts';
+import { joinedSource } from './sources.ts';
+import type { ByteSource, GgufFile, GgufTensorInfo } from './types.ts';
 
 const SPLIT_NAME = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/i;
 
@@ -77,10 +79,28 @@ export function joinSplitParts(parts: readonly SplitPart[]): GgufFile {
   return { ...parts[0].file, metadata, tensors, tensorByName, fileSize: base };
 }
 
+/**
+ * Files picked together (in any order) as one model: a whole file, or every part of a split
+ * one, put in part order. The joined source reads the parts laid end to end.
+ */
+export async function openParts<T extends ByteSource>(sources: readonly T[]): Promise<{ file: GgufFile; ordered: T[]; source: ByteSource }> {
+  if (sources.length === 1) return { file: await readGguf(sources[0]), ordered: [...sources], source: sources[0] };
+  const files = await Promise.all(sources.map((s) => readGguf(s)));
+  const order = files.map((_, i) => i).sort((a, b) => (splitInfo(files[a])?.no ?? 0) - (splitInfo(files[b])?.no ?? 0));
+  const ordered = order.map((i) => sources[i]);
+  const file = joinSplitParts(order.map((i) => ({ file: files[i], size: sizeOf(sources[i]) })));
+  return { file, ordered, source: joinedSource(ordered.map((s) => ({ source: s, size: sizeOf(s) }))) };
+}
+
+function sizeOf(source: ByteSource): number {
+  if (source.size === undefined) throw new GgufError('bad_split', 'a part of a split model has no known size');
+  return source.size;
+}
+
 /** Opening one part alone: the model needs the others. */
 export function checkWholeFile(file: GgufFile, what: string): void {
   const info = splitInfo(file);
   if (info) {
-    throw new GgufError('split_part', `${what} is part ${info.no + 1} of ${info.count} of a split model: it cannot run without the other parts (download it from the Hub, which fetches every part)`);
+    throw new GgufError('split_part', `${what} is part ${info.no + 1} of ${info.count} of a split model: it cannot run without the other parts: open all of them together, or download the model from the Hub, which fetches every part`);
   }
 }

@@ -13,7 +13,7 @@ import { DEFAULT_HUB_BASE_URL } from './hub.ts';
 import { httpModelBytes } from './httpSource.ts';
 import { listModelFiles, parseModelRef } from './hubListing.ts';
 import type { ModelFileListing } from './hubListing.ts';
-import { blobModelBytes } from './import.ts';
+import { localModelBytes } from './import.ts';
 import { checkModelId, isExpertRecord } from './keys.ts';
 import { loadManifest } from './manifest.ts';
 import { StoreError } from './errors.ts';
@@ -83,9 +83,9 @@ export class ModelStore {
     return acquireModel(this.ctx, id, httpModelBytes(this.ctx, source), o);
   }
 
-  /** Stores a picked or dropped .gguf file, validated first; no network. */
-  async importFile(id: string, file: Blob, o: DownloadOptions = {}): Promise<StoredModelInfo> {
-    return acquireModel(this.ctx, id, blobModelBytes(file), o);
+  /** Stores a picked or dropped .gguf file (or every part of a split one, in any order), validated first; no network. */
+  async importFile(id: string, file: Blob | readonly Blob[], o: DownloadOptions = {}): Promise<StoredModelInfo> {
+    return acquireModel(this.ctx, id, await localModelBytes(Array.isArray(file) ? file : [file as Blob]), o);
   }
 
   /** Reads only the header of a remote GGUF: what "add a model" shows before storing anything. */
