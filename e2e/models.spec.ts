@@ -145,6 +145,7 @@ test('a model added from the Hub by a pasted link: its GGUF files listed, a spli
     const total = parts.reduce((n, p) => n + p.length, 0);
     await expect(split).toContainText(`${repo} · Q8_0 ·`);
     await expect(split).toContainText('split into 3 files, downloaded as one model');
+    await expect(split.getByTestId('fit')).toHaveAttribute('data-fit', 'fits');
     expect(total).toBeGreaterThan(model.bytes.length);
     await expect(found.getByRole('listitem', { name: 'granite-Q4_K_M.gguf' })).toContainText('Q4_K_M');
 

@@ -31,6 +31,9 @@ export function choiceId(choice: ModelFileChoice, catalog: readonly CatalogEntry
   return entry?.id ?? modelIdFor(s);
 }
 
+/** GPU buffers besides the weights (as catalog.json's estimates; the KV cache comes on top). */
+const RUNTIME_BYTES = 256 * 2 ** 20;
+
 function summary(c: ModelFileChoice, listing: ModelFileListing): string {
   return [
     listing.repo && `${listing.repo}${listing.revision && listing.revision !== 'main' ? ` @ ${listing.revision}` : ''}`,
@@ -87,6 +90,7 @@ export function AddModel({ catalog, stored, transfers, loaded, loading, offline,
                 name={name}
                 entry={undefined}
                 summary={summary(c, find.data)}
+                memoryEstimateBytes={c.size === undefined ? undefined : c.size + RUNTIME_BYTES}
                 stored={stored.find((m) => m.id === id)}
                 transfer={transfers.get(id)}
                 loaded={loaded}

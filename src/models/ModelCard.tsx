@@ -23,6 +23,8 @@ interface Props {
   readonly entry: CatalogEntry | undefined;
   /** What to say of a model that is neither in the catalog nor stored (a file found on the Hub). */
   readonly summary?: string;
+  /** GPU memory it needs, when not from a catalog entry (a file found on the Hub: its size plus runtime buffers). */
+  readonly memoryEstimateBytes?: number;
   readonly stored: StoredModelInfo | undefined;
   readonly transfer: Transfer | undefined;
   readonly loaded: LoadedModelInfo | null | undefined;
@@ -32,7 +34,7 @@ interface Props {
   readonly actions: ModelCardActions;
 }
 
-export function ModelCard({ name, entry, summary, stored, transfer, loaded, loading, offline, actions }: Props) {
+export function ModelCard({ name, entry, summary, memoryEstimateBytes, stored, transfer, loaded, loading, offline, actions }: Props) {
   const running = transfer?.running ?? false;
   const complete = stored?.state === 'complete';
   const isLoaded = loaded?.id === stored?.id && stored !== undefined;
@@ -42,7 +44,8 @@ export function ModelCard({ name, entry, summary, stored, transfer, loaded, load
   const canDownload = !complete && !running && !unsupported && (!stored || resumable);
   // Dense weights stored, experts still coming: it can answer now, reading experts from the source.
   const usableNow = stored !== undefined && !complete && stored.denseStored && resumable && !isLoaded && !unsupported;
-  const fit = entry && !entry.bundled && !complete ? modelFit(entry.memoryEstimateBytes, deviceMemoryGiB()) : undefined;
+  const need = entry ? (entry.bundled ? undefined : entry.memoryEstimateBytes) : memoryEstimateBytes;
+  const fit = need !== undefined && !complete ? modelFit(need, deviceMemoryGiB()) : undefined;
   const state = running ? 'downloading' : isLoaded ? 'loaded' : complete ? 'stored' : stored ? 'partial' : unsupported ? 'unsupported' : 'available';
 
   return (
