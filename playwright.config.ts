@@ -19,14 +19,7 @@ export default defineConfig({
     launchOptions: {
       // Debian's Chromium (with SwiftShader for WebGPU); Playwright's browser downloads are blocked here.
       executablePath: '/usr/bin/chromium',
-      args: [
-        '--enable-unsafe-webgpu',
-        '--no-sandbox',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
   webServer: {

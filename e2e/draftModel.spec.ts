@@ -7,9 +7,24 @@ import { expect, test, type Page } from '@playwright/test';
 import { startHubDouble, type HubDouble } from '../test/helpers/hubDouble.ts';
 import { answerTokens, cpuGreedy, openApp, promptTokens, sendAndWait, testModel } from './helpers.ts';
 
-const target = { id: 'granite-3.1-3b-a800m-instruct-q4_k_m', name: 'Granite 3.1 3B-A800M Instruct Q4_K_M', repo: 'bartowski/granite-3.1-3b-a800m-instruct-GGUF', file: 'granite-3.1-3b-a800m-instruct-Q4_K_M.gguf' };
-const draft = { id: 'granite-3.1-1b-a400m-instruct-q4_k_m', name: 'Granite 3.1 1B-A400M Instruct Q4_K_M', repo: 'bartowski/granite-3.1-1b-a400m-instruct-GGUF', file: 'granite-3.1-1b-a400m-instruct-Q4_K_M.gguf' };
-const foreign = { id: 'granite-3.1-1b-a400m-instruct-q8_0', name: 'Granite 3.1 1B-A400M Instruct Q8_0', repo: 'bartowski/granite-3.1-1b-a400m-instruct-GGUF', file: 'granite-3.1-1b-a400m-instruct-Q8_0.gguf' };
+const target = {
+  id: 'granite-3.1-3b-a800m-instruct-q4_k_m',
+  name: 'Granite 3.1 3B-A800M Instruct Q4_K_M',
+  repo: 'bartowski/granite-3.1-3b-a800m-instruct-GGUF',
+  file: 'granite-3.1-3b-a800m-instruct-Q4_K_M.gguf',
+};
+const draft = {
+  id: 'granite-3.1-1b-a400m-instruct-q4_k_m',
+  name: 'Granite 3.1 1B-A400M Instruct Q4_K_M',
+  repo: 'bartowski/granite-3.1-1b-a400m-instruct-GGUF',
+  file: 'granite-3.1-1b-a400m-instruct-Q4_K_M.gguf',
+};
+const foreign = {
+  id: 'granite-3.1-1b-a400m-instruct-q8_0',
+  name: 'Granite 3.1 1B-A400M Instruct Q8_0',
+  repo: 'bartowski/granite-3.1-1b-a400m-instruct-GGUF',
+  file: 'granite-3.1-1b-a400m-instruct-Q8_0.gguf',
+};
 
 const targetModel = testModel({ arch: 'granitemoe', seed: 11, nLayer: 3 });
 const draftModel = testModel({ arch: 'granitemoe', seed: 11, nLayer: 1 });
@@ -34,7 +49,12 @@ async function download(page: Page, entry: { name: string }, load = false): Prom
 
 test('a smaller model with the same tokenizer drafts for the loaded one; another tokenizer is refused', async ({ page }) => {
   test.setTimeout(180_000);
-  for (const [e, m] of [[target, targetModel], [draft, draftModel], [foreign, foreignModel]] as const) hub.setFile(e.repo, e.file, m.bytes);
+  for (const [e, m] of [
+    [target, targetModel],
+    [draft, draftModel],
+    [foreign, foreignModel],
+  ] as const)
+    hub.setFile(e.repo, e.file, m.bytes);
   await openApp(page, { temperature: 0, maxTokens: 12 }, `?hub=${encodeURIComponent(hub.baseUrl)}`);
   await page.getByRole('button', { name: 'Models', exact: true }).click();
   await download(page, draft);

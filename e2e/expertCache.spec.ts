@@ -7,15 +7,20 @@ import { generatorArchs } from '../scripts/model-gen/generate.ts';
 import { parseGguf } from '../workers/engine/gguf/reader.ts';
 import { answerTokens, cpuGreedy, openApp, openLocalModel, promptTokens, sendAndWait, testModel } from './helpers.ts';
 
-test('every architecture with 3 or 8 of 32 experts per layer on the GPU answers with the CPU reference\'s tokens', async ({ page }) => {
+test("every architecture with 3 or 8 of 32 experts per layer on the GPU answers with the CPU reference's tokens", async ({ page }) => {
   test.setTimeout(180_000);
   // One page for all: the engine worker compiles its kernels once for the models it loads.
   await openApp(page, { temperature: 0, maxTokens: 10 });
   for (const arch of generatorArchs) {
     const model = testModel({ arch, seed: 11, nExpert: 32, nExpertUsed: 2, nLayer: arch === 'deepseek2' ? 3 : 2, nHeadKv: arch === 'olmoe' ? 4 : 2 });
-    const expertBytes = parseGguf(model.bytes).tensors.filter((t) => /_exps\.weight$/.test(t.name)).reduce((n, t) => n + t.byteLength, 0);
+    const expertBytes = parseGguf(model.bytes)
+      .tensors.filter((t) => /_exps\.weight$/.test(t.name))
+      .reduce((n, t) => n + t.byteLength, 0);
     const prompt = promptTokens(model.bytes, [{ role: 'user', content: 'Hello there' }]);
-    for (const [share, slots] of [[0.1, 3], [0.25, 8]] as const) {
+    for (const [share, slots] of [
+      [0.1, 3],
+      [0.25, 8],
+    ] as const) {
       const what = `${arch} at ${share}`;
       await page.getByRole('button', { name: 'Settings', exact: true }).click();
       await page.getByLabel('GPU memory for experts (MiB)').fill(String((share * expertBytes) / 2 ** 20));

@@ -62,6 +62,10 @@ test('download gpt-oss from the Hub, chat: final channel as the answer, analysis
   // The next turn's prompt holds the earlier answer's final text only (as gpt-oss's template expects).
   await sendAndWait(page, 'Again');
   await page.getByRole('button', { name: 'Insights', exact: true }).click();
-  const history = [{ role: 'user', content: 'Hello' }, { role: 'assistant', content: harmonyScript.answer }, { role: 'user', content: 'Again' }] as const;
+  const history = [
+    { role: 'user', content: 'Hello' },
+    { role: 'assistant', content: harmonyScript.answer },
+    { role: 'user', content: 'Again' },
+  ] as const;
   await expect(page.getByTestId('answer-stats')).toHaveAttribute('data-prompt-tokens', String(promptTokens(model.bytes, [...history]).length));
 });

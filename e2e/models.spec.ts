@@ -87,7 +87,7 @@ test('download from the Hub with progress, pause and resume, chat, then load off
   await expect(card).toHaveAttribute('data-state', 'available');
 });
 
-test('a download paused after its dense weights can be used now: experts come from the Hub, the tokens are the CPU reference\'s', async ({ page }) => {
+test("a download paused after its dense weights can be used now: experts come from the Hub, the tokens are the CPU reference's", async ({ page }) => {
   test.setTimeout(120_000);
   const own = await startHubDouble();
   try {

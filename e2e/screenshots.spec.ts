@@ -17,7 +17,7 @@ const richAnswer = [
   '',
   '1. score every expert with a small linear layer',
   '2. keep the top-k and `softmax` their scores',
-  '3. mix the chosen experts\' outputs',
+  "3. mix the chosen experts' outputs",
   '',
   '```ts',
   '// top-k routing for one token',

@@ -169,7 +169,13 @@ for (const m of models) {
     const draftModel = draftFile && draftBytes ? await GpuModel.load(gpu, weightsFromByteSource(draftFile, bytesSource(draftBytes)), opts) : undefined;
     try {
       const chat = m.chat ? chatBenchPrompts(file) : undefined;
-      const prompts = await benchSpeculative(target, file, draftModel && draftFile ? { model: draftModel, file: draftFile } : undefined, { tokens, draftMax, promptLength: 16, repeats, chatPrompts: chat?.prompts, isEog: chat?.isEog }, log);
+      const prompts = await benchSpeculative(
+        target,
+        file,
+        draftModel && draftFile ? { model: draftModel, file: draftFile } : undefined,
+        { tokens, draftMax, promptLength: 16, repeats, chatPrompts: chat?.prompts, isEog: chat?.isEog },
+        log,
+      );
       speculative = { tokens, draftMax, repeats, draftModel: m.draft?.note ?? null, prompts };
     } finally {
       draftModel?.destroy();
@@ -225,7 +231,8 @@ const report = {
     prefillTokPerS: 'median over runs of prompt tokens / time to run the prompt (forwardGreedyLast: logits of the last token only)',
     activeWeightBytesPerToken: 'attention + norms + router + k/n_expert of the expert tensors + shared expert + whole output projection + one embedding row, at the file quantization',
     rooflineFraction: 'activeWeightBytesPerToken.total × decodeTokPerS ÷ bandwidth.GBps',
-    speculative: 'greedy generation after each prompt: per mode (off = plain, ngram, self = one expert per token, self-LL = one expert per token and only the first L layers, draft = the draft model, auto = the planner picks drafter and k) decodeTokPerS = median over `repeats` interleaved runs (runs lists them), tokensPerPass = generated tokens per verifying pass of the model, acceptanceRate = accepted ÷ drafted, meanDraftLength, speedup = decodeTokPerS ÷ plain decodeTokPerS, identical = same tokens as plain in every run; random-weight models: prompts copy (input twice, cut short), edit (the copy with every 5th token changed), free (random); the demo model: a held-out repeat prompt, a held-out replace prompt and a free answer, each to its end of turn',
+    speculative:
+      'greedy generation after each prompt: per mode (off = plain, ngram, self = one expert per token, self-LL = one expert per token and only the first L layers, draft = the draft model, auto = the planner picks drafter and k) decodeTokPerS = median over `repeats` interleaved runs (runs lists them), tokensPerPass = generated tokens per verifying pass of the model, acceptanceRate = accepted ÷ drafted, meanDraftLength, speedup = decodeTokPerS ÷ plain decodeTokPerS, identical = same tokens as plain in every run; random-weight models: prompts copy (input twice, cut short), edit (the copy with every 5th token changed), free (random); the demo model: a held-out repeat prompt, a held-out replace prompt and a free answer, each to its end of turn',
     llamaCpp: 'same GGUF, CPU, 2 threads; prefill = evaluateWithoutGeneratingNewTokens(prompt); decode = tokens/s of sequence.evaluate over N greedy tokens; median of runs after a warm-up',
   },
   models: results,

@@ -38,7 +38,12 @@ async function run(): Promise<unknown> {
     const active = activeBytesPerToken(file, cfg);
     const prompt = Array.from({ length: int('prompt', 16) }, (_, i) => (i * 7919 + 13) % (cfg.nVocab - 1));
     log(`${name}: ${(bytes.length / 1e6).toFixed(1)} MB, ${(active.total / 1e6).toFixed(1)} MB active/token`);
-    const webgpu = await benchWebGpu(gpu, weightsFromByteSource(file, bytesSource(bytes)), { prompt, timePrefill: prompt.length > 0, decodeTokens: int('tokens', 8), runs: int('runs', 2), profile: q.has('profile') }, log);
+    const webgpu = await benchWebGpu(
+      gpu,
+      weightsFromByteSource(file, bytesSource(bytes)),
+      { prompt, timePrefill: prompt.length > 0, decodeTokens: int('tokens', 8), runs: int('runs', 2), profile: q.has('profile') },
+      log,
+    );
     models.push({
       name,
       arch: cfg.arch,

@@ -41,7 +41,11 @@ export async function measureBandwidth(device: GPUDevice, mib: number, reps: num
   const module = device.createShaderModule({ label: 'bandwidth', code: source });
 
   const timeOne = async (contiguous: boolean): Promise<{ gbps: number; perSubmit: number }> => {
-    const pipeline = await device.createComputePipelineAsync({ label: `bandwidth ${contiguous ? 'contiguous' : 'coalesced'}`, layout: 'auto', compute: { module, entryPoint: 'main', constants: { CONTIGUOUS: contiguous ? 1 : 0 } } });
+    const pipeline = await device.createComputePipelineAsync({
+      label: `bandwidth ${contiguous ? 'contiguous' : 'coalesced'}`,
+      layout: 'auto',
+      compute: { module, entryPoint: 'main', constants: { CONTIGUOUS: contiguous ? 1 : 0 } },
+    });
     const bindGroup = device.createBindGroup({ label: 'bandwidth', layout: pipeline.getBindGroupLayout(0), entries: [src, out, params].map((buffer, binding) => ({ binding, resource: { buffer } })) });
     const submit = async (n: number): Promise<number> => {
       const encoder = device.createCommandEncoder({ label: 'bandwidth' });

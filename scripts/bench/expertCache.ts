@@ -95,7 +95,9 @@ export async function benchExpertCache(gpu: GpuContext, source: WeightSource, pr
       stallMsPerToken: round((c.stallMs - before.stallMs) / n, 2),
       sameTokens: run.tokens.every((t, i) => t === want[i]),
     };
-    log(`  expert cache, ${slots} of ${nExpert} slots (${policy}): decode ${result.pagedDecodeTokPerS} tok/s vs ${result.residentDecodeTokPerS} resident, hit rate ${result.hitRate}, ${result.bytesPagedPerToken} B and ${result.stallMsPerToken} ms paged per token, same tokens: ${result.sameTokens}`);
+    log(
+      `  expert cache, ${slots} of ${nExpert} slots (${policy}): decode ${result.pagedDecodeTokPerS} tok/s vs ${result.residentDecodeTokPerS} resident, hit rate ${result.hitRate}, ${result.bytesPagedPerToken} B and ${result.stallMsPerToken} ms paged per token, same tokens: ${result.sameTokens}`,
+    );
     return { traceTokens: tokens, simulated, paged: result };
   } finally {
     paged.destroy();

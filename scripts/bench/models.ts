@@ -41,8 +41,20 @@ const demoPath = resolve(import.meta.dirname, '../../public/models/pakar-demo-q8
  */
 function granite(quant: GgmlTypeName, nLayer: number): BenchSpec {
   return {
-    arch: 'granitemoe', seed: 3, nLayer, nEmbd: 1024, nHead: 16, nHeadKv: 8, nExpert: 32, nExpertUsed: 8,
-    nFf: 512, nFfShexp: 0, nVocab: 49155, nCtx: 4096, tied: true, types: { ...allTypes(quant), router: 'F32' },
+    arch: 'granitemoe',
+    seed: 3,
+    nLayer,
+    nEmbd: 1024,
+    nHead: 16,
+    nHeadKv: 8,
+    nExpert: 32,
+    nExpertUsed: 8,
+    nFf: 512,
+    nFfShexp: 0,
+    nVocab: 49155,
+    nCtx: 4096,
+    tied: true,
+    types: { ...allTypes(quant), router: 'F32' },
   };
 }
 
@@ -55,7 +67,9 @@ export function benchModels(quick: boolean): BenchModel[] {
   // Draft models: the same generator seed and vocabulary, fewer layers or coarser weights.
   const tinyDraft: BenchModel = { name: 'tiny-draft', quant: 'Q4_0', spec: { ...tiny, types: { ...allTypes('Q4_0'), router: 'F32' } }, note: 'the tiny model at Q4_0' };
   const graniteDraft: BenchModel = { name: 'granite-draft', quant: 'Q8_0', spec: granite('Q8_0', 1), note: 'granite shapes, Q8_0, 1 layer' };
-  const demo: BenchModel[] = existsSync(demoPath) ? [{ name: 'demo', quant: 'Q8_0', path: demoPath, chat: true, note: 'Pakar Demo: the trained qwen3moe the app ships (4 layers, hidden 128, 8 experts top-2, vocab 512)' }] : [];
+  const demo: BenchModel[] = existsSync(demoPath)
+    ? [{ name: 'demo', quant: 'Q8_0', path: demoPath, chat: true, note: 'Pakar Demo: the trained qwen3moe the app ships (4 layers, hidden 128, 8 experts top-2, vocab 512)' }]
+    : [];
   return [
     { name: 'tiny', quant: 'Q8_0', spec: tiny, note: 'qwen3moe, 2 layers, hidden 256, 8 experts top-2 of FFN 256, vocab 512', draft: tinyDraft },
     ...demo,

@@ -78,7 +78,15 @@ function randomPrompts(nVocab: number, n: number): BenchPrompt[] {
 
 type RunStats = Extract<GpuGenerateEvent, { type: 'done' }>['stats'];
 
-async function runMode(model: GpuModel, prompt: number[], o: SpeculativeBenchOptions, mode: string, drafters: Drafter[], planner: DraftPlanner, tokens = o.tokens): Promise<{ tokens: number[]; stats: RunStats }> {
+async function runMode(
+  model: GpuModel,
+  prompt: number[],
+  o: SpeculativeBenchOptions,
+  mode: string,
+  drafters: Drafter[],
+  planner: DraftPlanner,
+  tokens = o.tokens,
+): Promise<{ tokens: number[]; stats: RunStats }> {
   model.truncate(0);
   const out: number[] = [];
   const speculation = mode === 'off' ? undefined : { settings: { mode, draftMax: o.draftMax, adaptive: false }, drafters, planner };
@@ -89,7 +97,13 @@ async function runMode(model: GpuModel, prompt: number[], o: SpeculativeBenchOpt
   throw new Error('generation ended without its done event');
 }
 
-export async function benchSpeculative(model: GpuModel, file: GgufFile, draft: { model: GpuModel; file: GgufFile } | undefined, o: SpeculativeBenchOptions, log: (s: string) => void): Promise<PromptResult[]> {
+export async function benchSpeculative(
+  model: GpuModel,
+  file: GgufFile,
+  draft: { model: GpuModel; file: GgufFile } | undefined,
+  o: SpeculativeBenchOptions,
+  log: (s: string) => void,
+): Promise<PromptResult[]> {
   // Self-drafting twice: one expert per token; and also only the first half of the layers (early exit).
   const half = Math.ceil(model.cfg.nLayer / 2);
   const drafters: Drafter[] = [new NgramDrafter(), ModelDrafter.self(model)];

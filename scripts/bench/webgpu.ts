@@ -107,8 +107,16 @@ export async function benchWebGpu(gpu: GpuContext, source: WeightSource, s: Engi
       passMs[T] = round(median(times), 2);
     }
     model.truncate(at);
-    const passCostRatio = Object.fromEntries(Object.entries(passMs).filter(([T]) => T !== '1').map(([T, ms]) => [T, round(ms / passMs[1], 3)]));
-    log(`  pass cost over T=1 (${passMs[1]} ms): ${Object.entries(passCostRatio).map(([T, r]) => `T=${T} ${r}×`).join(', ')}`);
+    const passCostRatio = Object.fromEntries(
+      Object.entries(passMs)
+        .filter(([T]) => T !== '1')
+        .map(([T, ms]) => [T, round(ms / passMs[1], 3)]),
+    );
+    log(
+      `  pass cost over T=1 (${passMs[1]} ms): ${Object.entries(passCostRatio)
+        .map(([T, r]) => `T=${T} ${r}×`)
+        .join(', ')}`,
+    );
 
     let profile: WebGpuResult['profile'] = null;
     if (s.profile) {
@@ -154,7 +162,11 @@ function rounded(p: StepProfile | undefined): StepProfile {
   const r = (x: number): number => round(x, 3);
   return {
     ...p,
-    kernelMs: Object.fromEntries(Object.entries(p.kernelMs).sort((a, b) => b[1] - a[1]).map(([k, ms]) => [k, r(ms)])),
+    kernelMs: Object.fromEntries(
+      Object.entries(p.kernelMs)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, ms]) => [k, r(ms)]),
+    ),
     gpuMs: r(p.gpuMs),
     recordMs: r(p.recordMs),
     waitMs: r(p.waitMs),
@@ -163,7 +175,10 @@ function rounded(p: StepProfile | undefined): StepProfile {
 
 /** The five largest kernel classes with their share of the GPU time. */
 function top(p: StepProfile): string {
-  return Object.entries(p.kernelMs).slice(0, 5).map(([k, ms]) => `${k} ${ms} ms (${((100 * ms) / p.gpuMs).toFixed(0)}%)`).join(', ');
+  return Object.entries(p.kernelMs)
+    .slice(0, 5)
+    .map(([k, ms]) => `${k} ${ms} ms (${((100 * ms) / p.gpuMs).toFixed(0)}%)`)
+    .join(', ');
 }
 
 /** Median ms of an empty submit whose 4-byte readback is mapped: the host's floor per step. */

@@ -133,7 +133,8 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
   const cacheMiB = numberFlag(flags['expert-cache-mib'], 'expert-cache-mib', 2 ** -20, 2 ** 30);
   const expertPolicy = evictionPolicies.find((p) => p === flags['expert-policy']);
   if (flags['expert-policy'] !== undefined && expertPolicy === undefined) throw new CliError('bad_args', `--expert-policy ${flags['expert-policy']}: use ${evictionPolicies.join(' or ')}`);
-  if ((cacheMiB !== undefined || expertPolicy !== undefined) && backend === 'cpu') throw new CliError('bad_args', '--expert-cache-mib and --expert-policy page experts on the GPU: use the webgpu backend');
+  if ((cacheMiB !== undefined || expertPolicy !== undefined) && backend === 'cpu')
+    throw new CliError('bad_args', '--expert-cache-mib and --expert-policy page experts on the GPU: use the webgpu backend');
   const expertCacheBytes = cacheMiB === undefined ? undefined : Math.floor(cacheMiB * 2 ** 20);
 
   const { file, bytes } = openModelFile(required(flags.model, 'model'));
@@ -204,7 +205,7 @@ function speculativeFrom(value: string, draftMax: string | undefined, adaptive: 
   const k = intFlag(draftMax, 'draft-max', 0, 64) ?? 4;
   if (value.startsWith('draft:')) {
     const draftPath = value.slice('draft:'.length);
-    if (draftPath === '') throw new CliError('bad_args', '--speculative draft:<model.gguf> needs the draft model\'s path');
+    if (draftPath === '') throw new CliError('bad_args', "--speculative draft:<model.gguf> needs the draft model's path");
     return { mode: 'draft', draftPath, draftMax: k, adaptive, selfDraft };
   }
   if (value === 'off' || value === 'ngram' || value === 'self' || value === 'auto') return { mode: k === 0 ? 'off' : value, draftMax: k, adaptive, selfDraft };

@@ -49,9 +49,7 @@ export interface StepCounters {
   dispatchesPerStep: number;
 }
 
-export type GpuGenerateEvent =
-  | { type: 'token'; token: number; text: string; top?: TokenProb[] }
-  | { type: 'done'; text: string; stats: GenerationStats & StepCounters & SpeculationStats };
+export type GpuGenerateEvent = { type: 'token'; token: number; text: string; top?: TokenProb[] } | { type: 'done'; text: string; stats: GenerationStats & StepCounters & SpeculationStats };
 
 interface Choice {
   readonly token: number;

@@ -61,7 +61,13 @@ export async function openCliGpu(): Promise<GpuContext> {
 }
 
 /** Uploads `file`'s weights (read from `bytes`) to the GPU. */
-export async function loadGpuModel(file: GgufFile, bytes: Uint8Array, nCtx: number | undefined, kvCache: KvCacheType | undefined, experts: Pick<GpuModelOptions, 'expertCacheBytes' | 'expertPolicy'> = {}): Promise<GpuModel> {
+export async function loadGpuModel(
+  file: GgufFile,
+  bytes: Uint8Array,
+  nCtx: number | undefined,
+  kvCache: KvCacheType | undefined,
+  experts: Pick<GpuModelOptions, 'expertCacheBytes' | 'expertPolicy'> = {},
+): Promise<GpuModel> {
   const gpu = await openCliGpu();
   return GpuModel.load(gpu, weightsFromByteSource(file, bytesSource(bytes)), { nCtx, kvCache, ...experts });
 }

@@ -123,11 +123,7 @@ export function deepseek2Hparams(d: Deepseek2Spec, nHead: number, nFf: number): 
       kv.u32(k('attention.value_length_mla'), d.vDim),
     );
   } else {
-    m.push(
-      kv.u32(k('attention.head_count_kv'), nHead),
-      kv.u32(k('attention.key_length'), d.nopeDim + d.ropeDim),
-      kv.u32(k('attention.value_length'), d.vDim),
-    );
+    m.push(kv.u32(k('attention.head_count_kv'), nHead), kv.u32(k('attention.key_length'), d.nopeDim + d.ropeDim), kv.u32(k('attention.value_length'), d.vDim));
   }
   if (d.yarnLogMul !== undefined) m.push(kv.f32(k('rope.scaling.yarn_log_multiplier'), d.yarnLogMul));
   return m;

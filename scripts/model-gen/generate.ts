@@ -133,11 +133,29 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
     rng,
     norm,
     linear,
-    random: (name: string, dims: number[], std: number, type: GgmlTypeName): void => add(name, dims, rng.gaussian(dims.reduce((x, y) => x * y, 1), std), type),
+    random: (name: string, dims: number[], std: number, type: GgmlTypeName): void =>
+      add(
+        name,
+        dims,
+        rng.gaussian(
+          dims.reduce((x, y) => x * y, 1),
+          std,
+        ),
+        type,
+      ),
   };
   for (let il = 0; il < s.nLayer; il++) {
     if (a === 'deepseek2') {
-      deepseek2Layer(sink, il, ds, { nEmbd: s.nEmbd, nHead: s.nHead, nExpert: s.nExpert, nFf: s.nFf, attnType: s.types.attn, expertsType: s.types.experts, shexpType: s.types.shexp, routerType: s.types.router });
+      deepseek2Layer(sink, il, ds, {
+        nEmbd: s.nEmbd,
+        nHead: s.nHead,
+        nExpert: s.nExpert,
+        nFf: s.nFf,
+        attnType: s.types.attn,
+        expertsType: s.types.experts,
+        shexpType: s.types.shexp,
+        routerType: s.types.router,
+      });
       continue;
     }
     const qDim = s.nHead * headDim;
@@ -235,11 +253,7 @@ function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
   if (a === 'gpt-oss') m.push(...gptOssHparams(s, headDim));
   const ropeScaling = s.ropeScaling ?? (a === 'gpt-oss' ? gptOssYarn : undefined);
   if (ropeScaling) {
-    m.push(
-      kv.string(k('rope.scaling.type'), ropeScaling.type),
-      kv.f32(k('rope.scaling.factor'), ropeScaling.factor),
-      kv.u32(k('rope.scaling.original_context_length'), ropeScaling.originalContext),
-    );
+    m.push(kv.string(k('rope.scaling.type'), ropeScaling.type), kv.f32(k('rope.scaling.factor'), ropeScaling.factor), kv.u32(k('rope.scaling.original_context_length'), ropeScaling.originalContext));
   }
   if (a === 'granitemoe') {
     m.push(

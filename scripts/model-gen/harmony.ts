@@ -7,12 +7,36 @@
 import type { ChatScript } from './scripted.ts';
 
 const CHAIN = [
-  '<|channel|>', 'analysis', '<|message|>', ' The', ' user', ' says', ' hi.', '<|end|>',
-  '<|start|>', 'assistant', '<|chan', 'nel|>', 'final', '<|mes', 'sage|>', ' Hello', ' there!', '<|return|>',
+  '<|channel|>',
+  'analysis',
+  '<|message|>',
+  ' The',
+  ' user',
+  ' says',
+  ' hi.',
+  '<|end|>',
+  '<|start|>',
+  'assistant',
+  '<|chan',
+  'nel|>',
+  'final',
+  '<|mes',
+  'sage|>',
+  ' Hello',
+  ' there!',
+  '<|return|>',
 ] as const;
 
 export const harmony: ChatScript = {
-  specials: [['<|start|>', 3], ['<|end|>', 3], ['<|message|>', 3], ['<|channel|>', 3], ['<|return|>', 3], ['<|call|>', 3], ['<|constrain|>', 3]],
+  specials: [
+    ['<|start|>', 3],
+    ['<|end|>', 3],
+    ['<|message|>', 3],
+    ['<|channel|>', 3],
+    ['<|return|>', 3],
+    ['<|call|>', 3],
+    ['<|constrain|>', 3],
+  ],
   pieces: ['analysis', 'final', 'assistant', '<|chan', 'nel|>', '<|mes', 'sage|>', ' The', ' user', ' says', ' hi.', ' Hello', ' there!'],
   chain: CHAIN,
   eos: '<|return|>',

@@ -8,7 +8,12 @@ const CHAIN = ['<think>', ' Weighing', ' the', ' options.', '</think>', ' Take',
 
 export const think: ChatScript = {
   // Qwen3's <think> tags are added tokens that render as text; <|im_end|> ends generation.
-  specials: [['<|im_start|>', 3], ['<|im_end|>', 3], ['<think>', 4], ['</think>', 4]],
+  specials: [
+    ['<|im_start|>', 3],
+    ['<|im_end|>', 3],
+    ['<think>', 4],
+    ['</think>', 4],
+  ],
   pieces: [' Weighing', ' the', ' options.', ' Take', ' the ', 'train.'],
   chain: CHAIN,
   eos: '<|im_end|>',

@@ -62,7 +62,10 @@ function hparams(c: ExportConfig): GgufKv[] {
   return [
     kv.string('general.architecture', 'qwen3moe'),
     kv.string('general.name', 'Pakar Demo'),
-    kv.string('general.description', 'A tiny Mixture-of-Experts model trained by scripts/train-demo on generated chat turns: small sums, counting, spelling and reversing words, repeating and editing a sentence, facts about Pakar.'),
+    kv.string(
+      'general.description',
+      'A tiny Mixture-of-Experts model trained by scripts/train-demo on generated chat turns: small sums, counting, spelling and reversing words, repeating and editing a sentence, facts about Pakar.',
+    ),
     kv.string('general.license', 'MIT'),
     kv.u32('general.alignment', 32),
     kv.u32(k('vocab_size'), c.n_vocab),
@@ -94,7 +97,10 @@ function tokenizerMetadata(t: TokenizerJson): GgufKv[] {
     kv.string('tokenizer.ggml.model', 'gpt2'),
     kv.string('tokenizer.ggml.pre', 'qwen2'),
     kv.strings('tokenizer.ggml.tokens', t.tokens),
-    kv.i32s('tokenizer.ggml.token_type', t.tokens.map((_, i) => (control.has(i) ? 3 : 1))),
+    kv.i32s(
+      'tokenizer.ggml.token_type',
+      t.tokens.map((_, i) => (control.has(i) ? 3 : 1)),
+    ),
     kv.strings('tokenizer.ggml.merges', t.merges),
     kv.u32('tokenizer.ggml.bos_token_id', id('<|endoftext|>')),
     kv.u32('tokenizer.ggml.eos_token_id', id('<|im_end|>')),

@@ -54,11 +54,7 @@ export function ChatView({ conversationId, onConversation, onOpenModels }: Props
 
   return (
     <section className="chat" aria-label="Chat">
-      <SystemPrompt
-        value={systemPrompt}
-        disabled={busy}
-        onChange={(text) => (conv ? void setSystemPrompt(conv.id, text) : setDraftSystemPrompt(text))}
-      />
+      <SystemPrompt value={systemPrompt} disabled={busy} onChange={(text) => (conv ? void setSystemPrompt(conv.id, text) : setDraftSystemPrompt(text))} />
       {conv && conv.messages.length > 0 ? (
         <MessageList messages={conv.messages} live={live} busy={busy} actions={actions} />
       ) : (
@@ -71,13 +67,7 @@ export function ChatView({ conversationId, onConversation, onOpenModels }: Props
           onSuggest={send}
         />
       )}
-      <Composer
-        conversationId={conversationId}
-        busy={busy}
-        blocked={blocked}
-        onStop={chat.stop}
-        onSend={send}
-      />
+      <Composer conversationId={conversationId} busy={busy} blocked={blocked} onStop={chat.stop} onSend={send} />
     </section>
   );
 }
@@ -101,7 +91,14 @@ function useStopOnEscape(busy: boolean, stop: () => void): void {
   }, [busy, stop]);
 }
 
-function Welcome({ modelName, loadingName, entry, disabled, onOpenModels, onSuggest }: {
+function Welcome({
+  modelName,
+  loadingName,
+  entry,
+  disabled,
+  onOpenModels,
+  onSuggest,
+}: {
   modelName: string | undefined;
   /** The model being loaded while none is: said instead of "choose a model". */
   loadingName: string | undefined;

@@ -46,15 +46,7 @@ export function Composer({ conversationId, busy, blocked, onSend, onStop }: Comp
 
   return (
     <form className="composer" onSubmit={submit}>
-      <textarea
-        ref={area}
-        aria-label="Message"
-        placeholder={blocked ?? 'Message Pakar'}
-        rows={1}
-        value={draft}
-        onChange={(e) => setDraft(e.target.value)}
-        onKeyDown={onKeyDown}
-      />
+      <textarea ref={area} aria-label="Message" placeholder={blocked ?? 'Message Pakar'} rows={1} value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKeyDown} />
       {busy ? (
         <button type="button" className="send stop" aria-label="Stop" onClick={onStop} title="Stop the answer">
           <Icon name="stop" />

@@ -35,13 +35,7 @@ export const MessageItem = memo(function MessageItem({ message, liveText, liveTo
   const parts = message.role === 'assistant' ? answerParts(message, liveText) : undefined;
 
   return (
-    <article
-      className={`message ${message.role}`}
-      aria-label={message.role === 'user' ? 'Your message' : 'Answer'}
-      data-role={message.role}
-      data-status={status}
-      data-tokens={tokens?.join(',')}
-    >
+    <article className={`message ${message.role}`} aria-label={message.role === 'user' ? 'Your message' : 'Answer'} data-role={message.role} data-status={status} data-tokens={tokens?.join(',')}>
       {editing ? (
         <EditBox
           initial={message.content}
@@ -60,7 +54,8 @@ export const MessageItem = memo(function MessageItem({ message, liveText, liveTo
       )}
       {message.droppedMessages !== undefined && message.droppedMessages > 0 && (
         <p className="note" role="note">
-          The conversation outgrew the model's context: the {message.droppedMessages} oldest message{message.droppedMessages === 1 ? '' : 's'} were left out of this answer's prompt (the system prompt was kept).
+          The conversation outgrew the model's context: the {message.droppedMessages} oldest message{message.droppedMessages === 1 ? '' : 's'} were left out of this answer's prompt (the system prompt
+          was kept).
         </p>
       )}
       {status === 'stopped' && <p className="note">Stopped — partial answer kept.</p>}

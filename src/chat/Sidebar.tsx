@@ -117,7 +117,14 @@ function ConversationRow({ conv, active, onSelect, onRename, onDelete }: { conv:
   }
   return (
     <li className={`conv${active ? ' active' : ''}`}>
-      <button type="button" className="conv-title" onClick={onSelect} onDoubleClick={() => ((cancelled.current = false), setRenaming(true))} aria-current={active ? 'page' : undefined} title={conv.title}>
+      <button
+        type="button"
+        className="conv-title"
+        onClick={onSelect}
+        onDoubleClick={() => ((cancelled.current = false), setRenaming(true))}
+        aria-current={active ? 'page' : undefined}
+        title={conv.title}
+      >
         {conv.title}
       </button>
       <span className="conv-tools">

@@ -46,7 +46,18 @@ export async function answer(qc: QueryClient, base: Conversation): Promise<void>
   await saveConversation(qc, appendMessages(base, [pending], Date.now()));
 
   const started = performance.now();
-  liveAnswer.set({ conversationId: base.id, messageId: pending.id, text: '', tokens: [], promptTokens: undefined, reusedTokens: undefined, dropped: 0, startedAt: started, firstTokenAt: undefined, lastTokenAt: undefined });
+  liveAnswer.set({
+    conversationId: base.id,
+    messageId: pending.id,
+    text: '',
+    tokens: [],
+    promptTokens: undefined,
+    reusedTokens: undefined,
+    dropped: 0,
+    startedAt: started,
+    firstTokenAt: undefined,
+    lastTokenAt: undefined,
+  });
   const update = (patch: Partial<LiveAnswer>): void => liveAnswer.set((a) => (a ? { ...a, ...patch } : a));
   const current = (): Conversation | undefined => qc.getQueryData<Conversation | null>(convKeys.one(base.id)) ?? undefined;
   const store = (message: Message): Promise<void> => {

@@ -77,7 +77,17 @@ function parseMessage(m: unknown, where: string, now: number): Message {
   };
 }
 
-const STAT_KEYS = ['promptTokens', 'reusedTokens', 'generatedTokens', 'timeToFirstTokenMs', 'prefillTokensPerSecond', 'decodeTokensPerSecond', 'submitsPerStep', 'readbackBytesPerStep', 'dispatchesPerStep'] as const;
+const STAT_KEYS = [
+  'promptTokens',
+  'reusedTokens',
+  'generatedTokens',
+  'timeToFirstTokenMs',
+  'prefillTokensPerSecond',
+  'decodeTokensPerSecond',
+  'submitsPerStep',
+  'readbackBytesPerStep',
+  'dispatchesPerStep',
+] as const;
 
 /** The fields every export has (later ones, such as speculative decoding's, get defaults). */
 function isStats(v: unknown): v is Omit<NonNullable<Message['stats']>, 'tokensPerStep' | 'acceptanceRate'> {

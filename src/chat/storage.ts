@@ -29,7 +29,10 @@ export class ConversationStorage {
   /** Every stored conversation, newest first (search, export). */
   async all(): Promise<Conversation[]> {
     const index = await this.list();
-    const convs = await getMany<Conversation | undefined>(index.map((s) => convKey(s.id)), this.store);
+    const convs = await getMany<Conversation | undefined>(
+      index.map((s) => convKey(s.id)),
+      this.store,
+    );
     return convs.filter((c): c is Conversation => c !== undefined).map(recoverInterrupted);
   }
 

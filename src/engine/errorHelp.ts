@@ -15,8 +15,7 @@ export interface ErrorHelp {
   readonly action: ErrorAction;
 }
 
-const WEBGPU_BROWSERS =
-  'WebGPU runs in Chrome and Edge 113+ on Windows, macOS and ChromeOS, Chrome 121+ on Android, Safari 26+ and Firefox 141+ on Windows.';
+const WEBGPU_BROWSERS = 'WebGPU runs in Chrome and Edge 113+ on Windows, macOS and ChromeOS, Chrome 121+ on Android, Safari 26+ and Firefox 141+ on Windows.';
 
 const HELP: Record<string, { title: string; hint?: string; action?: ErrorAction }> = {
   no_webgpu: { title: 'WebGPU is not available here', hint: WEBGPU_BROWSERS },

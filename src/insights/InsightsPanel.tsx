@@ -79,13 +79,7 @@ function Stats({ shown, model }: { shown: Shown; model: LoadedModelInfo | undefi
   const s = shown.stats;
   const used = (shown.promptTokens ?? 0) + shown.generatedTokens;
   return (
-    <div
-      data-testid="answer-stats"
-      data-live={shown.live}
-      data-prompt-tokens={shown.promptTokens}
-      data-reused-tokens={shown.reusedTokens}
-      data-generated-tokens={shown.generatedTokens}
-    >
+    <div data-testid="answer-stats" data-live={shown.live} data-prompt-tokens={shown.promptTokens} data-reused-tokens={shown.reusedTokens} data-generated-tokens={shown.generatedTokens}>
       <dl className="stat-grid">
         <Stat label="Prompt" value={formatRate(s?.prefillTokensPerSecond)} />
         <Stat label="Generation" value={formatRate(s?.decodeTokensPerSecond ?? shown.liveRate)} />
@@ -99,7 +93,12 @@ function Stats({ shown, model }: { shown: Shown; model: LoadedModelInfo | undefi
         {s && <Stat label="Tokens per step" value={s.tokensPerStep ? s.tokensPerStep.toFixed(2) : '–'} />}
         {s && s.acceptanceRate > 0 && <Stat label="Draft acceptance" value={`${Math.round(100 * s.acceptanceRate)}%`} />}
         {s?.acceptanceByDrafter && Object.keys(s.acceptanceByDrafter).length > 0 && (
-          <Stat label="Acceptance by drafter" value={Object.entries(s.acceptanceByDrafter).map(([d, r]) => `${d} ${Math.round(100 * r)}%`).join(', ')} />
+          <Stat
+            label="Acceptance by drafter"
+            value={Object.entries(s.acceptanceByDrafter)
+              .map(([d, r]) => `${d} ${Math.round(100 * r)}%`)
+              .join(', ')}
+          />
         )}
         {s?.draftLength !== undefined && s.draftLength > 0 && <Stat label="Draft length (mean k)" value={s.draftLength.toFixed(1)} />}
         {s?.speedup !== undefined && s.draftLength !== undefined && <Stat label="Speed-up vs plain" value={`${s.speedup.toFixed(2)}×`} />}

@@ -13,8 +13,8 @@ export function KernelProfileView({ stats }: { stats: ChatStats | undefined }) {
     <section aria-labelledby="kernel-profile-title">
       <h3 id="kernel-profile-title">Time per kernel</h3>
       <label className="check">
-        <input type="checkbox" checked={settings.profileKernels} onChange={(e) => update({ profileKernels: e.target.checked })} /> Profile the next answers
-        (each GPU dispatch is timed on its own, so answers come slower)
+        <input type="checkbox" checked={settings.profileKernels} onChange={(e) => update({ profileKernels: e.target.checked })} /> Profile the next answers (each GPU dispatch is timed on its own, so
+        answers come slower)
       </label>
       {p?.decode && <ProfileTable title="Last decode step" profile={p.decode} />}
       {p?.prefill && <ProfileTable title={`Prompt pass (${p.prefill.tokens} tokens)`} profile={p.prefill} />}
@@ -29,8 +29,8 @@ function ProfileTable({ title, profile }: { title: string; profile: Profile }) {
     <div className="table-scroll" data-testid="kernel-profile">
       <table className="md-table">
         <caption>
-          {title}: {profile.gpuMs.toFixed(1)} ms on the GPU ({profile.method === 'timestamps' ? 'GPU timestamps' : 'one submit per dispatch'}), {profile.recordMs.toFixed(1)} ms
-          recording, {profile.waitMs.toFixed(1)} ms waited
+          {title}: {profile.gpuMs.toFixed(1)} ms on the GPU ({profile.method === 'timestamps' ? 'GPU timestamps' : 'one submit per dispatch'}), {profile.recordMs.toFixed(1)} ms recording,{' '}
+          {profile.waitMs.toFixed(1)} ms waited
         </caption>
         <thead>
           <tr>

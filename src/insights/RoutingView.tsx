@@ -18,12 +18,11 @@ export function RoutingView({ model }: { model: LoadedModelInfo | undefined }) {
       {log && log.steps.length > 0 ? (
         <RoutingMaps log={log} />
       ) : (
-        <p className="muted small">
-          {model ? 'Send a message while this panel is open to see which experts each layer picks for every token.' : 'Load a model to see its experts at work.'}
-        </p>
+        <p className="muted small">{model ? 'Send a message while this panel is open to see which experts each layer picks for every token.' : 'Load a model to see its experts at work.'}</p>
       )}
       <label className="check small">
-        <input type="checkbox" checked={settings.alwaysRecordRouting} onChange={(e) => update({ alwaysRecordRouting: e.target.checked })} /> Record routing even when this panel is closed (a small extra readback per token)
+        <input type="checkbox" checked={settings.alwaysRecordRouting} onChange={(e) => update({ alwaysRecordRouting: e.target.checked })} /> Record routing even when this panel is closed (a small
+        extra readback per token)
       </label>
     </section>
   );
@@ -79,7 +78,9 @@ function RoutingMaps({ log }: { log: RoutingLog }) {
             rows={perToken.steps.length}
             cols={log.nExpert}
             label={`Layer ${layer}: the last ${perToken.steps.length} tokens (rows) × ${log.nExpert} experts; darker = ranked higher`}
-            describe={(r, e) => `${label(perToken.steps[r].token)} → ${perToken.steps[r].experts[layer]?.includes(e) ? `expert ${e}, rank ${perToken.steps[r].experts[layer].indexOf(e) + 1}` : `not expert ${e}`}`}
+            describe={(r, e) =>
+              `${label(perToken.steps[r].token)} → ${perToken.steps[r].experts[layer]?.includes(e) ? `expert ${e}, rank ${perToken.steps[r].experts[layer].indexOf(e) + 1}` : `not expert ${e}`}`
+            }
           />
         </>
       )}

@@ -18,11 +18,7 @@ export function GgufSummaryView({ summary, fileName }: { summary: GgufSummary; f
           <Fact
             id="tokenizer"
             label="Tokenizer"
-            value={[
-              tokenizer.model,
-              tokenizer.pre && `pre ${tokenizer.pre}`,
-              tokenizer.tokenCount !== undefined && `${tokenizer.tokenCount.toLocaleString('en-US')} tokens`,
-            ]
+            value={[tokenizer.model, tokenizer.pre && `pre ${tokenizer.pre}`, tokenizer.tokenCount !== undefined && `${tokenizer.tokenCount.toLocaleString('en-US')} tokens`]
               .filter(Boolean)
               .join(' · ')}
           />
@@ -51,7 +47,11 @@ export function GgufSummaryView({ summary, fileName }: { summary: GgufSummary; f
                 <tr key={q.type}>
                   <th scope="row">
                     {q.type}
-                    {!q.supported && <span className="badge warn" title="Pakar cannot run this type yet">unsupported</span>}
+                    {!q.supported && (
+                      <span className="badge warn" title="Pakar cannot run this type yet">
+                        unsupported
+                      </span>
+                    )}
                   </th>
                   <td>{q.tensors.toLocaleString('en-US')}</td>
                   <td>{formatCount(q.parameters)}</td>

@@ -13,9 +13,7 @@ export function ModelInspector() {
   return (
     <section className="inspector" aria-labelledby="inspector-title">
       <h2 id="inspector-title">Inspect a GGUF file</h2>
-      <p className="muted">
-        Only the header (metadata and tensor table) is read, on this device. Nothing is uploaded.
-      </p>
+      <p className="muted">Only the header (metadata and tensor table) is read, on this device. Nothing is uploaded.</p>
       <FileDrop onFile={(file) => inspect.mutate(file)} busy={inspect.isPending} />
       {inspect.isPending && (
         <p role="status" className="muted">
@@ -86,17 +84,12 @@ function GpuStatus() {
   }
   return (
     <aside className="card gpu" aria-label="WebGPU" data-state="available">
-      <strong>WebGPU adapter:</strong>{' '}
-      <span data-testid="gpu-adapter">
-        {[gpu.vendor, gpu.architecture, gpu.device].filter(Boolean).join(' · ') || 'unnamed'}
-      </span>
+      <strong>WebGPU adapter:</strong> <span data-testid="gpu-adapter">{[gpu.vendor, gpu.architecture, gpu.device].filter(Boolean).join(' · ') || 'unnamed'}</span>
       {gpu.isFallbackAdapter && <span className="badge warn">software fallback</span>}
       <p className="muted">
         {gpu.description && `${gpu.description}. `}
-        Largest buffer {formatBytes(gpu.limits.maxBufferSize)}, storage binding{' '}
-        {formatBytes(gpu.limits.maxStorageBufferBindingSize)}, workgroup memory{' '}
-        {formatBytes(gpu.limits.maxComputeWorkgroupStorageSize)}.
-        {gpu.features.length > 0 && ` Features: ${gpu.features.join(', ')}.`}
+        Largest buffer {formatBytes(gpu.limits.maxBufferSize)}, storage binding {formatBytes(gpu.limits.maxStorageBufferBindingSize)}, workgroup memory{' '}
+        {formatBytes(gpu.limits.maxComputeWorkgroupStorageSize)}.{gpu.features.length > 0 && ` Features: ${gpu.features.join(', ')}.`}
       </p>
     </aside>
   );

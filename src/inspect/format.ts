@@ -17,7 +17,12 @@ export function formatBytes(bytes: number, exact = false): string {
 /** 30_532_122_624 → "30.53 B"; small counts stay exact. */
 export function formatCount(n: number): string {
   if (n < 10_000) return n.toLocaleString('en-US');
-  for (const [size, suffix] of [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']] as const) {
+  for (const [size, suffix] of [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ] as const) {
     if (n >= size) return `${(n / size).toFixed(2)} ${suffix}`;
   }
   return String(n);

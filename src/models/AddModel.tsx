@@ -75,7 +75,8 @@ export function AddModel({ catalog, stored, transfers, loaded, loading, offline,
         </button>
       </form>
       <p className="muted small">
-        A repository (<code>owner/name</code>, or <code>owner/name:Q4_K_M</code> for one quantization), a huggingface.co or hf.co link to a repository, folder or file, or the https URL of a .gguf file.
+        A repository (<code>owner/name</code>, or <code>owner/name:Q4_K_M</code> for one quantization), a huggingface.co or hf.co link to a repository, folder or file, or the https URL of a .gguf
+        file.
         {offline && ' Looking up files needs a connection.'}
       </p>
       {error && <ErrorNotice help={error} title={error.title} />}

@@ -48,7 +48,9 @@ export function LocalFile({ disabled }: { disabled: boolean }) {
       <label className="check">
         <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.target.checked)} /> Keep a copy in this browser (loads again after a reload)
       </label>
-      <p className="muted small">A model split into parts (<code>…-00001-of-00003.gguf</code>): pick all of them together.</p>
+      <p className="muted small">
+        A model split into parts (<code>…-00001-of-00003.gguf</code>): pick all of them together.
+      </p>
       {transfer?.running && <DownloadBar progress={transfer.progress} label="Importing the file" />}
       {transfer?.error && <ErrorNotice help={transfer.error} title={`Could not keep ${importing?.name ?? 'the file'}: ${transfer.error.title.toLowerCase()}`} />}
     </div>

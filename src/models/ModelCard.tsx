@@ -57,7 +57,11 @@ export function ModelCard({ name, entry, summary, memoryEstimateBytes, stored, t
         </div>
         <div className="badges">
           {entry && <span className="badge">{entry.quant}</span>}
-          {unsupported && <span className="badge warn" title={`This version of Pakar does not run ${entry?.architecture} models yet`}>not supported yet</span>}
+          {unsupported && (
+            <span className="badge warn" title={`This version of Pakar does not run ${entry?.architecture} models yet`}>
+              not supported yet
+            </span>
+          )}
           {fit?.verdict === 'too_big' && <span className="badge warn">too big for this device</span>}
           {fit?.verdict === 'tight' && <span className="badge warn">may not fit</span>}
           {isLoaded && <span className="badge ok">loaded</span>}
@@ -74,7 +78,9 @@ export function ModelCard({ name, entry, summary, memoryEstimateBytes, stored, t
       {running && <DownloadBar progress={transfer?.progress} label={`Downloading ${name}`} />}
       {failure && <ErrorNotice help={failure} title={`${failure.title} (${name})`} />}
       {canDownload && offline && <p className="muted small">Offline: {stored ? 'resuming' : 'downloading'} needs a connection.</p>}
-      {usableNow && !offline && <p className="muted small">Its dense weights are stored: it can answer now, loading each expert from the Hub when an answer first needs it, slower until the download completes.</p>}
+      {usableNow && !offline && (
+        <p className="muted small">Its dense weights are stored: it can answer now, loading each expert from the Hub when an answer first needs it, slower until the download completes.</p>
+      )}
       {isLoaded && loaded?.experts.downloading && (
         <p className="muted small" data-testid="experts-downloading">
           Answers are slower until the download completes: experts not stored yet are read from the Hub as they are needed.
@@ -92,7 +98,14 @@ export function ModelCard({ name, entry, summary, memoryEstimateBytes, stored, t
           </button>
         )}
         {canDownload && (
-          <button type="button" className="primary" onClick={actions.onDownload} disabled={offline} title={offline ? 'Needs a network connection' : undefined} aria-label={`${stored ? 'Resume' : 'Download'} ${name}`}>
+          <button
+            type="button"
+            className="primary"
+            onClick={actions.onDownload}
+            disabled={offline}
+            title={offline ? 'Needs a network connection' : undefined}
+            aria-label={`${stored ? 'Resume' : 'Download'} ${name}`}
+          >
             {stored ? 'Resume' : 'Download'}
             {entry && !stored && <span className="muted-on-primary"> · {formatBytes(entry.sizeBytes)}</span>}
           </button>

@@ -65,7 +65,8 @@ export function ModelManager({ busy, otherTabsModels }: { busy: boolean; otherTa
             <div>
               <strong>{loaded.name}</strong>
               <p className="muted small">
-                {loaded.architecture} · {loaded.nLayer} layers · {loaded.nExpert} experts, {loaded.nExpertUsed} per token · context {loaded.contextLength.toLocaleString('en-US')} · {formatBytes(loaded.weightBytes)} on {loaded.adapter || 'the GPU'}
+                {loaded.architecture} · {loaded.nLayer} layers · {loaded.nExpert} experts, {loaded.nExpertUsed} per token · context {loaded.contextLength.toLocaleString('en-US')} ·{' '}
+                {formatBytes(loaded.weightBytes)} on {loaded.adapter || 'the GPU'}
               </p>
             </div>
             <button type="button" className="ghost" onClick={() => void unload()} disabled={busy}>
@@ -108,7 +109,16 @@ export function ModelManager({ busy, otherTabsModels }: { busy: boolean; otherTa
             You are offline: downloads need a connection (press Download or Resume once you are back online). Downloaded models load and chat as usual.
           </p>
         )}
-        <ul className="model-list">{catalog.map((e) => card(`${e.name} ${e.quant}`, e, stored.find((m) => m.id === e.id), e.id))}</ul>
+        <ul className="model-list">
+          {catalog.map((e) =>
+            card(
+              `${e.name} ${e.quant}`,
+              e,
+              stored.find((m) => m.id === e.id),
+              e.id,
+            ),
+          )}
+        </ul>
       </section>
 
       <details className="inspect-details">

@@ -165,8 +165,7 @@ export function parseCatalog(json: unknown, supported: readonly string[] = suppo
     if (entry.parameters.active > entry.parameters.total) problems.push(`models[${i}].parameters.active exceeds parameters.total`);
     if (entry.memoryEstimateBytes < entry.sizeBytes) problems.push(`models[${i}].memoryEstimateBytes is below the file size`);
     if (bundled !== undefined && !bundled.endsWith(`/${entry.file}`) && bundled !== entry.file) problems.push(`models[${i}].bundled must name the file ${entry.file}`);
-    const source: HubSource | UrlSource =
-      bundled === undefined ? { kind: 'hub', repo: entry.repo ?? '', file: entry.file, revision: entry.revision ?? '' } : { kind: 'url', url: bundledUrl(bundled) };
+    const source: HubSource | UrlSource = bundled === undefined ? { kind: 'hub', repo: entry.repo ?? '', file: entry.file, revision: entry.revision ?? '' } : { kind: 'url', url: bundledUrl(bundled) };
     return { ...entry, bundled: bundled !== undefined, supported: supported.includes(entry.architecture), source };
   });
   if (entries.filter((e) => e.isDefault).length > 1) problems.push('at most one model may be the default');

@@ -11,7 +11,9 @@ export function AboutSection() {
         Version {appVersion} · build {buildId}
       </p>
       <p className="muted small">
-        {offlineReady ? 'Installed for offline use: Pakar starts without a network, with your conversations and downloaded models.' : 'Offline use is being set up (after the first visit, Pakar starts without a network).'}
+        {offlineReady
+          ? 'Installed for offline use: Pakar starts without a network, with your conversations and downloaded models.'
+          : 'Offline use is being set up (after the first visit, Pakar starts without a network).'}
         {updateAvailable ? ' A newer version is ready: reload to use it.' : ''}
       </p>
     </div>

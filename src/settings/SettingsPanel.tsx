@@ -54,12 +54,7 @@ export function SettingsPanel() {
         <input id="setting-context" type="text" readOnly value={loaded ? `${loaded.contextLength.toLocaleString('en-US')} tokens` : 'no model loaded'} />
         <p className="muted small">Set by the loaded model (at most 4,096 tokens for now). When a conversation outgrows it, the oldest turns are left out of the prompt.</p>
       </div>
-      <NumberSetting
-        field={expertCacheField}
-        value={settings.expertCacheMiB}
-        note={loaded ? expertsNote(loaded.experts, loaded.nExpert) : undefined}
-        onChange={(v) => update({ expertCacheMiB: v })}
-      />
+      <NumberSetting field={expertCacheField} value={settings.expertCacheMiB} note={loaded ? expertsNote(loaded.experts, loaded.nExpert) : undefined} onChange={(v) => update({ expertCacheMiB: v })} />
       <div className="setting wide">
         <label htmlFor="setting-system">System prompt for new chats</label>
         <textarea id="setting-system" rows={3} value={settings.defaultSystemPrompt} onChange={(e) => update({ defaultSystemPrompt: e.target.value })} />

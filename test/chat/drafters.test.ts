@@ -43,13 +43,15 @@ const spec = (arch: GeneratorArch, t: GgmlTypeName): Spec => ({
 
 /** Target and draft model: the same seed (the same weights before quantization), another quant type. */
 const cases: { name: string; target: Spec; draft: Spec }[] = [
-  ...([
-    ['qwen3moe', 'F32', 'Q4_0'],
-    ['qwen2moe', 'Q8_0', 'Q4_1'],
-    ['olmoe', 'Q4_0', 'Q8_0'],
-    ['granitemoe', 'Q5_0', 'Q8_0'],
-    ['llama', 'IQ4_NL', 'Q5_1'],
-  ] as const).map(([arch, t, d]) => ({ name: `${arch} ${t} (draft model ${d})`, target: spec(arch, t), draft: spec(arch, d) })),
+  ...(
+    [
+      ['qwen3moe', 'F32', 'Q4_0'],
+      ['qwen2moe', 'Q8_0', 'Q4_1'],
+      ['olmoe', 'Q4_0', 'Q8_0'],
+      ['granitemoe', 'Q5_0', 'Q8_0'],
+      ['llama', 'IQ4_NL', 'Q5_1'],
+    ] as const
+  ).map(([arch, t, d]) => ({ name: `${arch} ${t} (draft model ${d})`, target: spec(arch, t), draft: spec(arch, d) })),
   // MLA with q-LoRA and V3 routing (K-quants' 256-wide shapes cost 4× the time here; their
   // batch invariance is checked in test/gpu); gpt-oss as published (MXFP4 experts).
   { name: 'deepseek2 Q8_0 (draft model Q4_0)', target: deepseek2Cases[4].spec, draft: { ...deepseek2Cases[4].spec, types: spec('deepseek2', 'Q4_0').types } },
@@ -71,7 +73,13 @@ describe('every drafter equals plain greedy decoding', () => {
           const params: GenerationParams = { ...defaultGenerationParams, temperature: 0, maxTokens: 6 };
           const plain = await run(session.generate(msgs, params));
           // `self` twice: one expert per token, then also only the first layer (early exit).
-          const modes: [GenerationParams['speculative'], Partial<GenerationParams>][] = [['ngram', {}], ['self', {}], ['self', { selfDraft: { layers: 1 } }], ['draft', {}], ['auto', {}]];
+          const modes: [GenerationParams['speculative'], Partial<GenerationParams>][] = [
+            ['ngram', {}],
+            ['self', {}],
+            ['self', { selfDraft: { layers: 1 } }],
+            ['draft', {}],
+            ['auto', {}],
+          ];
           for (const [speculative, extra] of modes) {
             const r = await run(session.generate(msgs, { ...params, ...extra, speculative, draftMax: 3 }));
             expect(r.tokens, `prompt ${i}, ${speculative} ${JSON.stringify(extra)}`).toEqual(plain.tokens);

@@ -161,7 +161,7 @@ describe('cli generate', () => {
     expect(last(bad)).toMatchObject({ error: { code: 'bad_args' } });
   });
 
-  it('--expert-cache-mib pages the experts: the same tokens, with the cache\'s figures; too small a cache and a bad policy are errors', async () => {
+  it("--expert-cache-mib pages the experts: the same tokens, with the cache's figures; too small a cache and a bad policy are errors", async () => {
     // 2 layers × 8 experts × gate, up, down of 64 × 64 f32 = 0.75 MiB; half of it holds 4 a layer.
     const args = ['generate', '--model', modelPath, '--prompt-tokens', '104,101,108,108,111', '--max-tokens', '8', '--greedy', '--no-top', '--kv-cache', 'f32'];
     const [resident, lru, lfu, small, badPolicy] = await Promise.all([
@@ -262,7 +262,13 @@ describe('cli errors', () => {
     const otherVocab = join(dir, 'other-vocab.gguf');
     writeFileSync(otherVocab, generateModel({ arch: 'qwen3moe', seed: 5, nVocab: 300 }));
     const modes = ['off', 'ngram', 'self', `draft:${draftPath}`, 'auto'];
-    const runs = await Promise.all([...modes.map((m) => cli(...base, '--speculative', m, '--draft-max', '3')), cli(...base, '--speculative', `draft:${otherVocab}`), cli(...base, '--speculative', 'sometimes'), cli(...base, '--speculative', 'self', '--self-layers', '1', '--self-experts', '2'), cli(...base, '--speculative', 'self', '--self-layers', '9')]);
+    const runs = await Promise.all([
+      ...modes.map((m) => cli(...base, '--speculative', m, '--draft-max', '3')),
+      cli(...base, '--speculative', `draft:${otherVocab}`),
+      cli(...base, '--speculative', 'sometimes'),
+      cli(...base, '--speculative', 'self', '--self-layers', '1', '--self-experts', '2'),
+      cli(...base, '--speculative', 'self', '--self-layers', '9'),
+    ]);
     const plain = last(runs[0]) as Result;
     for (const [i, r] of runs.slice(0, modes.length).entries()) {
       expect(r.code, r.stderr).toBe(0);

@@ -57,8 +57,24 @@ describe('DraftPlanner', () => {
       p.observeDraft('self', 4, 3);
       p.observeDraft('draft', 4, 3);
     }
-    expect(p.choose([{ name: 'self', msPerToken: undefined }, { name: 'draft', msPerToken: 2 }], 4).drafter).toBe('draft');
-    expect(p.choose([{ name: 'self', msPerToken: 1 }, { name: 'draft', msPerToken: 2 }], 4).drafter).toBe('self');
+    expect(
+      p.choose(
+        [
+          { name: 'self', msPerToken: undefined },
+          { name: 'draft', msPerToken: 2 },
+        ],
+        4,
+      ).drafter,
+    ).toBe('draft');
+    expect(
+      p.choose(
+        [
+          { name: 'self', msPerToken: 1 },
+          { name: 'draft', msPerToken: 2 },
+        ],
+        4,
+      ).drafter,
+    ).toBe('self');
   });
 
   it('does not draft for a gain it only predicts to be small (the estimates are noisy)', () => {

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom, xoshiro128ss } from '../../workers/engine/decode/random.ts';
-import {
-  argmax,
-  greedyParams,
-  minP,
-  penalize,
-  Sampler,
-  topIds,
-  topK,
-  topP,
-  topProbabilities,
-  type SamplerParams,
-} from '../../workers/engine/decode/sampler.ts';
+import { argmax, greedyParams, minP, penalize, Sampler, topIds, topK, topP, topProbabilities, type SamplerParams } from '../../workers/engine/decode/sampler.ts';
 
 /** Logits whose softmax is exactly `probs` (up to rounding). */
 const logitsOf = (probs: number[]): Float32Array => Float32Array.from(probs, Math.log);
@@ -167,7 +156,12 @@ describe('sampling distribution', () => {
     for (const t of [0.5, 2]) {
       const w = p.map((x) => x ** (1 / t));
       const sum = w.reduce((a, b) => a + b);
-      expect(chiSquare(plain(77, t), w.map((x) => x / sum))).toBeLessThan(16.27);
+      expect(
+        chiSquare(
+          plain(77, t),
+          w.map((x) => x / sum),
+        ),
+      ).toBeLessThan(16.27);
     }
   });
 

@@ -67,10 +67,12 @@ describe('verifyDraft (rejection sampling)', () => {
     const s = w.reduce((a, b) => a + b, 0);
     return { ids: t.ids, probs: w.map((x) => x / s) };
   };
-  const sampled = (dist: (prev: number) => TokenDist): Proposer => (prev, random) => {
-    const q = dist(prev);
-    return { token: drawFrom(q, random()), q };
-  };
+  const sampled =
+    (dist: (prev: number) => TokenDist): Proposer =>
+    (prev, random) => {
+      const q = dist(prev);
+      return { token: drawFrom(q, random()), q };
+    };
   const worstToken = (prev: number): number => {
     const t = samplingDistribution(logitsP[prev], [], { ...params, topK: 0, topP: 1, minP: 0, temperature: 1 });
     return t.ids[t.ids.length - 1];

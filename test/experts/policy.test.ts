@@ -36,7 +36,11 @@ describe('simulateHitRate', () => {
   });
 
   it('keeps every layer apart and skips layers without routed experts', () => {
-    const trace = [[[1, 2], [], [5]], [[1, 2], [], [6]], [[1, 3], [], [5]]];
+    const trace = [
+      [[1, 2], [], [5]],
+      [[1, 2], [], [6]],
+      [[1, 3], [], [5]],
+    ];
     // Layer 0: 1, 2 miss, then 1, 2 hit, then 1 hits and 3 misses; layer 2: 5, 6 miss, 5 hits.
     expect(simulateHitRate(trace, 2, 'lru')).toBeCloseTo(4 / 9, 12);
   });

@@ -88,8 +88,14 @@ function bigBase(): Uint8Array {
       kv.string('general.architecture', 'llama'),
       kv.strings('tokenizer.ggml.tokens', tokens),
       kv.string('pad', 'x'.repeat(2_200_000)),
-      kv.f32s('tokenizer.ggml.scores', tokens.map((_, i) => -i)),
-      kv.i32s('tokenizer.ggml.token_type', tokens.map(() => 1)),
+      kv.f32s(
+        'tokenizer.ggml.scores',
+        tokens.map((_, i) => -i),
+      ),
+      kv.i32s(
+        'tokenizer.ggml.token_type',
+        tokens.map(() => 1),
+      ),
       kv.strings('tokenizer.ggml.merges', ['a b', 'c d']),
     ],
     tensors: [tensor('token_embd.weight', 'Q8_0', [32, 8], 13), tensor('output.weight', 'F32', [8], 14)],
@@ -365,10 +371,7 @@ describe('GGUF reader fuzzing', () => {
   it('survives >1,000 mutated files: only GgufErrors, bounded by the bytes, fast', async () => {
     const bases = [makeBase('vocab', vocabBase()), makeBase('moe', moeBase()), makeBase('align64', align64Base()), makeBase('nested', nestedBase())];
     const big = makeBase('big', bigBase());
-    const plan: { base: Base; cases: number; incrementalEvery: number }[] = [
-      ...bases.map((base) => ({ base, cases: 280, incrementalEvery: 7 })),
-      { base: big, cases: 160, incrementalEvery: 1 },
-    ];
+    const plan: { base: Base; cases: number; incrementalEvery: number }[] = [...bases.map((base) => ({ base, cases: 280, incrementalEvery: 7 })), { base: big, cases: 160, incrementalEvery: 1 }];
     const stats: Stats = { cases: 0, incremental: 0, maxMs: 0, maxSeed: 0, failures: [] };
     const expectedKinds = new Map<Kind, number>();
     const start = performance.now();

@@ -194,20 +194,7 @@ describe('other well-formed files', () => {
   });
 
   it('reads nested arrays, and rejects nesting deeper than 4', () => {
-    const nested = new RawBytes()
-      .header(0, 1)
-      .str('nested')
-      .u32(V.ARRAY)
-      .u32(V.ARRAY)
-      .u64(2)
-      .u32(V.I32)
-      .u64(2)
-      .i32(-1)
-      .i32(5)
-      .u32(V.STRING)
-      .u64(1)
-      .str('é')
-      .build();
+    const nested = new RawBytes().header(0, 1).str('nested').u32(V.ARRAY).u32(V.ARRAY).u64(2).u32(V.I32).u64(2).i32(-1).i32(5).u32(V.STRING).u64(1).str('é').build();
     expect(parseGguf(nested).metadata.get('nested')).toEqual({ key: 'nested', type: V.ARRAY, itemType: V.ARRAY, value: [[-1, 5], ['é']] });
 
     const deep = new RawBytes().header(0, 1).str('deep').u32(V.ARRAY);

@@ -20,7 +20,10 @@ function relErr(a: Float32Array, b: Float32Array): number {
 
 const variants: [string, Spec][] = [
   ['split k_b/v_b, lite', { arch: 'deepseek2', seed: 5, nLayer: 3, deepseek2: { splitKvB: true, qLoraRank: 0 } }],
-  ['attn_kv_b, q-LoRA, V3 routing, YaRN', { arch: 'deepseek2', seed: 5, nLayer: 3, deepseek2: { splitKvB: false, qLoraRank: 64, v3Routing: true, yarnLogMul: 0.0707 }, ropeScaling: { type: 'yarn', factor: 4, originalContext: 16 } }],
+  [
+    'attn_kv_b, q-LoRA, V3 routing, YaRN',
+    { arch: 'deepseek2', seed: 5, nLayer: 3, deepseek2: { splitKvB: false, qLoraRank: 64, v3Routing: true, yarnLogMul: 0.0707 }, ropeScaling: { type: 'yarn', factor: 4, originalContext: 16 } },
+  ],
 ];
 
 describe('deepseek2 on WebGPU equals the CPU reference', () => {
@@ -63,7 +66,13 @@ describe('deepseek2 on WebGPU equals the CPU reference', () => {
   });
 
   it('logits are bit-identical for T = 1, 3, 8 (Q8_0, V3 routing)', async () => {
-    const { bytes } = testModel({ arch: 'deepseek2', seed: 7, nLayer: 3, deepseek2: { qLoraRank: 64, v3Routing: true }, types: { embd: 'Q8_0', attn: 'Q8_0', router: 'F32', experts: 'Q8_0', shexp: 'Q8_0', output: 'Q8_0' } });
+    const { bytes } = testModel({
+      arch: 'deepseek2',
+      seed: 7,
+      nLayer: 3,
+      deepseek2: { qLoraRank: 64, v3Routing: true },
+      types: { embd: 'Q8_0', attn: 'Q8_0', router: 'F32', experts: 'Q8_0', shexp: 'Q8_0', output: 'Q8_0' },
+    });
     const tokens = [5, 80, 13, 300, 41, 7, 222, 19, 64, 3, 150, 99];
     const gpu = await loadGpuModel(bytes);
     try {

@@ -18,8 +18,16 @@ import type { ComputeRun } from '../helpers/nodeGpu.ts';
 
 /** Byte offsets of the f16 fields inside one block: raw random bytes there must not be inf/NaN. */
 const f16Fields: Partial<Record<GgmlTypeName, readonly number[]>> = {
-  Q4_0: [0], Q4_1: [0, 2], Q5_0: [0], Q5_1: [0, 2], Q8_0: [0], Q4_K: [0, 2], Q5_K: [0, 2],
-  Q6_K: [208], IQ4_NL: [0], IQ4_XS: [0],
+  Q4_0: [0],
+  Q4_1: [0, 2],
+  Q5_0: [0],
+  Q5_1: [0, 2],
+  Q8_0: [0],
+  Q4_K: [0, 2],
+  Q5_K: [0, 2],
+  Q6_K: [208],
+  IQ4_NL: [0],
+  IQ4_XS: [0],
 };
 
 const tested = allGgmlTypes.filter((t) => t.supported);
@@ -160,7 +168,8 @@ describe('deq32 on the GPU equals the CPU dequantize', () => {
         for (let i = 0; i < c.n; i++) {
           const k = row * c.n + i;
           if (bits[k] === POISON) expect.fail(`${c.label}: row ${row} element ${i} was never written`);
-          const g = got[k], w = want[i];
+          const g = got[k],
+            w = want[i];
           if (g === w) continue;
           const rel = Number.isFinite(w) && w !== 0 ? Math.abs(g - w) / Math.abs(w) : Infinity;
           if (!(rel <= tolerance(type))) expect.fail(`${c.label}: row ${row} element ${i}: GPU ${g}, CPU ${w}`);
@@ -168,7 +177,10 @@ describe('deq32 on the GPU equals the CPU dequantize', () => {
         }
       }
       const tail = bits.subarray(c.nRows * c.n);
-      expect(tail.every((b) => b === POISON), `${c.label}: wrote past the last row`).toBe(true);
+      expect(
+        tail.every((b) => b === POISON),
+        `${c.label}: wrote past the last row`,
+      ).toBe(true);
     });
     expect(maxRel).toBeLessThanOrEqual(tolerance(type));
   });

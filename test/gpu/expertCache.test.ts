@@ -30,8 +30,16 @@ async function run(model: GpuModel): Promise<{ tokens: number[]; logits: Float32
 const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 describe.each(generatorArchs)('%s with paged experts', (arch) => {
-  it('decodes exactly as fully resident at 10% and 25% of the experts\' bytes', async () => {
-    const spec: Spec = { arch, seed: 11, nExpert: 32, nExpertUsed: 2, nLayer: arch === 'deepseek2' ? 3 : 2, nHeadKv: arch === 'olmoe' ? 4 : 2, types: { embd: 'Q8_0', attn: 'Q8_0', router: 'F32', experts: 'Q8_0', shexp: 'Q8_0', output: 'Q8_0' } };
+  it("decodes exactly as fully resident at 10% and 25% of the experts' bytes", async () => {
+    const spec: Spec = {
+      arch,
+      seed: 11,
+      nExpert: 32,
+      nExpertUsed: 2,
+      nLayer: arch === 'deepseek2' ? 3 : 2,
+      nHeadKv: arch === 'olmoe' ? 4 : 2,
+      types: { embd: 'Q8_0', attn: 'Q8_0', router: 'F32', experts: 'Q8_0', shexp: 'Q8_0', output: 'Q8_0' },
+    };
     const { bytes } = testModel(spec);
     const resident = await loadGpuModel(bytes);
     const want = await run(resident);

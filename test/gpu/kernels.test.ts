@@ -71,8 +71,22 @@ function matmulCase(type: GgmlTypeInfo, rng: Rng, rows: number, cols: number, nT
   const alpha = flags & F_RES ? [0.37, -1.5][rng.int(2)] : [1, 1 / 6][rng.int(2)];
   return {
     label: `${rows}×${cols} n_tok=${nTok} ${flagName(flags)} alpha=${alpha.toFixed(3)} w_off=${layout.wOff} x_off=${xOff}${layout.padded ? ' strided' : ''}`,
-    rows, cols, nTok, flags, alpha, wOff: layout.wOff, xOff, xStride, yStride, yOff, rStride,
-    W: embedAt(rng, bytes, layout.wOff), w: values, X, B: rng.gaussian(rows, 0.5), R,
+    rows,
+    cols,
+    nTok,
+    flags,
+    alpha,
+    wOff: layout.wOff,
+    xOff,
+    xStride,
+    yStride,
+    yOff,
+    rStride,
+    W: embedAt(rng, bytes, layout.wOff),
+    w: values,
+    X,
+    B: rng.gaussian(rows, 0.5),
+    R,
   };
 }
 
@@ -101,11 +115,14 @@ function dispatchMatmul(batch: KernelBatch, type: GgmlTypeInfo, c: MatmulCase, d
   const params = packParams('uuuuuuuufuuu', [c.rows, c.cols, deviceRowBytes(type, c.cols), c.nTok, c.xStride, c.yStride, c.yOff, c.flags, c.alpha, c.wOff, c.rStride, c.xOff]);
   const groups = Math.ceil(c.rows / batch.rowsPerGroup);
   const tile = matmulTile(c.nTok);
-  batch.dispatch('matmul', type, [
-    batch.input('W', c.W), batch.input('X', c.X),
-    c.flags & F_BIAS ? batch.input('B', c.B) : dummy,
-    c.flags & F_RES ? batch.input('R', c.R) : dummy, y,
-  ], params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(c.nTok / tile)], { TILE: tile });
+  batch.dispatch(
+    'matmul',
+    type,
+    [batch.input('W', c.W), batch.input('X', c.X), c.flags & F_BIAS ? batch.input('B', c.B) : dummy, c.flags & F_RES ? batch.input('R', c.R) : dummy, y],
+    params,
+    [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(c.nTok / tile)],
+    { TILE: tile },
+  );
   return y;
 }
 
@@ -120,38 +137,44 @@ async function runMatmuls(type: GgmlTypeInfo, lanes: Lanes, cases: readonly Matm
 }
 
 describe('matmul equals dequantize + f64 dot', () => {
-  it.each(types.flatMap((t) => laneVariants.map((l) => [t.name, l, t] as const)))('%s, LANES %i: ragged rows, n_tok 1/2/3/8/11 (every tile), every flag, w_off > 0, x_off > 0, strides', async (_n, lanes, type) => {
-    const rng = new Rng(0x3a7 + type.id);
-    const cols = colsFor(type);
-    const aligned = wordAlignedRows(type);
-    const cases: MatmulCase[] = [];
-    let i = 0;
-    for (const rows of [1, 13, 67]) {
-      for (const nTok of [1, 2, 3, 8, 11]) {
-        // w_off: 0, a word offset (packed Q|K|V, gate|up), or any byte where the type allows it.
-        const wOff = [0, 4 * (5 + rng.int(40)), aligned ? 12 : 1 + 2 * rng.int(20)][i % 3];
-        cases.push(matmulCase(type, rng, rows, cols[i % cols.length], nTok, flagSets[i % flagSets.length], { wOff, padded: i % 2 === 1 }));
-        i++;
+  it.each(types.flatMap((t) => laneVariants.map((l) => [t.name, l, t] as const)))(
+    '%s, LANES %i: ragged rows, n_tok 1/2/3/8/11 (every tile), every flag, w_off > 0, x_off > 0, strides',
+    async (_n, lanes, type) => {
+      const rng = new Rng(0x3a7 + type.id);
+      const cols = colsFor(type);
+      const aligned = wordAlignedRows(type);
+      const cases: MatmulCase[] = [];
+      let i = 0;
+      for (const rows of [1, 13, 67]) {
+        for (const nTok of [1, 2, 3, 8, 11]) {
+          // w_off: 0, a word offset (packed Q|K|V, gate|up), or any byte where the type allows it.
+          const wOff = [0, 4 * (5 + rng.int(40)), aligned ? 12 : 1 + 2 * rng.int(20)][i % 3];
+          cases.push(matmulCase(type, rng, rows, cols[i % cols.length], nTok, flagSets[i % flagSets.length], { wOff, padded: i % 2 === 1 }));
+          i++;
+        }
       }
-    }
-    // Every flag set at the largest shape, with two token tiles.
-    for (const flags of flagSets) cases.push(matmulCase(type, rng, 64, cols[cols.length - 1], 11, flags, { wOff: aligned ? 8 : 5, padded: flags === F_RES }));
-    expect(await runMatmuls(type, lanes, cases)).toEqual([]);
-  });
+      // Every flag set at the largest shape, with two token tiles.
+      for (const flags of flagSets) cases.push(matmulCase(type, rng, 64, cols[cols.length - 1], 11, flags, { wOff: aligned ? 8 : 5, padded: flags === F_RES }));
+      expect(await runMatmuls(type, lanes, cases)).toEqual([]);
+    },
+  );
 
   // ARCHITECTURE.md invariant 5, at the kernel: token t of an 11-token batch (two tiles of 8)
   // is bit-identical to token t alone (a tile of 1) (x_off pointing at it, as the last-token-only output does).
-  it.each((['Q8_0', 'Q4_K', 'Q6_K', 'F16'] as const).flatMap((n) => laneVariants.map((l) => [n, l] as const)))('%s, LANES %i, is batch-invariant: each token of 11 equals the token alone, bit for bit', async (name, lanes) => {
-    const type = ggmlTypeByName(name);
-    const rng = new Rng(0xb17);
-    const c = matmulCase(type, rng, 67, 512, 11, F_BIAS | F_RES, { wOff: 8, padded: true });
-    const singles = Array.from({ length: c.nTok }, (_, t): MatmulCase => ({ ...c, nTok: 1, xOff: c.xOff + t * c.xStride, R: c.R.slice(t * c.rStride, (t + 1) * c.rStride) }));
-    const batch = new KernelBatch(device, `matmul ${name} LANES=${lanes} invariance`, lanes);
-    const dummy = batch.poisoned('unused', 16);
-    const [all, ...alone] = await batch.run([c, ...singles].map((x) => dispatchMatmul(batch, type, x, dummy)));
-    const rowBits = (b: ArrayBuffer, t: number): number[] => Array.from(new Uint32Array(b, 4 * t * c.yStride, c.yStride));
-    alone.forEach((b, t) => expect(rowBits(all, t), `token ${t}`).toEqual(rowBits(b, 0)));
-  });
+  it.each((['Q8_0', 'Q4_K', 'Q6_K', 'F16'] as const).flatMap((n) => laneVariants.map((l) => [n, l] as const)))(
+    '%s, LANES %i, is batch-invariant: each token of 11 equals the token alone, bit for bit',
+    async (name, lanes) => {
+      const type = ggmlTypeByName(name);
+      const rng = new Rng(0xb17);
+      const c = matmulCase(type, rng, 67, 512, 11, F_BIAS | F_RES, { wOff: 8, padded: true });
+      const singles = Array.from({ length: c.nTok }, (_, t): MatmulCase => ({ ...c, nTok: 1, xOff: c.xOff + t * c.xStride, R: c.R.slice(t * c.rStride, (t + 1) * c.rStride) }));
+      const batch = new KernelBatch(device, `matmul ${name} LANES=${lanes} invariance`, lanes);
+      const dummy = batch.poisoned('unused', 16);
+      const [all, ...alone] = await batch.run([c, ...singles].map((x) => dispatchMatmul(batch, type, x, dummy)));
+      const rowBits = (b: ArrayBuffer, t: number): number[] => Array.from(new Uint32Array(b, 4 * t * c.yStride, c.yStride));
+      alone.forEach((b, t) => expect(rowBits(all, t), `token ${t}`).toEqual(rowBits(b, 0)));
+    },
+  );
 
   // SwiftShader spends ~0.7 ms per workgroup: 22 s here. Runs on real GPUs, or when asked.
   it('more than 32768 row groups use the second grid dimension (Q8_0, LANES 8, 262 147 rows)', async (ctx) => {
@@ -219,8 +242,11 @@ describe('embed equals scale · dequantize(row)', () => {
       return layouts.map((l) => {
         const X = batch.poisoned('X', 4 * (tokens.length * nEmbd + 16)); // 16 words past the end stay poisoned
         for (const part of l.parts) {
-          batch.dispatch('embed', type, [part.W, batch.input('TOK', tokens), X],
-            packParams('uufuuuuu', [nEmbd, rb, scale, tokens.length, part.firstRow, part.rows, 0, 0]), [Math.ceil(nEmbd / 32 / 64), tokens.length, 1]);
+          batch.dispatch('embed', type, [part.W, batch.input('TOK', tokens), X], packParams('uufuuuuu', [nEmbd, rb, scale, tokens.length, part.firstRow, part.rows, 0, 0]), [
+            Math.ceil(nEmbd / 32 / 64),
+            tokens.length,
+            1,
+          ]);
         }
         // NaN: rows of tokens outside every dispatched part, which must stay poisoned.
         const want = new Float64Array(tokens.length * nEmbd);
@@ -242,7 +268,14 @@ describe('embed equals scale · dequantize(row)', () => {
 describe('argmax', () => {
   it('matches the first maximum (ties → lowest id) for vocabularies from 1 to 49 155', async () => {
     const rng = new Rng(0xa12);
-    interface Case { readonly label: string; readonly nVocab: number; readonly stride: number; readonly outOff: number; readonly L: Float32Array; readonly want: number[] }
+    interface Case {
+      readonly label: string;
+      readonly nVocab: number;
+      readonly stride: number;
+      readonly outOff: number;
+      readonly L: Float32Array;
+      readonly want: number[];
+    }
     const cases: Case[] = [];
     const make = (label: string, nVocab: number, rows: ((row: Float32Array, r: number) => void)[]): void => {
       const stride = nVocab + 1 + rng.int(7);
@@ -258,15 +291,29 @@ describe('argmax', () => {
       cases.push({ label, nVocab, stride, outOff: 1 + rng.int(3), L, want });
     };
     const random = (): void => {};
-    const tieAt = (a: number, b: number) => (row: Float32Array): void => {
-      row[a] = row[b] = 50;
-    };
+    const tieAt =
+      (a: number, b: number) =>
+      (row: Float32Array): void => {
+        row[a] = row[b] = 50;
+      };
     make('one entry', 1, [random, random]);
     make('one lane each', 64, [random, tieAt(63, 0), tieAt(31, 32)]);
     make('65: a lane with two', 65, [tieAt(64, 0), random, tieAt(64, 1)]);
     make('all equal', 300, [(row) => row.fill(-2.5), (row) => row.fill(7)]);
-    make('very negative', 1000, [(row) => { for (let v = 0; v < row.length; v++) row[v] = -3e38 + v * 1e33; }, (row) => row.fill(-1e30)]);
-    make('granite vocab', 49155, [random, tieAt(49154, 130), tieAt(40000, 39999), (row) => { row[49154] = 99; }]);
+    make('very negative', 1000, [
+      (row) => {
+        for (let v = 0; v < row.length; v++) row[v] = -3e38 + v * 1e33;
+      },
+      (row) => row.fill(-1e30),
+    ]);
+    make('granite vocab', 49155, [
+      random,
+      tieAt(49154, 130),
+      tieAt(40000, 39999),
+      (row) => {
+        row[49154] = 99;
+      },
+    ]);
     const batch = new KernelBatch(device, 'argmax');
     const outs = cases.map((c) => {
       const nTok = c.want.length;
@@ -290,13 +337,47 @@ describe('topk_partial + topk_merge', () => {
     const rng = new Rng(0x70c);
     const N_PART = 64; // partitions of topk_partial (common/select.wgsl)
     const cases = [
-      { label: 'granite vocab, k 40, row at l_off', nVocab: 49155, k: 40, lOff: 3 * 49155, tweak: (l: Float32Array): void => { l[49154] = 30; l[7] = 30; l[25000] = 29; } },
+      {
+        label: 'granite vocab, k 40, row at l_off',
+        nVocab: 49155,
+        k: 40,
+        lOff: 3 * 49155,
+        tweak: (l: Float32Array): void => {
+          l[49154] = 30;
+          l[7] = 30;
+          l[25000] = 29;
+        },
+      },
       { label: 'k = MAX_CANDIDATES', nVocab: 5000, k: MAX_CANDIDATES, lOff: 0, tweak: (): void => {} },
       { label: 'top-1', nVocab: 1000, k: 1, lOff: 17, tweak: (): void => {} },
-      { label: '100 ids: empty partitions', nVocab: 100, k: 8, lOff: 0, tweak: (l: Float32Array): void => { l[99] = l[0] = 9; } },
+      {
+        label: '100 ids: empty partitions',
+        nVocab: 100,
+        k: 8,
+        lOff: 0,
+        tweak: (l: Float32Array): void => {
+          l[99] = l[0] = 9;
+        },
+      },
       { label: 'fewer ids per partition than k', nVocab: 10, k: 8, lOff: 0, tweak: (): void => {} },
-      { label: 'all equal', nVocab: 700, k: 5, lOff: 0, tweak: (l: Float32Array): void => { l.fill(-1.25); } },
-      { label: 'ties across partitions', nVocab: 6400, k: 6, lOff: 0, tweak: (l: Float32Array): void => { for (const v of [6399, 3200, 100, 99, 5000, 1]) l[v] = 12; } },
+      {
+        label: 'all equal',
+        nVocab: 700,
+        k: 5,
+        lOff: 0,
+        tweak: (l: Float32Array): void => {
+          l.fill(-1.25);
+        },
+      },
+      {
+        label: 'ties across partitions',
+        nVocab: 6400,
+        k: 6,
+        lOff: 0,
+        tweak: (l: Float32Array): void => {
+          for (const v of [6399, 3200, 100, 99, 5000, 1]) l[v] = 12;
+        },
+      },
     ];
     const batch = new KernelBatch(device, 'topk');
     const runs = cases.map((c) => {

@@ -24,7 +24,6 @@ function relErr(a: Float32Array, b: Float32Array): number {
   return Math.sqrt(num / den);
 }
 
-
 const archs: GeneratorArch[] = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama', 'gpt-oss'];
 
 describe.each(archs)('%s on WebGPU equals the CPU reference', (arch) => {
@@ -110,7 +109,9 @@ describe('GPU sampling candidates', () => {
       const prompt = [3, 17, 200, 45, 9, 11, 12, 13, 14, 15];
       const ref = cpu.forward(prompt).at(-1) ?? new Float32Array();
       const top = await gpu.forwardTop(prompt, 16);
-      const order = Array.from(ref.keys()).sort((a, b) => ref[b] - ref[a] || a - b).slice(0, 16);
+      const order = Array.from(ref.keys())
+        .sort((a, b) => ref[b] - ref[a] || a - b)
+        .slice(0, 16);
       expect(top.ids).toEqual(order);
       top.logits.forEach((l, i) => expect(l).toBeCloseTo(ref[order[i]], 4));
       const max = Math.max(...ref);
@@ -156,7 +157,10 @@ describe('profiling', () => {
       expect(p?.dispatches).toMatchObject({ qkv: nLayer, attention: nLayer, router: nLayer, 'experts.up': nLayer, 'experts.down': nLayer, output: 1 });
       expect(Object.values(p?.dispatches ?? {}).reduce((a, b) => a + b, 0)).toBe(gpu.lastStep.dispatches);
       expect(p?.gpuMs).toBeGreaterThan(0);
-      expect(p?.gpuMs).toBeCloseTo(Object.values(p?.kernelMs ?? {}).reduce((a, b) => a + b, 0), 6);
+      expect(p?.gpuMs).toBeCloseTo(
+        Object.values(p?.kernelMs ?? {}).reduce((a, b) => a + b, 0),
+        6,
+      );
       gpu.setProfiling(false);
       await gpu.forwardGreedy([4]);
       expect(gpu.lastProfile).toBeUndefined();

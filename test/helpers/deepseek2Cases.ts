@@ -60,7 +60,9 @@ export const deepseek2Cases: Deepseek2Case[] = [
  * q-LoRA, softmax and V3 routing, YaRN with and without the log multiplier, F32, Q8_0 and Q4_K)
  * and leaves out three that add no new item, to keep the file's runtime bounded.
  */
-export const deepseek2GpuCases: Deepseek2Case[] = deepseek2Cases.filter((c) => !['attn_kv_b, lite, softmax F32', 'split k_b/v_b, lite, softmax Q8_0', 'attn_kv_b, lite, softmax Q4_K'].includes(c.name));
+export const deepseek2GpuCases: Deepseek2Case[] = deepseek2Cases.filter(
+  (c) => !['attn_kv_b, lite, softmax F32', 'split k_b/v_b, lite, softmax Q8_0', 'attn_kv_b, lite, softmax Q4_K'].includes(c.name),
+);
 
 /**
  * Whether llama.cpp can run the case here. On a CPU with AMX, llama.cpp puts quantized weights in

@@ -78,7 +78,11 @@ export class KernelBatch {
 
   /** One dispatch, bound like StepRecorder.dispatch: `buffers` at 0..n−1, then the uniform. */
   dispatch(
-    kernel: KernelName, type: GgmlTypeInfo | undefined, buffers: readonly GPUBuffer[], params: ArrayBuffer, groups: readonly [number, number, number],
+    kernel: KernelName,
+    type: GgmlTypeInfo | undefined,
+    buffers: readonly GPUBuffer[],
+    params: ArrayBuffer,
+    groups: readonly [number, number, number],
     constants?: Readonly<Record<string, number>>,
   ): void {
     const pipeline = pipelinesOf(this.device, this.lanes).get(kernel, type, constants);

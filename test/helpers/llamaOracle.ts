@@ -7,9 +7,7 @@ import type { Llama } from 'node-llama-cpp';
 let llamaPromise: Promise<Llama> | undefined;
 
 async function llama(): Promise<Llama> {
-  llamaPromise ??= import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) =>
-    getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error }),
-  );
+  llamaPromise ??= import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error }));
   return llamaPromise;
 }
 

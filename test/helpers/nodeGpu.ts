@@ -54,9 +54,7 @@ export async function computePipeline(dev: GPUDevice, code: string, label: strin
 
 /** A binding of group 0, by position: read-only storage, uniform, or a read-write output. */
 export type GpuBinding =
-  | { readonly kind: 'storage'; readonly data: ArrayBufferView }
-  | { readonly kind: 'uniform'; readonly data: ArrayBufferView }
-  | { readonly kind: 'output'; readonly bytes: number };
+  { readonly kind: 'storage'; readonly data: ArrayBufferView } | { readonly kind: 'uniform'; readonly data: ArrayBufferView } | { readonly kind: 'output'; readonly bytes: number };
 
 export interface ComputeRun {
   readonly bindings: readonly GpuBinding[];

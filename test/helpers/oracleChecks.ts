@@ -10,7 +10,9 @@ import { softmax } from './testModels.ts';
 export function expectTop5Close(ours: readonly Float64Array[], theirs: readonly OracleStep[], tolerance: number, context: string): void {
   theirs.forEach((step, i) => {
     const p = ours[i];
-    const top5 = Array.from(p.keys()).sort((a, b) => p[b] - p[a]).slice(0, 5);
+    const top5 = Array.from(p.keys())
+      .sort((a, b) => p[b] - p[a])
+      .slice(0, 5);
     for (const t of top5) {
       expect(Math.abs(p[t] - (step.probs.get(t) ?? 0)), `step ${i} token ${t} (${context})`).toBeLessThanOrEqual(tolerance);
     }

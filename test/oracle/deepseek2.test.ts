@@ -15,7 +15,10 @@ describe('deepseek2 matches llama.cpp', () => {
   it.each(deepseek2Cases.filter(llamaCppRuns).map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const m = clearMarginModel(c.spec, promptLength, nTokens, c.minGap, c.minRoutingGap);
     const theirs = await llamaGreedy(m.path, m.prompt, nTokens);
-    expect(theirs.map((s) => s.token), `prompt ${m.prompt.join(',')}`).toEqual(m.run.tokens);
+    expect(
+      theirs.map((s) => s.token),
+      `prompt ${m.prompt.join(',')}`,
+    ).toEqual(m.run.tokens);
     expectTop5Close(m.run.probs, theirs, c.tolerance, `prompt ${m.prompt.join(',')}`);
   });
 });

@@ -15,7 +15,10 @@ describe('gpt-oss matches llama.cpp', () => {
     const { spec, minGap, tolerance } = gptOssCase(q);
     const m = clearMarginModel(spec, promptLength, nTokens, minGap);
     const theirs = await llamaGreedy(m.path, m.prompt, nTokens);
-    expect(theirs.map((s) => s.token), `prompt ${m.prompt.join(',')}`).toEqual(m.run.tokens);
+    expect(
+      theirs.map((s) => s.token),
+      `prompt ${m.prompt.join(',')}`,
+    ).toEqual(m.run.tokens);
     expectTop5Close(m.run.probs, theirs, tolerance, `prompt ${m.prompt.join(',')}`);
   });
 });

@@ -12,7 +12,11 @@ import { expectTop5Close, gpuGreedyChecked, gpuStepProbs } from '../helpers/orac
 import { nTokens, oracleCase, promptLength } from '../helpers/oracleSpecs.ts';
 import { clearMarginModel } from '../helpers/testModels.ts';
 
-const cases = [['qwen3moe', 'F32', 1e-3], ['granitemoe', 'Q8_0', 1e-2], ['qwen2moe', 'Q4_K', 1.5e-2]] as const;
+const cases = [
+  ['qwen3moe', 'F32', 1e-3],
+  ['granitemoe', 'Q8_0', 1e-2],
+  ['qwen2moe', 'Q4_K', 1.5e-2],
+] as const;
 
 describe('f16 KV cache matches llama.cpp with an F16 cache', () => {
   it.each(cases)('%s %s', async (arch, q, tolerance) => {

@@ -68,12 +68,7 @@ describe('every quant type matches llama.cpp (qwen2moe)', () => {
 
 describe('RoPE scaling matches llama.cpp', () => {
   it.each(['yarn', 'linear'] as const)('%s (qwen3moe, F32)', async (type) => {
-    const m = clearMarginModel(
-      { arch: 'qwen3moe', seed: 1, nEmbd: 64, nFf: 64, nHead: 4, nHeadKv: 2, ropeScaling: { type, factor: 4, originalContext: 16 } },
-      promptLength,
-      nTokens,
-      1e-3,
-    );
+    const m = clearMarginModel({ arch: 'qwen3moe', seed: 1, nEmbd: 64, nFf: 64, nHead: 4, nHeadKv: 2, ropeScaling: { type, factor: 4, originalContext: 16 } }, promptLength, nTokens, 1e-3);
     await expectMatch(m, 1e-3);
   });
 });

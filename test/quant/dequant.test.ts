@@ -105,7 +105,9 @@ describe('K-quants', () => {
     const qs = seq(128, (k) => (k * 7 + 3) & 0xff);
     const bytes = [...le16(H.half), ...le16(H.quarter), ...scales12, ...qs];
     const want = seq(256, (i) => {
-      const j = i >> 5, c = j >> 1, l = i & 31;
+      const j = i >> 5,
+        c = j >> 1,
+        l = i & 31;
       const q = j & 1 ? qs[32 * c + l] >> 4 : qs[32 * c + l] & 0xf;
       return 0.5 * sc[j] * q - 0.25 * mn[j];
     });
@@ -117,7 +119,9 @@ describe('K-quants', () => {
     const qs = seq(128, (k) => (k * 13 + 5) & 0xff);
     const bytes = [...le16(H.quarter), ...le16(H.half), ...scales12, ...qh, ...qs];
     const want = seq(256, (i) => {
-      const j = i >> 5, c = j >> 1, l = i & 31;
+      const j = i >> 5,
+        c = j >> 1,
+        l = i & 31;
       const q = (j & 1 ? qs[32 * c + l] >> 4 : qs[32 * c + l] & 0xf) + ((qh[l] >> j) & 1) * 16;
       return 0.25 * sc[j] * q - 0.5 * mn[j];
     });
@@ -131,7 +135,9 @@ describe('K-quants', () => {
     const bytes = [...ql, ...qh, ...scales.map((s) => s & 0xff), ...le16(H.mQuarter)];
     expect(bytes.length).toBe(210);
     const want = seq(256, (i) => {
-      const n = i >> 7, g = (i & 127) >> 5, l = i & 31; // half, quarter, lane
+      const n = i >> 7,
+        g = (i & 127) >> 5,
+        l = i & 31; // half, quarter, lane
       const b = ql[64 * n + l + 32 * (g & 1)];
       const low4 = g < 2 ? b & 0xf : b >> 4;
       const high2 = (qh[32 * n + l] >> (2 * g)) & 3;
@@ -157,7 +163,12 @@ describe('K-quants', () => {
   });
 });
 
-interface GoldenCase { type: GgmlTypeName; n: number; bytes: string; f32le: string }
+interface GoldenCase {
+  type: GgmlTypeName;
+  n: number;
+  bytes: string;
+  f32le: string;
+}
 
 describe('matches ggml bit for bit', () => {
   // Produced by compiling llama.cpp's ggml-quants.c and running dequantize_row_* on random blocks.

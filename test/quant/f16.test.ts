@@ -76,17 +76,20 @@ describe('f16', () => {
   it('gives the nearest half for random floats over the whole range', () => {
     // Positive finite halves are ordered like their bit patterns, so bisect for the neighbours.
     let seed = 7;
-    const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     for (let k = 0; k < 20000; k++) {
       const x = Math.fround((rnd() < 0.5 ? -1 : 1) * (1 + rnd()) * 2 ** Math.floor(rnd() * 44 - 28));
       const ax = Math.abs(x);
-      let lo = 0, hi = 0x7c00; // f16(lo) <= ax < f16(hi), with 0x7c00 standing for 65520
+      let lo = 0,
+        hi = 0x7c00; // f16(lo) <= ax < f16(hi), with 0x7c00 standing for 65520
       while (hi - lo > 1) {
         const mid = (lo + hi) >> 1;
-        if (f16ToF32(mid) <= ax) lo = mid; else hi = mid;
+        if (f16ToF32(mid) <= ax) lo = mid;
+        else hi = mid;
       }
       const up = hi === 0x7c00 ? 65520 : f16ToF32(hi);
-      const dLo = ax - f16ToF32(lo), dHi = up - ax;
+      const dLo = ax - f16ToF32(lo),
+        dHi = up - ax;
       const want = (dLo < dHi || (dLo === dHi && (lo & 1) === 0) ? lo : hi) | (x < 0 ? 0x8000 : 0);
       if (f32ToF16(x) !== want) expect.fail(`f32ToF16(${x}) = 0x${f32ToF16(x).toString(16)}, want 0x${want.toString(16)}`);
     }

@@ -21,22 +21,38 @@ function rows(seed: number, nRows: number, n: number): Float32Array[] {
   const r = rng(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
   return Array.from({ length: nRows }, (_, k) => {
-    const scale = 10 ** (k - 2), offset = 0.1 * scale * (r() - 0.5);
+    const scale = 10 ** (k - 2),
+      offset = 0.1 * scale * (r() - 0.5);
     return Float32Array.from({ length: n }, () => gauss() * scale + offset);
   });
 }
 
 function relRms(x: Float32Array, y: Float32Array): number {
-  let e = 0, s = 0;
-  for (let i = 0; i < x.length; i++) { e += (y[i] - x[i]) ** 2; s += x[i] ** 2; }
+  let e = 0,
+    s = 0;
+  for (let i = 0; i < x.length; i++) {
+    e += (y[i] - x[i]) ** 2;
+    s += x[i] ** 2;
+  }
   return Math.sqrt(e / s);
 }
 
 // Relative RMS error bounds on Gaussian rows, ~1.3x what the quantisers reach.
 const bounds: [GgmlTypeName, number][] = [
-  ['F32', 0], ['F16', 4e-4], ['BF16', 3e-3],
-  ['Q8_0', 0.008], ['Q4_0', 0.115], ['Q4_1', 0.1], ['Q5_0', 0.057], ['Q5_1', 0.05],
-  ['Q4_K', 0.09], ['Q5_K', 0.046], ['Q6_K', 0.023], ['MXFP4', 0.15], ['IQ4_NL', 0.095], ['IQ4_XS', 0.095],
+  ['F32', 0],
+  ['F16', 4e-4],
+  ['BF16', 3e-3],
+  ['Q8_0', 0.008],
+  ['Q4_0', 0.115],
+  ['Q4_1', 0.1],
+  ['Q5_0', 0.057],
+  ['Q5_1', 0.05],
+  ['Q4_K', 0.09],
+  ['Q5_K', 0.046],
+  ['Q6_K', 0.023],
+  ['MXFP4', 0.15],
+  ['IQ4_NL', 0.095],
+  ['IQ4_XS', 0.095],
 ];
 
 describe.each(bounds)('%s', (name, bound) => {
@@ -75,7 +91,7 @@ describe('values already on the grid come back exactly', () => {
   });
 
   it('Q4_0 (the extreme maps to -8)', () => {
-    const x = Float32Array.from({ length: 32 }, (_, i) => ((i * 5) % 16 - 8) * 0.75);
+    const x = Float32Array.from({ length: 32 }, (_, i) => (((i * 5) % 16) - 8) * 0.75);
     expect(Array.from(dequantize(ggmlTypeByName('Q4_0'), quantize(ggmlTypeByName('Q4_0'), x), 32))).toEqual(Array.from(x));
   });
 

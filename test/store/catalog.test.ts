@@ -34,7 +34,11 @@ describe('catalog', () => {
     expect(supportedArchitectures).toEqual(expect.arrayContaining(['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'deepseek2']));
     const unsupported = entries.filter((e) => !e.supported).map((e) => e.architecture);
     expect(unsupported).toEqual([]);
-    expect(parseCatalog(JSON.parse(catalogText), ['deepseek2']).filter((e) => e.supported).map((e) => e.id)).toEqual(['deepseek-v2-lite-chat-q4_k_m']);
+    expect(
+      parseCatalog(JSON.parse(catalogText), ['deepseek2'])
+        .filter((e) => e.supported)
+        .map((e) => e.id),
+    ).toEqual(['deepseek-v2-lite-chat-q4_k_m']);
   });
 
   it('gives store ids and Hub sources the store accepts', () => {
@@ -83,7 +87,9 @@ describe('catalog', () => {
     data.models[2].repo = 'not a repo';
     delete data.models[3].licence;
     data.models[4].id = data.models[0].id;
-    expect(() => parseCatalog(data)).toThrow(/models\[1\]\.sizeBytes must be an integer ≥ 1[\s\S]*models\[2\]\.repo must be a string matching[\s\S]*models\[3\]\.licence must be a non-empty string[\s\S]*appears twice/);
+    expect(() => parseCatalog(data)).toThrow(
+      /models\[1\]\.sizeBytes must be an integer ≥ 1[\s\S]*models\[2\]\.repo must be a string matching[\s\S]*models\[3\]\.licence must be a non-empty string[\s\S]*appears twice/,
+    );
     expect(() => parseCatalog({ version: 2, models: [] })).toThrow(/version must be 1[\s\S]*non-empty array/);
   });
 });

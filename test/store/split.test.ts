@@ -68,7 +68,9 @@ it('runs a partial split download with missing experts read from the part that h
   const source = await choice();
   const store = storeFor(hub, freshDbName());
   const ctl = new AbortController();
-  await expect(store.download('split', source, { signal: ctl.signal, onProgress: (p) => p.recordsTotal > 0 && p.recordsDone >= p.recordsTotal - 6 && ctl.abort() })).rejects.toMatchObject({ code: 'aborted' });
+  await expect(store.download('split', source, { signal: ctl.signal, onProgress: (p) => p.recordsTotal > 0 && p.recordsDone >= p.recordsTotal - 6 && ctl.abort() })).rejects.toMatchObject({
+    code: 'aborted',
+  });
   const ws = await store.openProgressive('split');
   // The last expert of the last layer is among the records not stored yet.
   const slice = expertSlice(ws.file.tensorByName.get('blk.1.ffn_down_exps.weight')!, 7);

@@ -115,11 +115,16 @@ describe('locks', () => {
       const order: string[] = [];
       let waited = 0;
       const hold = (tag: string, ms: number, signal?: AbortSignal): Promise<void> =>
-        locks.run('m', signal, () => waited++, async () => {
-          order.push(`${tag}+`);
-          await new Promise((r) => setTimeout(r, ms));
-          order.push(`${tag}-`);
-        });
+        locks.run(
+          'm',
+          signal,
+          () => waited++,
+          async () => {
+            order.push(`${tag}+`);
+            await new Promise((r) => setTimeout(r, ms));
+            order.push(`${tag}-`);
+          },
+        );
       const ctl = new AbortController();
       const first = hold('a', 30);
       const quitter = hold('q', 5, ctl.signal);

@@ -1,17 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ChatTemplate,
-  renderChat,
-  TemplateError,
-  type ChatMessage,
-} from '../../workers/engine/template/chatTemplate.ts';
+import { ChatTemplate, renderChat, TemplateError, type ChatMessage } from '../../workers/engine/template/chatTemplate.ts';
 import { strftime } from '../../workers/engine/template/strftime.ts';
 
 // Real templates, read in place (../shared/fixtures is not ours to copy).
 const dir = path.resolve(import.meta.dirname, '../../../shared/fixtures/chat-templates');
-const files = readdirSync(dir).filter((f) => f.endsWith('.jinja')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.jinja'))
+  .sort();
 const read = (file: string): string => readFileSync(path.join(dir, file), 'utf8');
 
 const conversation: ChatMessage[] = [
@@ -115,16 +112,9 @@ describe('exact prompts', () => {
   });
 
   it('Qwen3: an earlier turn keeps only the answer after </think>', () => {
-    const withThought: ChatMessage[] = [
-      conversation[1],
-      { role: 'assistant', content: '<think>\nadd them\n</think>\n\nIt is 4.' },
-      conversation[3],
-    ];
+    const withThought: ChatMessage[] = [conversation[1], { role: 'assistant', content: '<think>\nadd them\n</think>\n\nIt is 4.' }, conversation[3]];
     expect(render('Qwen-Qwen3-0.6B.jinja', withThought)).toBe(
-      '<|im_start|>user\nWhat is 2+2?<|im_end|>\n' +
-        '<|im_start|>assistant\nIt is 4.<|im_end|>\n' +
-        '<|im_start|>user\nAnd 3+3?<|im_end|>\n' +
-        '<|im_start|>assistant\n',
+      '<|im_start|>user\nWhat is 2+2?<|im_end|>\n' + '<|im_start|>assistant\nIt is 4.<|im_end|>\n' + '<|im_start|>user\nAnd 3+3?<|im_end|>\n' + '<|im_start|>assistant\n',
     );
   });
 
@@ -163,17 +153,13 @@ describe('exact prompts', () => {
   });
 
   it('gpt-oss: reasoning_effort goes into the system preamble', () => {
-    expect(render('openai-gpt-oss-120b.jinja', conversation, { reasoning_effort: 'high' })).toContain(
-      '\n\nReasoning: high\n\n',
-    );
+    expect(render('openai-gpt-oss-120b.jinja', conversation, { reasoning_effort: 'high' })).toContain('\n\nReasoning: high\n\n');
   });
 
   it('DeepSeek-V3.1: BOS + system, <｜User｜>/<｜Assistant｜>, non-thinking by default', () => {
     // This template (llama.cpp's copy) closes the empty thought as `<think></think>`.
     expect(render('deepseek-ai-DeepSeek-V3.1.jinja', conversation, {})).toBe(
-      '<s>You are a terse assistant.' +
-        '<｜User｜>What is 2+2?<｜Assistant｜><think></think>It is 4.<｜end▁of▁sentence｜>' +
-        '<｜User｜>And 3+3?<｜Assistant｜><think></think>',
+      '<s>You are a terse assistant.' + '<｜User｜>What is 2+2?<｜Assistant｜><think></think>It is 4.<｜end▁of▁sentence｜>' + '<｜User｜>And 3+3?<｜Assistant｜><think></think>',
     );
   });
 
@@ -190,12 +176,8 @@ describe('renderChat', () => {
     const tpl =
       '{{ bos_token }}{% for m in messages %}[{{ m.role }}:{{ m.content }}]{% endfor %}' +
       '{% if add_generation_prompt %}>{% endif %}{{ eos_token }}|{{ enable_thinking is defined }}|{{ tools is none }}';
-    expect(renderChat(tpl, messages, { addGenerationPrompt: true, bosToken: '<s>', eosToken: '</s>' })).toBe(
-      '<s>[user:hi]></s>|false|true',
-    );
-    expect(renderChat(tpl, messages, { addGenerationPrompt: false, extra: { enable_thinking: true } })).toBe(
-      '[user:hi]|true|true',
-    );
+    expect(renderChat(tpl, messages, { addGenerationPrompt: true, bosToken: '<s>', eosToken: '</s>' })).toBe('<s>[user:hi]></s>|false|true');
+    expect(renderChat(tpl, messages, { addGenerationPrompt: false, extra: { enable_thinking: true } })).toBe('[user:hi]|true|true');
   });
 
   it('lets extra override a global such as strftime_now', () => {
@@ -207,9 +189,7 @@ describe('renderChat', () => {
   });
 
   it('turns raise_exception into a TemplateError naming the template message', () => {
-    const err = renderError(() =>
-      renderChat("{{ raise_exception('Only user turns, please') }}", messages, { addGenerationPrompt: true }),
-    );
+    const err = renderError(() => renderChat("{{ raise_exception('Only user turns, please') }}", messages, { addGenerationPrompt: true }));
     expect(err.code).toBe('render');
     expect(err.message).toContain('Only user turns, please');
   });
@@ -236,8 +216,6 @@ describe('strftime', () => {
   it('formats the directives templates use, in English', () => {
     const d = new Date(2025, 0, 5, 14, 7, 9);
     expect(strftime(d, '%Y-%m-%d %H:%M:%S')).toBe('2025-01-05 14:07:09');
-    expect(strftime(d, '%d %B %Y / %b %e / %A %a / %I %p / %j / %y / 100%%')).toBe(
-      '05 January 2025 / Jan  5 / Sunday Sun / 02 PM / 005 / 25 / 100%',
-    );
+    expect(strftime(d, '%d %B %Y / %b %e / %A %a / %I %p / %j / %y / 100%%')).toBe('05 January 2025 / Jan  5 / Sunday Sun / 02 PM / 005 / 25 / 100%');
   });
 });

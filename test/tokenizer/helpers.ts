@@ -54,7 +54,7 @@ export function readVectors(name: string): Vector[] {
   const raw = readFileSync(`${vocabPath(name)}.inp`, 'utf8');
   const sep = '\n__ggml_vocab_test__\n';
   const inputs: string[] = [];
-  for (let pos = 0; pos < raw.length; ) {
+  for (let pos = 0; pos < raw.length;) {
     const next = raw.indexOf(sep, pos);
     if (next < 0) {
       inputs.push(raw.slice(pos));

@@ -149,7 +149,10 @@ describe.each(vectorVocabs())('%s against llama.cpp', (name) => {
 
   it('decodes like llama_detokenize', () => {
     const tok = loadTokenizer(name);
-    const lists = idLists(tok, readVectors(name).map((v) => v.text));
+    const lists = idLists(
+      tok,
+      readVectors(name).map((v) => v.text),
+    );
     expect(decodeMismatches(tok, model, lists)).toEqual([]);
   });
 
@@ -179,7 +182,16 @@ describe.each(FAMILIES)('pre-tokenizer %s against llama.cpp', (pre) => {
   });
 
   it('decodes the same (its clean_spaces flag)', () => {
-    expect(decodeMismatches(tok, model, idLists(tok, readVectors('gpt-2').map((v) => v.text)))).toEqual([]);
+    expect(
+      decodeMismatches(
+        tok,
+        model,
+        idLists(
+          tok,
+          readVectors('gpt-2').map((v) => v.text),
+        ),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -187,8 +199,16 @@ describe.each(FAMILIES)('pre-tokenizer %s against llama.cpp', (pre) => {
 // user-defined tokens, and the default special ids when the keys are missing.
 describe('token text rules against llama.cpp', () => {
   const extra: [string, number][] = [
-    ['<|start|>', 3], ['<|channel|>', 3], ['<|message|>', 3], ['<|end|>', 3], ['<|return|>', 3],
-    ['<|call|>', 3], ['<|constrain|>', 3], ['<|im_end|>', 1], ['<fim_prefix>', 1], ['<think>', 4],
+    ['<|start|>', 3],
+    ['<|channel|>', 3],
+    ['<|message|>', 3],
+    ['<|end|>', 3],
+    ['<|return|>', 3],
+    ['<|call|>', 3],
+    ['<|constrain|>', 3],
+    ['<|im_end|>', 1],
+    ['<fim_prefix>', 1],
+    ['<think>', 4],
   ];
   let model: LlamaModel;
   let tok: Tokenizer;
@@ -199,10 +219,7 @@ describe('token text rules against llama.cpp', () => {
     const metadata = new Map(base.metadata);
     metadata.delete('tokenizer.ggml.bos_token_id');
     metadata.delete('tokenizer.ggml.eos_token_id');
-    const file = withMetadata({ ...base, metadata }, [
-      meta('tokenizer.ggml.tokens', tokens),
-      meta('tokenizer.ggml.token_type', types),
-    ]);
+    const file = withMetadata({ ...base, metadata }, [meta('tokenizer.ggml.tokens', tokens), meta('tokenizer.ggml.token_type', types)]);
     tok = tokenizerFromGguf(file);
     model = await load(writeTmp('text-rules', file));
   });
@@ -219,11 +236,14 @@ describe('token text rules against llama.cpp', () => {
   });
 
   it('encodes and decodes the same', () => {
-    const texts = [
-      '<|start|>assistant<|channel|>final<|message|>Hi<|end|><|return|>',
-      'a<|im_end|>b<fim_prefix>c<think>d</think>',
-    ];
+    const texts = ['<|start|>assistant<|channel|>final<|message|>Hi<|end|><|return|>', 'a<|im_end|>b<fim_prefix>c<think>d</think>'];
     expect(encodeMismatches(tok, model, texts)).toEqual([]);
-    expect(decodeMismatches(tok, model, texts.map((t) => tok.encode(t, { parseSpecial: true })))).toEqual([]);
+    expect(
+      decodeMismatches(
+        tok,
+        model,
+        texts.map((t) => tok.encode(t, { parseSpecial: true })),
+      ),
+    ).toEqual([]);
   });
 });

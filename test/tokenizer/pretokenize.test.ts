@@ -13,9 +13,33 @@ describe('preTokenizer', () => {
 
   it('covers the names Pakar needs', () => {
     const needed = [
-      'qwen2', 'deepseek-r1-qwen', 'megrez', 'llama3', 'llama-bpe', 'lfm2', 'falcon3', 'pixtral', 'dbrx',
-      'smaug-bpe', 'refact', 'starcoder', 'command-r', 'smollm', 'exaone', 'gpt-2', 'olmo', 'mpt', 'jais',
-      'trillion', 'deepseek-llm', 'deepseek-v3', 'gpt-4o', 'llama4', 'bailingmoe', 'bailingmoe2', 'default',
+      'qwen2',
+      'deepseek-r1-qwen',
+      'megrez',
+      'llama3',
+      'llama-bpe',
+      'lfm2',
+      'falcon3',
+      'pixtral',
+      'dbrx',
+      'smaug-bpe',
+      'refact',
+      'starcoder',
+      'command-r',
+      'smollm',
+      'exaone',
+      'gpt-2',
+      'olmo',
+      'mpt',
+      'jais',
+      'trillion',
+      'deepseek-llm',
+      'deepseek-v3',
+      'gpt-4o',
+      'llama4',
+      'bailingmoe',
+      'bailingmoe2',
+      'default',
     ];
     expect(knownPreTokenizers).toEqual(expect.arrayContaining(needed));
   });

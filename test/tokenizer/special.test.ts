@@ -46,8 +46,8 @@ describe('llama-bpe special tokens', () => {
   });
 
   it('cleans spaces on request, as llama_detokenize does for this pre-type', () => {
-    const ids = tok.encode('Hello , world ! It \'s');
-    expect(tok.decode(ids)).toBe('Hello , world ! It \'s');
+    const ids = tok.encode("Hello , world ! It 's");
+    expect(tok.decode(ids)).toBe("Hello , world ! It 's");
     expect(tok.decode(ids, { cleanSpaces: true })).toBe("Hello, world! It's");
   });
 });

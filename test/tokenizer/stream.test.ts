@@ -5,13 +5,7 @@ import { byteToUnicode } from '../../workers/engine/tokenizer/byteLevel.ts';
 import { StreamDecoder, type Tokenizer } from '../../workers/engine/tokenizer/index.ts';
 import { loadTokenizer, vectorVocabs } from './helpers.ts';
 
-const TEXTS = [
-  ' this is 🦙.cpp',
-  '我想在apple工作1314151天～',
-  '👩‍👩‍👧‍👦 and 🏳️‍🌈 ✅',
-  'Ελληνικά Русский ไทย हिन्दी',
-  'ied 4 ½ months\n\n\tÄpfel',
-];
+const TEXTS = [' this is 🦙.cpp', '我想在apple工作1314151天～', '👩‍👩‍👧‍👦 and 🏳️‍🌈 ✅', 'Ελληνικά Русский ไทย हिन्दी', 'ied 4 ½ months\n\n\tÄpfel'];
 
 function stream(tok: Tokenizer, ids: readonly number[]): string[] {
   const s = new StreamDecoder(tok);

@@ -18,12 +18,9 @@ describe.each(vocabs)('%s', (name) => {
   });
 
   // test-tokenizer-0 tokenizes with add_special = false, parse_special = false.
-  it.each(vectors.map((v, i) => [i, JSON.stringify(v.text).slice(0, 60), v] as const))(
-    'vector %i %s',
-    (_i, _label, v) => {
-      expect(loadTokenizer(name).encode(v.text)).toEqual(v.ids);
-    },
-  );
+  it.each(vectors.map((v, i) => [i, JSON.stringify(v.text).slice(0, 60), v] as const))('vector %i %s', (_i, _label, v) => {
+    expect(loadTokenizer(name).encode(v.text)).toEqual(v.ids);
+  });
 
   // SPM included: decode strips the prefix space encode added, as llama_detokenize does.
   it('round-trips every vector: decode(encode(s)) === s', () => {

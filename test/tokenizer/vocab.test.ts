@@ -4,13 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GgufFile } from '../../workers/engine/gguf/types.ts';
 import { byteToUnicode } from '../../workers/engine/tokenizer/byteLevel.ts';
-import {
-  TokenAttr,
-  tokenizerFromGguf,
-  TokenizerError,
-  type TokenizerErrorCode,
-  vocabFromGguf,
-} from '../../workers/engine/tokenizer/index.ts';
+import { TokenAttr, tokenizerFromGguf, TokenizerError, type TokenizerErrorCode, vocabFromGguf } from '../../workers/engine/tokenizer/index.ts';
 import { fakeGguf, loadGguf, loadTokenizer, meta, withMetadata } from './helpers.ts';
 
 function errorOf(fn: () => unknown): TokenizerError {
@@ -78,7 +72,15 @@ describe('end-of-generation set (as llama.cpp has it for these files)', () => {
   });
 
   it('adds the eos/eot/eom ids from the keys', () => {
-    const tok = tokenizerFromGguf(tinyVocab(['<stop>'], [['tokenizer.ggml.eos_token_id', 256], ['tokenizer.ggml.eot_token_id', 65]]));
+    const tok = tokenizerFromGguf(
+      tinyVocab(
+        ['<stop>'],
+        [
+          ['tokenizer.ggml.eos_token_id', 256],
+          ['tokenizer.ggml.eot_token_id', 65],
+        ],
+      ),
+    );
     expect(tok.isEog(256) && tok.isEog(65)).toBe(true);
   });
 });
@@ -141,12 +143,7 @@ describe('errors', () => {
 
   it('rejects add_bos_token without a BOS id', () => {
     // Three tokens: llama.cpp's default BPE bos id (11) is out of range, so there is none.
-    const file = fakeGguf([
-      meta('tokenizer.ggml.model', 'gpt2'),
-      meta('tokenizer.ggml.tokens', ['a', 'b', 'c']),
-      meta('tokenizer.ggml.merges', []),
-      meta('tokenizer.ggml.add_bos_token', true),
-    ]);
+    const file = fakeGguf([meta('tokenizer.ggml.model', 'gpt2'), meta('tokenizer.ggml.tokens', ['a', 'b', 'c']), meta('tokenizer.ggml.merges', []), meta('tokenizer.ggml.add_bos_token', true)]);
     expectCode(() => vocabFromGguf(file), 'missing_token', 'bos_token_id');
   });
 

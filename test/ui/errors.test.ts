@@ -37,10 +37,8 @@ describe('errors people can act on', () => {
 describe('engine worker URL', () => {
   const page = 'http://127.0.0.1:4173/?hub=http%3A%2F%2F127.0.0.1%3A9999';
 
-  it('a test build carries the page\'s hub parameter to the worker', () => {
-    expect(engineWorkerHref('/assets/engine.worker-abc.js', page, true)).toBe(
-      'http://127.0.0.1:4173/assets/engine.worker-abc.js?hub=http%3A%2F%2F127.0.0.1%3A9999',
-    );
+  it("a test build carries the page's hub parameter to the worker", () => {
+    expect(engineWorkerHref('/assets/engine.worker-abc.js', page, true)).toBe('http://127.0.0.1:4173/assets/engine.worker-abc.js?hub=http%3A%2F%2F127.0.0.1%3A9999');
     expect(engineWorkerHref('/assets/w.js', 'http://localhost/', true)).toBe('http://localhost/assets/w.js');
   });
 

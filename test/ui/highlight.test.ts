@@ -7,13 +7,17 @@ describe('highlight', () => {
   const samples: [string, string][] = [
     ['ts', 'const x: number = 42; // answer\nfunction f(a) { return "s\\"q" + `t${a}`; }\n/* block */'],
     ['python', 'def f(x):\n    # comment\n    return x * 2.5e3 if x else None\n'],
-    ['sql', "SELECT name FROM t WHERE id = 3 -- why\n"],
+    ['sql', 'SELECT name FROM t WHERE id = 3 -- why\n'],
     ['', 'unterminated "string\nnext line'],
     ['json', '{"a": [1, true, null]}'],
   ];
 
   it.each(samples)('never changes the text (%s)', (lang, code) => {
-    expect(highlight(code, lang).map((t) => t.text).join('')).toBe(code);
+    expect(
+      highlight(code, lang)
+        .map((t) => t.text)
+        .join(''),
+    ).toBe(code);
   });
 
   it('finds comments, strings, numbers, keywords and calls by language', () => {

@@ -60,7 +60,7 @@ describe('markdown safety', () => {
 });
 
 describe('markdown blocks', () => {
-  it('headings (under the page\'s own), paragraphs, rules, quotes', () => {
+  it("headings (under the page's own), paragraphs, rules, quotes", () => {
     expect(html('# Title\n\nText\nmore\n\n---\n\n> quoted\n> lines')).toBe('<h3 class="md-h md-h1">Title</h3>\n<p>Text\nmore</p>\n<hr/>\n<blockquote>\n<p>quoted\nlines</p>\n</blockquote>');
     expect(html('#hashtag')).toBe('<p>#hashtag</p>');
   });

@@ -4,16 +4,35 @@ import { MAX_STEPS, addRoutingStep, addTokenText, emptyRouting, relativeToLayerM
 describe('expert routing log', () => {
   // 2 layers × 4 experts, 2 experts per token.
   let log = emptyRouting('m', 2, 4);
-  log = addRoutingStep(log, { token: 10, experts: [[0, 1], [2, 3]] });
-  log = addRoutingStep(log, { token: 11, experts: [[0, 2], [3, 1]] });
-  log = addRoutingStep(log, { token: 12, experts: [[0, 9], [3, -1], [1, 1]] }); // out-of-range ids and layers are ignored
+  log = addRoutingStep(log, {
+    token: 10,
+    experts: [
+      [0, 1],
+      [2, 3],
+    ],
+  });
+  log = addRoutingStep(log, {
+    token: 11,
+    experts: [
+      [0, 2],
+      [3, 1],
+    ],
+  });
+  log = addRoutingStep(log, {
+    token: 12,
+    experts: [
+      [0, 9],
+      [3, -1],
+      [1, 1],
+    ],
+  }); // out-of-range ids and layers are ignored
 
   it('counts picks per layer and expert', () => {
     expect([...log.counts]).toEqual([3, 1, 1, 0, 0, 1, 1, 3]);
     expect(log.steps).toHaveLength(3);
   });
 
-  it('shares per layer, and relative to each layer\'s favourite', () => {
+  it("shares per layer, and relative to each layer's favourite", () => {
     const shares = usageShares(log);
     expect(shares[0]).toBeCloseTo(3 / 5);
     expect(shares[7]).toBeCloseTo(3 / 5);

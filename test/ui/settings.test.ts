@@ -14,7 +14,9 @@ describe('settings', () => {
   });
 
   it('keep valid values, clamp out-of-range ones, ignore wrong types', () => {
-    const s = parseSettings(JSON.stringify({ temperature: 0, topK: 500, topP: -1, maxTokens: 12.6, seed: 'x', speculative: true, draftMax: 99, alwaysRecordRouting: 'yes', defaultSystemPrompt: 'Be kind.', extra: 1 }));
+    const s = parseSettings(
+      JSON.stringify({ temperature: 0, topK: 500, topP: -1, maxTokens: 12.6, seed: 'x', speculative: true, draftMax: 99, alwaysRecordRouting: 'yes', defaultSystemPrompt: 'Be kind.', extra: 1 }),
+    );
     expect(s).toEqual({ ...defaultSettings, temperature: 0, topK: 40, topP: 0, maxTokens: 13, speculative: true, draftMax: 16, defaultSystemPrompt: 'Be kind.' });
     expect('extra' in s).toBe(false);
   });

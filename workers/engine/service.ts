@@ -75,7 +75,13 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
   async function start(id: string, source: WeightSource, onProgress: ((p: LoadProgress) => void) | undefined, options: StartOptions): Promise<LoadedModelInfo> {
     const gpu = await deps.gpu();
     const expertCacheBytes = options.expertCacheMiB === undefined ? undefined : Math.floor(options.expertCacheMiB * 2 ** 20);
-    const s = await ChatSession.load(gpu, source, { nCtx: deps.nCtx, maxTokens: 32, expertCacheBytes, lazyExperts: options.lazyExperts, onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }) });
+    const s = await ChatSession.load(gpu, source, {
+      nCtx: deps.nCtx,
+      maxTokens: 32,
+      expertCacheBytes,
+      lazyExperts: options.lazyExperts,
+      onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }),
+    });
     const cfg = s.model.cfg;
     const cache = s.model.expertCache;
     session = s;

@@ -125,7 +125,15 @@ function CodeBlock({ lang, code }: { lang: string; code: string }) {
       </figcaption>
       <pre>
         <code data-lang={lang || undefined}>
-          {tokens.map((t, i) => (t.kind === 'plain' ? t.text : <span key={i} className={`tok-${t.kind}`}>{t.text}</span>))}
+          {tokens.map((t, i) =>
+            t.kind === 'plain' ? (
+              t.text
+            ) : (
+              <span key={i} className={`tok-${t.kind}`}>
+                {t.text}
+              </span>
+            ),
+          )}
         </code>
       </pre>
     </figure>

@@ -11,7 +11,30 @@ export interface CodeToken {
 
 type CommentStyle = 'c' | 'hash' | 'sql' | 'html' | 'none';
 
-const HASH = new Set(['python', 'py', 'bash', 'sh', 'shell', 'zsh', 'ruby', 'rb', 'yaml', 'yml', 'toml', 'r', 'perl', 'dockerfile', 'makefile', 'make', 'ini', 'conf', 'powershell', 'ps1', 'nim', 'elixir']);
+const HASH = new Set([
+  'python',
+  'py',
+  'bash',
+  'sh',
+  'shell',
+  'zsh',
+  'ruby',
+  'rb',
+  'yaml',
+  'yml',
+  'toml',
+  'r',
+  'perl',
+  'dockerfile',
+  'makefile',
+  'make',
+  'ini',
+  'conf',
+  'powershell',
+  'ps1',
+  'nim',
+  'elixir',
+]);
 const SQL = new Set(['sql', 'lua', 'haskell', 'hs']);
 const HTML = new Set(['html', 'xml', 'svg', 'vue', 'markdown', 'md']);
 const NONE = new Set(['text', 'txt', 'plain', 'plaintext', 'json', 'csv', 'diff', 'output', 'log']);

@@ -40,9 +40,26 @@ interface Shape {
 /** A config with these shapes and RoPE settings. */
 function configFor(s: Shape, rope: Pick<ModelConfig, 'nRot' | 'ropeBase' | 'ropeScaling'>): ModelConfig {
   return {
-    arch: 'test', nVocab: 1, nCtxTrain: s.nCtx, nEmbd: s.nHead * s.dk, nLayer: s.layer + 1, nHead: s.nHead, nHeadKv: s.nHeadKv,
-    headDimK: s.dk, headDimV: s.dv, ropeType: 'norm', rmsEps: 1e-6, nExpert: 0, nExpertUsed: 0,
-    nFfExp: 0, nFfShexp: 0, kqScale: 1, embeddingScale: 1, residualScale: 1, logitScale: 1, ...rope,
+    arch: 'test',
+    nVocab: 1,
+    nCtxTrain: s.nCtx,
+    nEmbd: s.nHead * s.dk,
+    nLayer: s.layer + 1,
+    nHead: s.nHead,
+    nHeadKv: s.nHeadKv,
+    headDimK: s.dk,
+    headDimV: s.dv,
+    ropeType: 'norm',
+    rmsEps: 1e-6,
+    nExpert: 0,
+    nExpertUsed: 0,
+    nFfExp: 0,
+    nFfShexp: 0,
+    kqScale: 1,
+    embeddingScale: 1,
+    residualScale: 1,
+    logitScale: 1,
+    ...rope,
   };
 }
 
@@ -71,14 +88,74 @@ const F_NEOX = 4;
 const ropeCases: RopeCase[] = [
   { label: 'NORM, no norm, full rotary', nHead: 4, nHeadKv: 2, dk: 64, dv: 64, nRot: 64, neox: false, norm: 'none', nTok: 3, pos0: 0, layer: 0, nCtx: 16, base: 10000, stride: 0 },
   { label: 'NEOX, per-head norm, n_rot 32 < 64 (qwen3)', nHead: 4, nHeadKv: 2, dk: 64, dv: 64, nRot: 32, neox: true, norm: 'per_head', nTok: 11, pos0: 17, layer: 1, nCtx: 32, base: 1e6, stride: 0 },
-  { label: 'NORM, full-width norm, n_rot 48, dv ≠ dk (olmoe-like)', nHead: 8, nHeadKv: 8, dk: 128, dv: 64, nRot: 48, neox: false, norm: 'full_width', nTok: 8, pos0: 300, layer: 2, nCtx: 320, base: 10000, stride: 8 },
-  { label: 'NEOX, full-width norm, GQA 6:2, position 1000', nHead: 6, nHeadKv: 2, dk: 64, dv: 32, nRot: 64, neox: true, norm: 'full_width', nTok: 1, pos0: 1000, layer: 1, nCtx: 1024, base: 1e6, stride: 0 },
+  {
+    label: 'NORM, full-width norm, n_rot 48, dv ≠ dk (olmoe-like)',
+    nHead: 8,
+    nHeadKv: 8,
+    dk: 128,
+    dv: 64,
+    nRot: 48,
+    neox: false,
+    norm: 'full_width',
+    nTok: 8,
+    pos0: 300,
+    layer: 2,
+    nCtx: 320,
+    base: 10000,
+    stride: 8,
+  },
+  {
+    label: 'NEOX, full-width norm, GQA 6:2, position 1000',
+    nHead: 6,
+    nHeadKv: 2,
+    dk: 64,
+    dv: 32,
+    nRot: 64,
+    neox: true,
+    norm: 'full_width',
+    nTok: 1,
+    pos0: 1000,
+    layer: 1,
+    nCtx: 1024,
+    base: 1e6,
+    stride: 0,
+  },
   { label: 'NORM, per-head norm, n_rot 16 of 32', nHead: 2, nHeadKv: 1, dk: 32, dv: 32, nRot: 16, neox: false, norm: 'per_head', nTok: 11, pos0: 5, layer: 0, nCtx: 16, base: 10000, stride: 4 },
   { label: 'NEOX, per-head norm, head 256, n_rot 64', nHead: 2, nHeadKv: 1, dk: 256, dv: 256, nRot: 64, neox: true, norm: 'per_head', nTok: 3, pos0: 40, layer: 0, nCtx: 48, base: 10000, stride: 0 },
-  { label: 'NEOX, YaRN ×4 (cos/sin scaled by mscale)', nHead: 4, nHeadKv: 2, dk: 64, dv: 64, nRot: 64, neox: true, norm: 'none', nTok: 8, pos0: 900, layer: 1, nCtx: 910, base: 1e6,
-    stride: 0, scaling: { type: 'yarn', factor: 4, originalContext: 256, betaFast: 32, betaSlow: 1, attnFactor: 1 } },
-  { label: 'NORM, linear ×2, partial rotary', nHead: 2, nHeadKv: 2, dk: 64, dv: 64, nRot: 32, neox: false, norm: 'per_head', nTok: 3, pos0: 77, layer: 0, nCtx: 80, base: 10000,
-    stride: 0, scaling: { type: 'linear', factor: 2, originalContext: 0, betaFast: 32, betaSlow: 1, attnFactor: 1 } },
+  {
+    label: 'NEOX, YaRN ×4 (cos/sin scaled by mscale)',
+    nHead: 4,
+    nHeadKv: 2,
+    dk: 64,
+    dv: 64,
+    nRot: 64,
+    neox: true,
+    norm: 'none',
+    nTok: 8,
+    pos0: 900,
+    layer: 1,
+    nCtx: 910,
+    base: 1e6,
+    stride: 0,
+    scaling: { type: 'yarn', factor: 4, originalContext: 256, betaFast: 32, betaSlow: 1, attnFactor: 1 },
+  },
+  {
+    label: 'NORM, linear ×2, partial rotary',
+    nHead: 2,
+    nHeadKv: 2,
+    dk: 64,
+    dv: 64,
+    nRot: 32,
+    neox: false,
+    norm: 'per_head',
+    nTok: 3,
+    pos0: 77,
+    layer: 0,
+    nCtx: 80,
+    base: 10000,
+    stride: 0,
+    scaling: { type: 'linear', factor: 2, originalContext: 0, betaFast: 32, betaSlow: 1, attnFactor: 1 },
+  },
 ];
 
 describe('qk_rope equals rmsNorm + rope (cpu/ops.ts)', () => {
@@ -112,7 +189,10 @@ describe('qk_rope equals rmsNorm + rope (cpu/ops.ts)', () => {
           q = rmsNorm(q, qn, eps);
           k = rmsNorm(k, kn, eps);
         }
-        for (const [vec, nh, w] of [[q, c.nHead, qn], [k, c.nHeadKv, kn]] as const) {
+        for (const [vec, nh, w] of [
+          [q, c.nHead, qn],
+          [k, c.nHeadKv, kn],
+        ] as const) {
           for (let h = 0; h < nh; h++) {
             const head = vec.subarray(h * c.dk, (h + 1) * c.dk);
             if (c.norm === 'per_head') head.set(rmsNorm(head, w, eps));
@@ -131,9 +211,13 @@ describe('qk_rope equals rmsNorm + rope (cpu/ops.ts)', () => {
       const VC = batch.poisoned('VC', 4 * wantV.length);
       const flags = (c.norm === 'per_head' ? F_NORM_HEAD : full ? F_NORM_FULL : 0) | (c.neox ? F_NEOX : 0);
       const norms = c.norm === 'none' ? [batch.poisoned('no QN', 16), batch.poisoned('no KN', 16)] : [batch.input('QN', qn), batch.input('KN', kn)];
-      batch.dispatch('qk_rope', undefined, [batch.input('QKV', qkv), ...norms, scratch.rope, QO, KC, VC],
+      batch.dispatch(
+        'qk_rope',
+        undefined,
+        [batch.input('QKV', qkv), ...norms, scratch.rope, QO, KC, VC],
         packParams('uuuuuuuufuuu', [c.nHead, c.nHeadKv, c.dk, c.dv, c.nRot, c.pos0, flags, stride, eps, c.layer * c.nCtx * kvDim, c.layer * c.nCtx * vDim, c.nTok]),
-        [c.nHead + c.nHeadKv, c.nTok, 1]);
+        [c.nHead + c.nHeadKv, c.nTok, 1],
+      );
       return { c, outs: [QO, KC, VC], wants: [wantQ, wantK, wantV] };
     });
     const got = await batch.run(runs.flatMap((r) => r.outs));
@@ -202,7 +286,7 @@ describe('attention equals f64 causal softmax attention', () => {
           }
           const m = Math.max(...s.subarray(first), c.sinks ? sinks[h] : -Infinity);
           let z = c.sinks ? Math.exp(sinks[h] - m) : 0;
-          for (let j = first; j <= pos; j++) z += (s[j] = Math.exp(s[j] - m));
+          for (let j = first; j <= pos; j++) z += s[j] = Math.exp(s[j] - m);
           for (let i = 0; i < c.dv; i++) {
             let acc = 0;
             for (let j = first; j <= pos; j++) acc += s[j] * V(j, kvh, i);
@@ -211,10 +295,20 @@ describe('attention equals f64 causal softmax attention', () => {
         }
       }
       const O = batch.poisoned('O', 4 * want.length);
-      batch.dispatch('attention', undefined,
-        [batch.input('Q', q), batch.input('KC', kc), batch.input('VC', vc), batch.poisoned('S', 4 * c.nTok * c.nHead * c.nCtx), O, c.sinks ? batch.input('SINKS', sinks) : batch.poisoned('no SINKS', 16)],
+      batch.dispatch(
+        'attention',
+        undefined,
+        [
+          batch.input('Q', q),
+          batch.input('KC', kc),
+          batch.input('VC', vc),
+          batch.poisoned('S', 4 * c.nTok * c.nHead * c.nCtx),
+          O,
+          c.sinks ? batch.input('SINKS', sinks) : batch.poisoned('no SINKS', 16),
+        ],
         packParams('uuuuuuuufuuu', [c.nHead, c.nHeadKv, c.dk, c.dv, c.pos0, c.nCtx, c.layer * c.nCtx * kvDim, c.layer * c.nCtx * vDim, c.kqScale, c.nTok, swa, c.sinks ? 1 : 0]),
-        [c.nHead, c.nTok, 1]);
+        [c.nHead, c.nTok, 1],
+      );
       return { label, O, want };
     });
     const got = await batch.run(runs.map((r) => r.O));

@@ -135,10 +135,22 @@ function dispatchExperts(batch: KernelBatch, type: GgmlTypeInfo, r: ExpertRun, i
   const tableOff = dense ? 0 : r.tableOff;
   // As GpuBlocks: a tile of the pass's tokens (an expert has at most one member per token).
   const tile = { TILE: matmulTile(dense ? pairs : Math.ceil(pairs / k)) };
-  batch.dispatch('moe_up', type, [r.W, batch.input('XN', xn), IDS, H, noBias, noBias, table],
-    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, deviceRowBytes(type, r.nEmbd), deviceRowBytes(type, r.nEmbd) * r.nFf, r.upOff, k, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, tableOff, 0]), [Math.ceil(r.nFf / batch.rowsPerGroup), groupsY, 1], tile);
-  batch.dispatch('moe_down', type, [r.D, H, IDS, Y, noBias, table],
-    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, deviceRowBytes(type, r.nFf), deviceRowBytes(type, r.nFf) * r.nEmbd, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, tableOff, 0, 0, 0]), [Math.ceil(r.nEmbd / batch.rowsPerGroup), groupsY, 1], tile);
+  batch.dispatch(
+    'moe_up',
+    type,
+    [r.W, batch.input('XN', xn), IDS, H, noBias, noBias, table],
+    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, deviceRowBytes(type, r.nEmbd), deviceRowBytes(type, r.nEmbd) * r.nFf, r.upOff, k, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, tableOff, 0]),
+    [Math.ceil(r.nFf / batch.rowsPerGroup), groupsY, 1],
+    tile,
+  );
+  batch.dispatch(
+    'moe_down',
+    type,
+    [r.D, H, IDS, Y, noBias, table],
+    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, deviceRowBytes(type, r.nFf), deviceRowBytes(type, r.nFf) * r.nEmbd, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, tableOff, 0, 0, 0]),
+    [Math.ceil(r.nEmbd / batch.rowsPerGroup), groupsY, 1],
+    tile,
+  );
   return { H, Y };
 }
 
@@ -178,8 +190,16 @@ async function checkExperts(type: GgmlTypeInfo, lanes: Lanes, rng: Rng, E: numbe
   const got = await batch.run(runs.flatMap((r) => [r.H, r.Y]));
   const m = new Mismatches(TOL);
   runs.forEach((r, i) => {
-    m.close(`${r.c.label}: H`, got[2 * i], r.refs.flatMap((x) => Array.from(x.h)));
-    m.close(`${r.c.label}: Y`, got[2 * i + 1], r.refs.flatMap((x) => Array.from(x.y)));
+    m.close(
+      `${r.c.label}: H`,
+      got[2 * i],
+      r.refs.flatMap((x) => Array.from(x.h)),
+    );
+    m.close(
+      `${r.c.label}: Y`,
+      got[2 * i + 1],
+      r.refs.flatMap((x) => Array.from(x.y)),
+    );
   });
   return m.list;
 }
@@ -199,13 +219,16 @@ describe('moe_up + moe_down equal the f64 expert FFN', () => {
     expect(problems).toEqual([]);
   });
 
-  it.each(laneVariants)('Q8_0, LANES %i: 64 tokens × top-8 of 8 = 512 pairs (the member list\'s capacity), 8 tiles per expert', async (lanes) => {
+  it.each(laneVariants)("Q8_0, LANES %i: 64 tokens × top-8 of 8 = 512 pairs (the member list's capacity), 8 tiles per expert", async (lanes) => {
     const rng = new Rng(0x512);
     const ids = Array.from({ length: 64 }, () => rng.permutation(8)).flat();
     expect(await checkExperts(ggmlTypeByName('Q8_0'), lanes, rng, 8, [{ label: '512 pairs', ids, k: 8, nTok: 64 }])).toEqual([]);
   });
 
-  it.each([['Q4_K', 1], ['Q8_0', 8]] as const)('%s, LANES %i, is batch-invariant: each pair of an 11-token batch equals its token alone, bit for bit', async (name, lanes) => {
+  it.each([
+    ['Q4_K', 1],
+    ['Q8_0', 8],
+  ] as const)('%s, LANES %i, is batch-invariant: each pair of an 11-token batch equals its token alone, bit for bit', async (name, lanes) => {
     const type = ggmlTypeByName(name);
     const rng = new Rng(0x1e4);
     const batch = new KernelBatch(device, `experts ${name} LANES=${lanes} invariance`, lanes);
@@ -235,17 +258,42 @@ interface ChainCase {
 }
 
 const qwen2Spec = {
-  arch: 'qwen2moe', seed: 11, nLayer: 1, nEmbd: 256, nHead: 4, nHeadKv: 2, nExpert: 8, nExpertUsed: 2, nFf: 256, nFfShexp: 256,
+  arch: 'qwen2moe',
+  seed: 11,
+  nLayer: 1,
+  nEmbd: 256,
+  nHead: 4,
+  nHeadKv: 2,
+  nExpert: 8,
+  nExpertUsed: 2,
+  nFf: 256,
+  nFfShexp: 256,
   types: { embd: 'Q8_0', attn: 'Q8_0', router: 'F32', experts: 'Q4_K', shexp: 'Q6_K', output: 'Q8_0' },
 } as const;
 const qwen3Spec = {
-  arch: 'qwen3moe', seed: 12, nLayer: 1, nEmbd: 128, nHead: 4, nHeadKv: 2, nExpert: 16, nExpertUsed: 4, nFf: 64,
+  arch: 'qwen3moe',
+  seed: 12,
+  nLayer: 1,
+  nEmbd: 128,
+  nHead: 4,
+  nHeadKv: 2,
+  nExpert: 16,
+  nExpertUsed: 4,
+  nFf: 64,
   types: { embd: 'Q8_0', attn: 'Q8_0', router: 'Q8_0', experts: 'Q8_0', shexp: 'Q8_0', output: 'Q8_0' },
 } as const;
 
 // gpt-oss: router and expert biases, top-k on raw logits then softmax, clamped SwiGLU, MXFP4 experts.
 const gptOssSpec = {
-  arch: 'gpt-oss', seed: 13, nLayer: 1, nEmbd: 64, nHead: 4, nHeadKv: 2, nExpert: 8, nExpertUsed: 3, nFf: 96,
+  arch: 'gpt-oss',
+  seed: 13,
+  nLayer: 1,
+  nEmbd: 64,
+  nHead: 4,
+  nHeadKv: 2,
+  nExpert: 8,
+  nExpertUsed: 3,
+  nFf: 96,
   types: { embd: 'F32', attn: 'F32', router: 'F32', experts: 'MXFP4', shexp: 'F32', output: 'F32' },
 } as const;
 
@@ -283,16 +331,31 @@ async function uploadMoe(gw: GpuWeights, has: (name: string) => boolean): Promis
 
 describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', () => {
   it.each([
-    ['qwen2moe (F32 router, Q4_K experts, Q6_K shared expert)', qwen2Spec, [
-      { label: 'softmax, shared gate, 11 tokens', nTok: 11, alpha: 1, opts: { gating: 'softmax', normWeights: false, weightsScale: 1, sharedExpert: 'sigmoid_gated' } },
-      { label: 'sigmoid, renorm, scale 2.5, ungated shared, 1 token', nTok: 1, alpha: 0.5, opts: { gating: 'sigmoid', normWeights: true, weightsScale: 2.5, sharedExpert: 'ungated' } },
-    ]],
-    ['qwen3moe (Q8_0 router and experts)', qwen3Spec, [
-      { label: 'softmax, renorm, 16 experts top-4, 5 tokens', nTok: 5, alpha: 0.22, opts: { gating: 'softmax', normWeights: true, weightsScale: 1, sharedExpert: 'none' } },
-    ]],
-    ['gpt-oss (F32 router, MXFP4 experts, biases)', gptOssSpec, [
-      { label: 'softmax over the top-3 raw logits, biases, clamped SwiGLU, 11 tokens', nTok: 11, alpha: 1, opts: { gating: 'softmax_weight', normWeights: false, weightsScale: 1, sharedExpert: 'none', biases: true, activation: 'swiglu_oai' } },
-    ]],
+    [
+      'qwen2moe (F32 router, Q4_K experts, Q6_K shared expert)',
+      qwen2Spec,
+      [
+        { label: 'softmax, shared gate, 11 tokens', nTok: 11, alpha: 1, opts: { gating: 'softmax', normWeights: false, weightsScale: 1, sharedExpert: 'sigmoid_gated' } },
+        { label: 'sigmoid, renorm, scale 2.5, ungated shared, 1 token', nTok: 1, alpha: 0.5, opts: { gating: 'sigmoid', normWeights: true, weightsScale: 2.5, sharedExpert: 'ungated' } },
+      ],
+    ],
+    [
+      'qwen3moe (Q8_0 router and experts)',
+      qwen3Spec,
+      [{ label: 'softmax, renorm, 16 experts top-4, 5 tokens', nTok: 5, alpha: 0.22, opts: { gating: 'softmax', normWeights: true, weightsScale: 1, sharedExpert: 'none' } }],
+    ],
+    [
+      'gpt-oss (F32 router, MXFP4 experts, biases)',
+      gptOssSpec,
+      [
+        {
+          label: 'softmax over the top-3 raw logits, biases, clamped SwiGLU, 11 tokens',
+          nTok: 11,
+          alpha: 1,
+          opts: { gating: 'softmax_weight', normWeights: false, weightsScale: 1, sharedExpert: 'none', biases: true, activation: 'swiglu_oai' },
+        },
+      ],
+    ],
   ] as const)('%s, LANES 8 and 1', async (_name, spec, cases: readonly ChainCase[]) => {
     const { bytes } = testModel(spec);
     const file = parseGguf(bytes);
@@ -321,7 +384,13 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
           const X = new Float32Array(c.nTok * nEmbd);
           rows.forEach((x, t) => X.set(x, t * nEmbd));
           const xn = rows.map((x) => rmsNorm(x, normW, cfg.rmsEps));
-          const blocks = new CpuBlocks(cpu, cfg, new CpuKvCache(1), rows.map(() => 0), 0);
+          const blocks = new CpuBlocks(
+            cpu,
+            cfg,
+            new CpuKvCache(1),
+            rows.map(() => 0),
+            0,
+          );
           const ffn = new Float64Array(c.nTok * nEmbd);
           blocks.moe(xn, 0, c.opts).forEach((v, t) => v.forEach((e, i) => (ffn[t * nEmbd + i] = c.alpha * e)));
 
@@ -333,37 +402,100 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
           const dummy = batch.poisoned('unused', 16);
           const xBuf = batch.input('X', X);
           const [XN, IDS, WTS, SHG, H, Y, HS, YS, XO] = (
-            [['XN', T * nEmbd], ['IDS', pairs], ['WTS', pairs], ['SHG', T], ['H', pairs * nFfExp], ['Y', pairs * nEmbd], ['HS', T * Math.max(nFfShexp, 1)], ['YS', T * nEmbd], ['XO', T * nEmbd]] as const
+            [
+              ['XN', T * nEmbd],
+              ['IDS', pairs],
+              ['WTS', pairs],
+              ['SHG', T],
+              ['H', pairs * nFfExp],
+              ['Y', pairs * nEmbd],
+              ['HS', T * Math.max(nFfShexp, 1)],
+              ['YS', T * nEmbd],
+              ['XO', T * nEmbd],
+            ] as const
           ).map(([label, n]) => batch.poisoned(label, 4 * n));
           const bs = c.opts.biases ? g.biases : undefined;
-          const rflags = routerFlags({ sigmoid: c.opts.gating === 'sigmoid', renorm: c.opts.normWeights, sharedGate: gated, bias: bs !== undefined, softmaxWeight: c.opts.gating === 'softmax_weight' });
-          batch.dispatch('router', g.router.type, [g.router.buffer, xBuf, g.norm, gated && sh?.gateInp ? sh.gateInp : dummy, XN, IDS, WTS, SHG, bs?.router ?? dummy],
-            packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, g.router.rowBytes, rflags, cfg.rmsEps, c.opts.weightsScale, T, 0, 0, 0, 0]), [T, 1, 1]);
+          const rflags = routerFlags({
+            sigmoid: c.opts.gating === 'sigmoid',
+            renorm: c.opts.normWeights,
+            sharedGate: gated,
+            bias: bs !== undefined,
+            softmaxWeight: c.opts.gating === 'softmax_weight',
+          });
+          batch.dispatch(
+            'router',
+            g.router.type,
+            [g.router.buffer, xBuf, g.norm, gated && sh?.gateInp ? sh.gateInp : dummy, XN, IDS, WTS, SHG, bs?.router ?? dummy],
+            packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, g.router.rowBytes, rflags, cfg.rmsEps, c.opts.weightsScale, T, 0, 0, 0, 0]),
+            [T, 1, 1],
+          );
           // Every expert resident: slot e holds expert e.
-          const identity = batch.input('slots', Uint32Array.from({ length: nExpert }, (_, e) => e));
+          const identity = batch.input(
+            'slots',
+            Uint32Array.from({ length: nExpert }, (_, e) => e),
+          );
           const experts = (gate: GpuMatrix, upOff: number, down: GpuMatrix, ids: GPUBuffer, kk: number, nFf: number, h: GPUBuffer, y: GPUBuffer, nE: number, dense: boolean, b?: typeof bs): void => {
             const upFlags = (b ? 1 : 0) | (c.opts.activation === 'swiglu_oai' && !dense ? 2 : 0);
             const table = dense ? dummy : identity;
-            batch.dispatch('moe_up', gate.type, [gate.buffer, XN, ids, h, b?.gate ?? dummy, b?.up ?? dummy, table], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, kk, T * kk, dense ? 1 : 0, 0, upFlags, 0, 0]), [Math.ceil(nFf / rpg), nE, 1], { TILE: matmulTile(T) });
-            batch.dispatch('moe_down', down.type, [down.buffer, h, ids, y, b?.down ?? dummy, table], packParams('uuuuuuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, T * kk, dense ? 1 : 0, 0, b ? 1 : 0, 0, 0, 0, 0]), [Math.ceil(nEmbd / rpg), nE, 1], { TILE: matmulTile(T) });
+            batch.dispatch(
+              'moe_up',
+              gate.type,
+              [gate.buffer, XN, ids, h, b?.gate ?? dummy, b?.up ?? dummy, table],
+              packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, kk, T * kk, dense ? 1 : 0, 0, upFlags, 0, 0]),
+              [Math.ceil(nFf / rpg), nE, 1],
+              { TILE: matmulTile(T) },
+            );
+            batch.dispatch(
+              'moe_down',
+              down.type,
+              [down.buffer, h, ids, y, b?.down ?? dummy, table],
+              packParams('uuuuuuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, T * kk, dense ? 1 : 0, 0, b ? 1 : 0, 0, 0, 0, 0]),
+              [Math.ceil(nEmbd / rpg), nE, 1],
+              { TILE: matmulTile(T) },
+            );
           };
           experts(g.gate, g.upOff, g.down, IDS, k, nFfExp, H, Y, nExpert, false, bs);
           if (sh) experts(sh.gate, sh.upOff, sh.down, dummy, 1, nFfShexp, HS, YS, 1, true);
-          batch.dispatch('moe_combine', undefined, [xBuf, Y, WTS, sh ? YS : dummy, gated ? SHG : dummy, XO],
-            packParams('uuufuuuu', [nEmbd, k, (sh ? 1 : 0) | (gated ? 2 : 0), c.alpha, T, 0, 0, 0]), [Math.ceil(nEmbd / 64), T, 1]);
+          batch.dispatch('moe_combine', undefined, [xBuf, Y, WTS, sh ? YS : dummy, gated ? SHG : dummy, XO], packParams('uuufuuuu', [nEmbd, k, (sh ? 1 : 0) | (gated ? 2 : 0), c.alpha, T, 0, 0, 0]), [
+            Math.ceil(nEmbd / 64),
+            T,
+            1,
+          ]);
           return { c, X, xn, routing: blocks.routing[0], ffn, outs: [XN, IDS, WTS, XO] };
         });
         const got = await batch.run(runs.flatMap((r) => r.outs));
         runs.forEach((r, i) => {
           const [xn, ids, wts, xo] = got.slice(4 * i, 4 * i + 4);
           const label = `LANES ${lanes}, ${r.c.label}`;
-          m.close(`${label}: XN`, xn, r.xn.flatMap((v) => Array.from(v)));
-          m.exact(`${label}: IDS`, ids, r.routing.flatMap((t) => t.experts));
-          m.close(`${label}: WTS`, wts, r.routing.flatMap((t) => t.weights));
-          m.close(`${label}: output`, xo, r.ffn.map((v, j) => r.X[j] + v));
+          m.close(
+            `${label}: XN`,
+            xn,
+            r.xn.flatMap((v) => Array.from(v)),
+          );
+          m.exact(
+            `${label}: IDS`,
+            ids,
+            r.routing.flatMap((t) => t.experts),
+          );
+          m.close(
+            `${label}: WTS`,
+            wts,
+            r.routing.flatMap((t) => t.weights),
+          );
+          m.close(
+            `${label}: output`,
+            xo,
+            r.ffn.map((v, j) => r.X[j] + v),
+          );
           // The FFN part alone, which the residual could hide: XO − X vs alpha · CpuBlocks.moe.
           const out = new Float32Array(xo);
-          m.error(`${label}: XO − X`, relErr(Float64Array.from(r.ffn, (_, j) => out[j] - r.X[j]), r.ffn));
+          m.error(
+            `${label}: XO − X`,
+            relErr(
+              Float64Array.from(r.ffn, (_, j) => out[j] - r.X[j]),
+              r.ffn,
+            ),
+          );
         });
       }
       expect(m.list).toEqual([]);

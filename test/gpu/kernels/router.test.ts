@@ -54,7 +54,20 @@ const routerCases: RouterCase[] = [
   { label: 'sigmoid ties → lower id', type: 'F32', nEmbd: 64, nExpert: 16, k: 4, nTok: 3, sigmoid: true, renorm: false, scale: 1.5, gate: true, tie: [2, 14] },
   { label: 'Q8_0 router, softmax, renorm', type: 'Q8_0', nEmbd: 256, nExpert: 32, k: 8, nTok: 3, sigmoid: false, renorm: true, scale: 1, gate: false },
   { label: 'Q4_K router, sigmoid, shared gate', type: 'Q4_K', nEmbd: 256, nExpert: 16, k: 4, nTok: 3, sigmoid: true, renorm: true, scale: 1, gate: true },
-  { label: 'gpt-oss: bias, softmax over the top-4 raw logits, 32 experts', type: 'F32', nEmbd: 128, nExpert: 32, k: 4, nTok: 11, sigmoid: false, renorm: false, scale: 1, gate: false, bias: true, softmaxWeight: true },
+  {
+    label: 'gpt-oss: bias, softmax over the top-4 raw logits, 32 experts',
+    type: 'F32',
+    nEmbd: 128,
+    nExpert: 32,
+    k: 4,
+    nTok: 11,
+    sigmoid: false,
+    renorm: false,
+    scale: 1,
+    gate: false,
+    bias: true,
+    softmaxWeight: true,
+  },
   { label: 'raw-logit ties → lower id', type: 'F32', nEmbd: 64, nExpert: 16, k: 4, nTok: 3, sigmoid: false, renorm: false, scale: 1, gate: false, tie: [3, 11], softmaxWeight: true },
 ];
 
@@ -110,7 +123,10 @@ function routerData(c: RouterCase, rng: Rng): RouterData {
       const [a, b] = c.tie;
       // Put a and b at ranks k−1, k (token 0) or 0, 1 (token 1); ranks count from the top.
       const want = t === 0 ? [c.k - 1, c.k] : t === 1 ? [0, 1] : [rank[a], rank[b]];
-      for (const [e, r] of [[a, E - 1 - want[0]], [b, E - 1 - want[1]]] as const) {
+      for (const [e, r] of [
+        [a, E - 1 - want[0]],
+        [b, E - 1 - want[1]],
+      ] as const) {
         const other = rank.indexOf(r);
         [rank[e], rank[other]] = [r, rank[e]];
       }
@@ -150,7 +166,12 @@ function routeRef(c: RouterCase, logits: Float64Array): { ids: number[]; wts: nu
     const z = ids.reduce((s, e) => s + Math.exp(probs[e] - probs[ids[0]]), 0);
     return { ids, wts: ids.map((e) => (Math.exp(probs[e] - probs[ids[0]]) / z) * c.scale), order, probs };
   }
-  const sum = c.renorm ? Math.max(ids.reduce((s, e) => s + probs[e], 0), MIN_WEIGHT_SUM) : 1;
+  const sum = c.renorm
+    ? Math.max(
+        ids.reduce((s, e) => s + probs[e], 0),
+        MIN_WEIGHT_SUM,
+      )
+    : 1;
   return { ids, wts: ids.map((e) => (probs[e] / sum) * c.scale), order, probs };
 }
 
@@ -188,18 +209,43 @@ describe('router equals f64 routing', () => {
       const idsOff = (i % 3) * c.nTok * c.k;
       const outs = [batch.poisoned('XN', 4 * c.nTok * c.nEmbd), batch.poisoned('IDS', 4 * (idsOff + c.nTok * c.k)), batch.poisoned('WTS', 4 * c.nTok * c.k), batch.poisoned('SHG', 4 * c.nTok)];
       const flags = routerFlags({ sigmoid: c.sigmoid, renorm: c.renorm, sharedGate: c.gate, bias: c.bias, softmaxWeight: c.softmaxWeight });
-      batch.dispatch('router', type, [batch.input('W', embedAt(rng, d.W, 0)), batch.input('X', d.X), batch.input('N', d.N), c.gate ? batch.input('G', d.G) : batch.poisoned('no G', 16), ...outs, c.bias ? batch.input('RB', d.B) : batch.poisoned('no RB', 16)],
-        packParams('uuuuuffuuuuu', [c.nEmbd, c.nExpert, c.k, deviceRowBytes(type, c.nEmbd), flags, 1e-6, c.scale, c.nTok, idsOff, 0, 0, 0]), [c.nTok, 1, 1]);
+      batch.dispatch(
+        'router',
+        type,
+        [
+          batch.input('W', embedAt(rng, d.W, 0)),
+          batch.input('X', d.X),
+          batch.input('N', d.N),
+          c.gate ? batch.input('G', d.G) : batch.poisoned('no G', 16),
+          ...outs,
+          c.bias ? batch.input('RB', d.B) : batch.poisoned('no RB', 16),
+        ],
+        packParams('uuuuuffuuuuu', [c.nEmbd, c.nExpert, c.k, deviceRowBytes(type, c.nEmbd), flags, 1e-6, c.scale, c.nTok, idsOff, 0, 0, 0]),
+        [c.nTok, 1, 1],
+      );
       return { c, d, refs, outs, idsOff };
     });
     const got = await batch.run(runs.flatMap((r) => r.outs));
     const p = new Mismatches(TOL);
     runs.forEach(({ c, d, refs, idsOff }, i) => {
       const [xn, ids, wts, shg] = got.slice(4 * i, 4 * i + 4);
-      p.close(`${c.label}: XN`, xn, d.xn.flatMap((x) => Array.from(x)));
+      p.close(
+        `${c.label}: XN`,
+        xn,
+        d.xn.flatMap((x) => Array.from(x)),
+      );
       p.exact(`${c.label}: IDS (ids_off ${idsOff})`, ids, [...Array<number>(idsOff).fill(POISON), ...refs.flatMap((r) => r.ids)]);
-      p.close(`${c.label}: WTS`, wts, refs.flatMap((r) => r.wts));
-      if (c.gate) p.close(`${c.label}: shared gate`, shg, d.xn.map((x) => sigmoid(x.reduce((s, v, q) => s + v * d.G[q], 0))));
+      p.close(
+        `${c.label}: WTS`,
+        wts,
+        refs.flatMap((r) => r.wts),
+      );
+      if (c.gate)
+        p.close(
+          `${c.label}: shared gate`,
+          shg,
+          d.xn.map((x) => sigmoid(x.reduce((s, v, q) => s + v * d.G[q], 0))),
+        );
     });
     expect(p.list).toEqual([]);
   });

@@ -8,8 +8,7 @@ import type { ChatMessage } from '../template/chatTemplate.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 
 /** A template for models that ship none: plain role-prefixed turns. */
-const FALLBACK_TEMPLATE =
-  "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}";
+const FALLBACK_TEMPLATE = "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}";
 
 export function chatTemplateOf(file: GgufFile): ChatTemplate {
   return new ChatTemplate(optString(file, 'tokenizer.chat_template') ?? FALLBACK_TEMPLATE);

@@ -98,7 +98,8 @@ export class ChatSession {
     if (mode === 'off' || draftMax <= 0) return undefined;
     const adaptive = params.adaptiveDraft === true;
     if (custom) return { settings: { mode: custom.name, draftMax, adaptive }, drafters: [custom] };
-    if (mode === 'draft' && !this.draftModel) throw new ChatError('no_draft_model', 'speculative decoding with a draft model needs one: load a small model with the same vocabulary first, or pick another drafter');
+    if (mode === 'draft' && !this.draftModel)
+      throw new ChatError('no_draft_model', 'speculative decoding with a draft model needs one: load a small model with the same vocabulary first, or pick another drafter');
     const drafters: Drafter[] = [this.ngram];
     const selfDraft = params.selfDraft ?? {};
     if (!this.self.drafts(selfDraft)) {

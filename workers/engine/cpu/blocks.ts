@@ -80,7 +80,10 @@ export class CpuBlocks implements Blocks<Acts> {
         q = rmsNorm(q, wt.values(w(il, 'attnQNorm')), rmsEps);
         k = rmsNorm(k, wt.values(w(il, 'attnKNorm')), rmsEps);
       }
-      for (const [vec, nh] of [[q, nHead], [k, nHeadKv]] as const) {
+      for (const [vec, nh] of [
+        [q, nHead],
+        [k, nHeadKv],
+      ] as const) {
         for (let h = 0; h < nh; h++) {
           const head = vec.subarray(h * dk, (h + 1) * dk);
           if (opts.qkNorm === 'per_head') head.set(rmsNorm(head, wt.values(w(il, vec === q ? 'attnQNorm' : 'attnKNorm')), rmsEps));
@@ -150,7 +153,10 @@ export class CpuBlocks implements Blocks<Acts> {
       let weights = experts.map((e) => probs[e]);
       if (opts.gating === 'softmax_weight') softmaxInPlace(weights);
       if (opts.normWeights) {
-        const sum = Math.max(weights.reduce((a, b) => a + b, 0), MIN_WEIGHT_SUM);
+        const sum = Math.max(
+          weights.reduce((a, b) => a + b, 0),
+          MIN_WEIGHT_SUM,
+        );
         weights = weights.map((x) => x / sum);
       }
       weights = weights.map((x) => x * opts.weightsScale);

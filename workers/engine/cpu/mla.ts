@@ -25,9 +25,7 @@ export function mlaAttention(wt: CpuWeights, cfg: ModelConfig, cache: CpuKvCache
   // Per token and head: [q_abs (r) | q_pe (dr)], the query against the cached [c | k_pe].
   const queries = x.map((xt, t) => {
     const pos = start + t;
-    const q = qLoraRank > 0
-      ? matVec(wt.matrix(w(il, 'attnQB')), rmsNorm(matVec(wt.matrix(w(il, 'attnQA')), xt), wt.values(w(il, 'attnQANorm')), rmsEps))
-      : matVec(wt.matrix(w(il, 'attnQ')), xt);
+    const q = qLoraRank > 0 ? matVec(wt.matrix(w(il, 'attnQB')), rmsNorm(matVec(wt.matrix(w(il, 'attnQA')), xt), wt.values(w(il, 'attnQANorm')), rmsEps)) : matVec(wt.matrix(w(il, 'attnQ')), xt);
     const ckv = matVec(wt.matrix(w(il, 'attnKvAMqa')), xt);
     const key = new Float32Array(r + dr);
     key.set(rmsNorm(ckv.subarray(0, r), wt.values(w(il, 'attnKvANorm')), rmsEps));

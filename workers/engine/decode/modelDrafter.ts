@@ -55,7 +55,8 @@ export class ModelDrafter implements Drafter {
   static separate(draft: GpuModel, draftFile: GgufFile, target: GpuModel, targetFile: GgufFile): ModelDrafter {
     const why = vocabularyMismatch(draftFile, targetFile);
     if (why) throw new DecodeError('vocab_mismatch', `the draft model cannot draft for this model: ${why}. Pick a draft model from the same family (same tokenizer).`);
-    if (draft.nCtx < target.nCtx) throw new DecodeError('bad_draft_model', `the draft model's context (${draft.nCtx}) is shorter than the model's (${target.nCtx}); load it with the same context size`);
+    if (draft.nCtx < target.nCtx)
+      throw new DecodeError('bad_draft_model', `the draft model's context (${draft.nCtx}) is shorter than the model's (${target.nCtx}); load it with the same context size`);
     return new ModelDrafter('draft', draft, {}, false);
   }
 

@@ -101,6 +101,9 @@ function sizeOf(source: ByteSource): number {
 export function checkWholeFile(file: GgufFile, what: string): void {
   const info = splitInfo(file);
   if (info) {
-    throw new GgufError('split_part', `${what} is part ${info.no + 1} of ${info.count} of a split model: it cannot run without the other parts: open all of them together, or download the model from the Hub, which fetches every part`);
+    throw new GgufError(
+      'split_part',
+      `${what} is part ${info.no + 1} of ${info.count} of a split model: it cannot run without the other parts: open all of them together, or download the model from the Hub, which fetches every part`,
+    );
   }
 }

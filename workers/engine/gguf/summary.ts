@@ -100,10 +100,15 @@ function typeName(id: GgufValueTypeId): string {
 
 function plural(itemType: GgufValueTypeId | undefined): string {
   switch (itemType) {
-    case GgufValueType.STRING: return 'strings';
-    case GgufValueType.BOOL: return 'booleans';
-    case GgufValueType.ARRAY: return 'arrays';
-    case undefined: return 'items';
-    default: return `${typeName(itemType)} values`;
+    case GgufValueType.STRING:
+      return 'strings';
+    case GgufValueType.BOOL:
+      return 'booleans';
+    case GgufValueType.ARRAY:
+      return 'arrays';
+    case undefined:
+      return 'items';
+    default:
+      return `${typeName(itemType)} values`;
   }
 }

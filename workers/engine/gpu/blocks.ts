@@ -99,9 +99,22 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const src = x.kind === 'normed' ? this.normalise(x) : x;
     const flags = (opts.bias ? F_BIAS : 0) | (opts.residual ? F_RES : 0);
     const xOff = opts.lastTokenOnly ? (this.nTok - 1) * src.width : 0;
-    recordMatmul(this.rec, site, m, { buffer: src.buffer, stride: src.width, offset: xOff }, { buffer: out.buffer, stride: out.stride, offset: out.offset ?? 0 }, nTok, projectionRowsPerGroup(this.rowLanes), {
-      flags, alpha: opts.alpha ?? 1, bias: opts.bias, residual: opts.residual && { buffer: opts.residual.buffer, stride: opts.residual.width }, dummy: this.s.dummy,
-    });
+    recordMatmul(
+      this.rec,
+      site,
+      m,
+      { buffer: src.buffer, stride: src.width, offset: xOff },
+      { buffer: out.buffer, stride: out.stride, offset: out.offset ?? 0 },
+      nTok,
+      projectionRowsPerGroup(this.rowLanes),
+      {
+        flags,
+        alpha: opts.alpha ?? 1,
+        bias: opts.bias,
+        residual: opts.residual && { buffer: opts.residual.buffer, stride: opts.residual.width },
+        dummy: this.s.dummy,
+      },
+    );
   }
 
   embed(): GpuAct {
@@ -161,7 +174,11 @@ export class GpuBlocks implements Blocks<GpuAct> {
       const bias = opts.qkvBias ? this.weights.vector(`blk.${il}.qkv.bias`) : undefined;
       this.matmul(`L${il}.qkv`, this.weights.matrix(packedName), x, out, { bias });
     } else {
-      const parts = [['attnQ', 'attnQBias', 0], ['attnK', 'attnKBias', qDim], ['attnV', 'attnVBias', qDim + kvDim]] as const;
+      const parts = [
+        ['attnQ', 'attnQBias', 0],
+        ['attnK', 'attnKBias', qDim],
+        ['attnV', 'attnVBias', qDim + kvDim],
+      ] as const;
       for (const [t, b, offset] of parts) {
         const bias = opts.qkvBias ? this.weights.vector(w(il, b)) : undefined;
         this.matmul(`L${il}.${t}`, this.weights.matrix(w(il, t)), x, { ...out, offset }, { bias });
@@ -174,13 +191,17 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const kOff = il * s.nCtx * kvDim;
     const vOff = il * s.nCtx * nHeadKv * dv;
     this.rec.dispatch(
-      `L${il}.qk_rope`, 'qk_rope', undefined,
+      `L${il}.qk_rope`,
+      'qk_rope',
+      undefined,
       [s.qkv, qn, kn, s.rope, s.q, s.kCache, s.vCache],
       packParams('uuuuuuuufuuu', [nHead, nHeadKv, dk, dv, nRot, this.pos0, flags, stride, this.cfg.rmsEps, kOff, vOff, this.nTok]),
       [nHead + nHeadKv, this.nTok, 1],
     );
     this.rec.dispatch(
-      `L${il}.attention`, 'attention', undefined,
+      `L${il}.attention`,
+      'attention',
+      undefined,
       [s.q, s.kCache, s.vCache, s.scores, s.attnOut, opts.sinks ? this.weights.vector(w(il, 'attnSinks')) : s.dummy],
       packParams('uuuuuuuufuuu', [nHead, nHeadKv, dk, dv, this.pos0, s.nCtx, kOff, vOff, this.cfg.kqScale, this.nTok, opts.slidingWindow ?? 0, opts.sinks ? 1 : 0]),
       [nHead, this.nTok, 1],
@@ -243,17 +264,32 @@ export class GpuBlocks implements Blocks<GpuAct> {
       // DeepSeek-V3: biased selection within the best groups (router_v3.wgsl).
       const vflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (opts.selectionBias ? 4 : 0);
       this.rec.dispatch(
-        `L${il}.router`, 'router_v3', router.type,
+        `L${il}.router`,
+        'router_v3',
+        router.type,
         [router.buffer, x.src.buffer, this.weights.vector(x.weight), opts.selectionBias ? this.weights.vector(w(il, 'expProbsB')) : s.dummy, s.xn, s.ids, s.wts],
         packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, router.rowBytes, vflags, this.cfg.rmsEps, opts.weightsScale, this.nTok, il * this.nTok * k, opts.groups?.count ?? 1, opts.groups?.used ?? 1, 0]),
         [this.nTok, 1, 1],
       );
-    } else this.rec.dispatch(
-      `L${il}.router`, 'router', router.type,
-      [router.buffer, x.src.buffer, this.weights.vector(x.weight), gated ? this.weights.vector(w(il, 'ffnGateInpShexp')) : s.dummy, s.xn, s.ids, s.wts, s.shGate, biases ? this.weights.vector(w(il, 'ffnGateInpBias')) : s.dummy],
-      packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, router.rowBytes, rflags, this.cfg.rmsEps, opts.weightsScale, this.nTok, il * this.nTok * k, 0, 0, 0]),
-      [this.nTok, 1, 1],
-    );
+    } else
+      this.rec.dispatch(
+        `L${il}.router`,
+        'router',
+        router.type,
+        [
+          router.buffer,
+          x.src.buffer,
+          this.weights.vector(x.weight),
+          gated ? this.weights.vector(w(il, 'ffnGateInpShexp')) : s.dummy,
+          s.xn,
+          s.ids,
+          s.wts,
+          s.shGate,
+          biases ? this.weights.vector(w(il, 'ffnGateInpBias')) : s.dummy,
+        ],
+        packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, router.rowBytes, rflags, this.cfg.rmsEps, opts.weightsScale, this.nTok, il * this.nTok * k, 0, 0, 0]),
+        [this.nTok, 1, 1],
+      );
     const expertBiases = biases ? { gate: w(il, 'ffnGateExpsBias'), up: w(il, 'ffnUpExpsBias'), down: w(il, 'ffnDownExpsBias') } : undefined;
     const routed = this.routed.layer(il);
     if (!routed) throw new Error(`layer ${il} has no routed experts`);
@@ -272,7 +308,9 @@ export class GpuBlocks implements Blocks<GpuAct> {
         const target = this.other(residual);
         const cflags = (shared ? 1 : 0) | (gated ? 2 : 0);
         this.rec.dispatch(
-          `L${il}.moe_combine`, 'moe_combine', undefined,
+          `L${il}.moe_combine`,
+          'moe_combine',
+          undefined,
           [residual.buffer, s.y, s.wts, shared ? s.yShared : s.dummy, gated ? s.shGate : s.dummy, target],
           packParams('uuufuuuu', [nEmbd, k, cflags, alpha, this.nTok, 0, 0, 0]),
           [Math.ceil(nEmbd / 64), this.nTok, 1],
@@ -288,7 +326,14 @@ export class GpuBlocks implements Blocks<GpuAct> {
    * biases (1-D f32 buffers [E·n]) and the clamped SwiGLU in place of SiLU.
    */
   private experts(
-    site: string, m: LayerExperts, slots: number, k: number, nFf: number, h: GPUBuffer, y: GPUBuffer, idsOff: number | 'dense',
+    site: string,
+    m: LayerExperts,
+    slots: number,
+    k: number,
+    nFf: number,
+    h: GPUBuffer,
+    y: GPUBuffer,
+    idsOff: number | 'dense',
     biases?: { readonly gate: string; readonly up: string; readonly down: string },
     swigluOai = false,
   ): void {
@@ -304,7 +349,23 @@ export class GpuBlocks implements Blocks<GpuAct> {
     // A tile of about the members an expert gets on average (k of nExpert per token, every token
     // for a dense expert): CPU adapters run a tile's unused slots too, masked.
     const tile = { TILE: matmulTile(Math.ceil(dense ? this.nTok : (this.nTok * k) / nExpert)) };
-    this.rec.dispatch(`${site}.up`, 'moe_up', gate.type, [gate.buffer, this.s.xn, ids, h, bias(biases?.gate), bias(biases?.up), table], packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, m.upOffset, k, pairs, dense ? 1 : 0, off, upFlags, m.tableOffset, 0]), [Math.ceil(nFf / projectionRowsPerGroup(this.rowLanes)), slots, 1], tile);
-    this.rec.dispatch(`${site}.down`, 'moe_down', down.type, [down.buffer, h, ids, y, bias(biases?.down), table], packParams('uuuuuuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, biases ? 1 : 0, m.tableOffset, 0, 0, 0]), [Math.ceil(nEmbd / projectionRowsPerGroup(this.rowLanes)), slots, 1], tile);
+    this.rec.dispatch(
+      `${site}.up`,
+      'moe_up',
+      gate.type,
+      [gate.buffer, this.s.xn, ids, h, bias(biases?.gate), bias(biases?.up), table],
+      packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, m.upOffset, k, pairs, dense ? 1 : 0, off, upFlags, m.tableOffset, 0]),
+      [Math.ceil(nFf / projectionRowsPerGroup(this.rowLanes)), slots, 1],
+      tile,
+    );
+    this.rec.dispatch(
+      `${site}.down`,
+      'moe_down',
+      down.type,
+      [down.buffer, h, ids, y, bias(biases?.down), table],
+      packParams('uuuuuuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, biases ? 1 : 0, m.tableOffset, 0, 0, 0]),
+      [Math.ceil(nEmbd / projectionRowsPerGroup(this.rowLanes)), slots, 1],
+      tile,
+    );
   }
 }

@@ -115,7 +115,20 @@ function matmul(c: MlaRecorder, site: string, m: GpuMatrix, x: View, y: View, ro
 /** For each head h: Y[t, h] = W_h · X[t, h], W_h = `rows` rows from row firstRow + h·rowsPerHead (matmul_heads.wgsl). */
 function headsMatmul(c: MlaRecorder, site: string, m: GpuMatrix, w: { rows: number; firstRow: number; rowsPerHead: number }, x: View & { perHead: number }, y: View & { perHead: number }): void {
   if (m.parts) throw new ModelError('bad_shape', `${site}: a weight split across bindings cannot take a head offset`);
-  const params = packParams('uuuuuuuuuuuu', [w.rows, m.cols, m.rowBytes, c.nTok, x.stride, y.stride, x.offset, y.offset, m.offset + w.firstRow * m.rowBytes, w.rowsPerHead * m.rowBytes, x.perHead, y.perHead]);
+  const params = packParams('uuuuuuuuuuuu', [
+    w.rows,
+    m.cols,
+    m.rowBytes,
+    c.nTok,
+    x.stride,
+    y.stride,
+    x.offset,
+    y.offset,
+    m.offset + w.firstRow * m.rowBytes,
+    w.rowsPerHead * m.rowBytes,
+    x.perHead,
+    y.perHead,
+  ]);
   c.rec.dispatch(site, 'matmul_heads', m.type, [m.buffer, x.buffer, y.buffer], params, [Math.ceil(w.rows / (64 / c.rowLanes)), c.cfg.nHead, Math.ceil(c.nTok / 8)]);
 }
 
@@ -142,20 +155,28 @@ export function recordMla(c: MlaRecorder, x: { readonly src: { readonly buffer: 
 
   const cacheOff = il * c.s.nCtx * width;
   c.rec.dispatch(
-    `L${il}.mla_prep`, 'mla_prep', undefined,
+    `L${il}.mla_prep`,
+    'mla_prep',
+    undefined,
     [ms.q, ms.ckv, wt.vector(w(il, 'attnKvANorm')), c.s.rope, ms.qAbs, ms.cache],
     packParams('uuuuuufu', [H, r, dn, dr, c.pos0, cacheOff, c.cfg.rmsEps, nTok]),
     [H + 1, nTok, 1],
   );
   // q_abs_h = K_hᵀ·q_nope_h: K_h is r rows of dn, head after head.
   const kb = wt.matrix(m.splitKvB ? w(il, 'attnKB') : derivedKb(il));
-  headsMatmul(c, `L${il}.q_absorb`, kb, { rows: r, firstRow: 0, rowsPerHead: r }, { buffer: ms.q, stride: H * dk, offset: 0, perHead: dk }, { buffer: ms.qAbs, stride: H * width, offset: 0, perHead: width });
-  c.rec.dispatch(
-    `L${il}.mla_attention`, 'mla_attention', undefined,
-    [ms.qAbs, ms.cache, c.s.scores, ms.ctx],
-    packParams('uuuuuufu', [H, r, dr, c.pos0, c.s.nCtx, cacheOff, c.cfg.kqScale, nTok]),
-    [H, nTok, 1],
+  headsMatmul(
+    c,
+    `L${il}.q_absorb`,
+    kb,
+    { rows: r, firstRow: 0, rowsPerHead: r },
+    { buffer: ms.q, stride: H * dk, offset: 0, perHead: dk },
+    { buffer: ms.qAbs, stride: H * width, offset: 0, perHead: width },
   );
+  c.rec.dispatch(`L${il}.mla_attention`, 'mla_attention', undefined, [ms.qAbs, ms.cache, c.s.scores, ms.ctx], packParams('uuuuuufu', [H, r, dr, c.pos0, c.s.nCtx, cacheOff, c.cfg.kqScale, nTok]), [
+    H,
+    nTok,
+    1,
+  ]);
   // V_h: attn_v_b's dv rows of head h, or rows dn.. of head h's block in attn_kv_b.
   const vb = wt.matrix(w(il, m.splitKvB ? 'attnVB' : 'attnKvB'));
   const vRows = m.splitKvB ? { rows: dv, firstRow: 0, rowsPerHead: dv } : { rows: dv, firstRow: dn, rowsPerHead: dn + dv };

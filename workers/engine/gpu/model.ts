@@ -64,7 +64,6 @@ export interface ExpertCacheStats extends Readonly<ExpertCacheCounters> {
   readonly bytes: number;
 }
 
-
 /** The k most probable next tokens of one position. */
 export interface TopCandidates {
   readonly ids: number[];
@@ -159,9 +158,7 @@ export class GpuModel {
     let routed: ExpertSlots;
     try {
       await uploadWeights(weights, source, cfg, skip);
-      routed = paged
-        ? ExpertSlots.paged(gpu.device, source, cfg, { bytes: budget, policy: opts.expertPolicy }, maxBinding)
-        : ExpertSlots.resident(gpu.device, source, weights, cfg);
+      routed = paged ? ExpertSlots.paged(gpu.device, source, cfg, { bytes: budget, policy: opts.expertPolicy }, maxBinding) : ExpertSlots.resident(gpu.device, source, weights, cfg);
     } catch (e) {
       weights.destroy();
       throw e;
@@ -405,7 +402,11 @@ export class GpuModel {
     if (routingBytes > 0) {
       if (!this.routingStaging || this.routingStaging.size < routingBytes) {
         this.routingStaging?.destroy();
-        this.routingStaging = device.createBuffer({ label: 'routing.staging', size: this.cfg.nLayer * s.maxTokens * this.cfg.nExpertUsed * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+        this.routingStaging = device.createBuffer({
+          label: 'routing.staging',
+          size: this.cfg.nLayer * s.maxTokens * this.cfg.nExpertUsed * 4,
+          usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+        });
       }
       encoder.copyBufferToBuffer(s.ids, 0, this.routingStaging, 0, routingBytes);
     }
@@ -425,7 +426,8 @@ export class GpuModel {
       ids = chosen; // a const for the closure below
       // Dense leading layers (deepseek2) route nothing.
       const dense = this.cfg.nLayerDenseLead ?? 0;
-      if (logRouting) this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => (il < dense ? [] : Array.from(chosen.subarray((il * T + t) * k, (il * T + t + 1) * k)))));
+      if (logRouting)
+        this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => (il < dense ? [] : Array.from(chosen.subarray((il * T + t) * k, (il * T + t + 1) * k)))));
     }
     await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     const waitMs = performance.now() - submitted;
@@ -493,7 +495,10 @@ async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: Mod
       await weights.packed(`blk.${il}.qkv`, [q, k, v]);
       if (has(w(il, 'attnQBias'))) await weights.loadConcatVector(`blk.${il}.qkv.bias`, [w(il, 'attnQBias'), w(il, 'attnKBias'), w(il, 'attnVBias')]);
     }
-    for (const [gate, up] of [[w(il, 'ffnGateExps'), w(il, 'ffnUpExps')], [w(il, 'ffnGateShexp'), w(il, 'ffnUpShexp')]]) {
+    for (const [gate, up] of [
+      [w(il, 'ffnGateExps'), w(il, 'ffnUpExps')],
+      [w(il, 'ffnGateShexp'), w(il, 'ffnUpShexp')],
+    ]) {
       if (!has(gate) || skip.has(gate)) continue;
       if (typeOf(gate) !== typeOf(up)) throw new ModelError('unsupported_type', `${gate} (${typeOf(gate)}) and ${up} (${typeOf(up)}) differ in type; the GPU expert kernel needs them alike`);
       await weights.packed(`${gate}+up`, [gate, up]);

@@ -32,7 +32,10 @@ export interface StepProfile extends KernelProfile {
  * layer's QKV projection counts as `qkv`.
  */
 export function kernelClass(site: string): string {
-  return site.replace(/^L\d+\./, '').replace(/#\d+$/, '').replace(/@.*$/, '');
+  return site
+    .replace(/^L\d+\./, '')
+    .replace(/#\d+$/, '')
+    .replace(/@.*$/, '');
 }
 
 /** Adds a site's time to its kernel class. */

@@ -61,10 +61,7 @@ const fusedDots: Partial<Record<GgmlTypeName, string>> = {
 export function quantSnippet(type: GgmlTypeInfo, withDot = false): string {
   const snippet = snippets[type.name];
   if (!snippet) {
-    throw new QuantError(
-      'unsupported_type',
-      `no WebGPU dequantiser for ggml type ${type.name} (id ${type.id}); choose a GGUF quantised as Q4_K_M, Q5_K_M, Q6_K, Q8_0 or MXFP4`,
-    );
+    throw new QuantError('unsupported_type', `no WebGPU dequantiser for ggml type ${type.name} (id ${type.id}); choose a GGUF quantised as Q4_K_M, Q5_K_M, Q6_K, Q8_0 or MXFP4`);
   }
   const dot = withDot ? `\n${fusedDots[type.name] ?? unitDot}` : '';
   return `${bytes}\n${snippet}\n${unit}${dot}`;

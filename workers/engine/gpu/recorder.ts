@@ -77,7 +77,12 @@ export class StepRecorder {
    * as the uniform at binding n.
    */
   dispatch(
-    site: string, kernel: KernelName, type: GgmlTypeInfo | undefined, buffers: readonly GPUBuffer[], params: ArrayBuffer, groups: readonly [number, number, number],
+    site: string,
+    kernel: KernelName,
+    type: GgmlTypeInfo | undefined,
+    buffers: readonly GPUBuffer[],
+    params: ArrayBuffer,
+    groups: readonly [number, number, number],
     constants?: Readonly<Record<string, number>>,
   ): void {
     if (!this.encoder) throw new Error('StepRecorder.dispatch outside begin/end');

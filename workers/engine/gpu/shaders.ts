@@ -102,7 +102,9 @@ export class PipelineCache {
 
 /** Names one compiled variant: kernel, weight type, extra constants (`matmul:Q8_0:TILE=4`). */
 export function pipelineKey(kernel: KernelName, type: GgmlTypeInfo | undefined, constants: Readonly<Record<string, number>> = {}): string {
-  const extra = Object.entries(constants).map(([k, v]) => `:${k}=${v}`).join('');
+  const extra = Object.entries(constants)
+    .map(([k, v]) => `:${k}=${v}`)
+    .join('');
   return `${kernel}${type ? `:${type.name}` : ''}${extra}`;
 }
 

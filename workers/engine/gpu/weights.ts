@@ -87,11 +87,14 @@ export class GpuWeights {
 
   private async upload(buffer: GPUBuffer, offset: number, bytes: Uint8Array): Promise<void> {
     // writeBuffer needs a multiple of 4 bytes.
-    const padded = bytes.length % 4 === 0 ? bytes : (() => {
-      const p = new Uint8Array(align4(bytes.length));
-      p.set(bytes);
-      return p;
-    })();
+    const padded =
+      bytes.length % 4 === 0
+        ? bytes
+        : (() => {
+            const p = new Uint8Array(align4(bytes.length));
+            p.set(bytes);
+            return p;
+          })();
     // Weight bytes never live in a SharedArrayBuffer.
     this.device.queue.writeBuffer(buffer, offset, padded.buffer as ArrayBuffer, padded.byteOffset, padded.byteLength);
   }

@@ -18,9 +18,7 @@ export class QuantError extends Error {
 }
 
 /** Non-linear 4-bit grid of IQ4_NL / IQ4_XS (`kvalues_iq4nl`). */
-export const kvaluesIq4nl: readonly number[] = [
-  -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113,
-];
+export const kvaluesIq4nl: readonly number[] = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
 
 /** E2M1 values doubled (`kvalues_mxfp4`), so they pair with the "half" E8M0 scale. */
 export const kvaluesMxfp4: readonly number[] = [0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12];
@@ -67,29 +65,41 @@ type Decoder = (src: Uint8Array, nb: number, y: Float32Array) => Float32Array;
 
 function decoderFor(type: GgmlTypeInfo): Decoder {
   switch (type.id) {
-    case GgmlType.F32: return dequantF32;
-    case GgmlType.F16: return dequantF16;
-    case GgmlType.BF16: return dequantBf16;
-    case GgmlType.Q8_0: return dequantQ8_0;
-    case GgmlType.Q4_0: return dequantQ4_0;
-    case GgmlType.Q4_1: return dequantQ4_1;
-    case GgmlType.Q5_0: return dequantQ5_0;
-    case GgmlType.Q5_1: return dequantQ5_1;
-    case GgmlType.Q4_K: return dequantQ4_K;
-    case GgmlType.Q5_K: return dequantQ5_K;
-    case GgmlType.Q6_K: return dequantQ6_K;
-    case GgmlType.MXFP4: return dequantMxfp4;
-    case GgmlType.IQ4_NL: return dequantIq4_nl;
-    case GgmlType.IQ4_XS: return dequantIq4_xs;
-    default: throw unsupported(type);
+    case GgmlType.F32:
+      return dequantF32;
+    case GgmlType.F16:
+      return dequantF16;
+    case GgmlType.BF16:
+      return dequantBf16;
+    case GgmlType.Q8_0:
+      return dequantQ8_0;
+    case GgmlType.Q4_0:
+      return dequantQ4_0;
+    case GgmlType.Q4_1:
+      return dequantQ4_1;
+    case GgmlType.Q5_0:
+      return dequantQ5_0;
+    case GgmlType.Q5_1:
+      return dequantQ5_1;
+    case GgmlType.Q4_K:
+      return dequantQ4_K;
+    case GgmlType.Q5_K:
+      return dequantQ5_K;
+    case GgmlType.Q6_K:
+      return dequantQ6_K;
+    case GgmlType.MXFP4:
+      return dequantMxfp4;
+    case GgmlType.IQ4_NL:
+      return dequantIq4_nl;
+    case GgmlType.IQ4_XS:
+      return dequantIq4_xs;
+    default:
+      throw unsupported(type);
   }
 }
 
 function unsupported(type: GgmlTypeInfo): QuantError {
-  return new QuantError(
-    'unsupported_type',
-    `ggml type ${type.name} (id ${type.id}) is not supported; choose a GGUF quantised as Q4_K_M, Q5_K_M, Q6_K, Q8_0 or MXFP4`,
-  );
+  return new QuantError('unsupported_type', `ggml type ${type.name} (id ${type.id}) is not supported; choose a GGUF quantised as Q4_K_M, Q5_K_M, Q6_K, Q8_0 or MXFP4`);
 }
 
 function dequantF32(src: Uint8Array, n: number, y: Float32Array): Float32Array {
@@ -199,8 +209,10 @@ function dequantQ4_K(src: Uint8Array, nb: number, y: Float32Array): Float32Array
     const d = readF16(src, o);
     const dmin = readF16(src, o + 2);
     for (let c = 0; c < 4; c++) {
-      const d1 = d * scaleK4(src, o + 4, 2 * c), min1 = dmin * minK4(src, o + 4, 2 * c);
-      const d2 = d * scaleK4(src, o + 4, 2 * c + 1), min2 = dmin * minK4(src, o + 4, 2 * c + 1);
+      const d1 = d * scaleK4(src, o + 4, 2 * c),
+        min1 = dmin * minK4(src, o + 4, 2 * c);
+      const d2 = d * scaleK4(src, o + 4, 2 * c + 1),
+        min2 = dmin * minK4(src, o + 4, 2 * c + 1);
       const qo = o + 16 + 32 * c;
       const yo = 256 * i + 64 * c;
       for (let l = 0; l < 32; l++) {
@@ -223,8 +235,10 @@ function dequantQ5_K(src: Uint8Array, nb: number, y: Float32Array): Float32Array
     const d = readF16(src, o);
     const dmin = readF16(src, o + 2);
     for (let c = 0; c < 4; c++) {
-      const d1 = d * scaleK4(src, o + 4, 2 * c), min1 = dmin * minK4(src, o + 4, 2 * c);
-      const d2 = d * scaleK4(src, o + 4, 2 * c + 1), min2 = dmin * minK4(src, o + 4, 2 * c + 1);
+      const d1 = d * scaleK4(src, o + 4, 2 * c),
+        min1 = dmin * minK4(src, o + 4, 2 * c);
+      const d2 = d * scaleK4(src, o + 4, 2 * c + 1),
+        min2 = dmin * minK4(src, o + 4, 2 * c + 1);
       const qo = o + 48 + 32 * c;
       const yo = 256 * i + 64 * c;
       for (let l = 0; l < 32; l++) {
@@ -255,7 +269,8 @@ function dequantQ6_K(src: Uint8Array, nb: number, y: Float32Array): Float32Array
       for (let l = 0; l < 32; l++) {
         const is = l >> 4;
         const h = src[qh + l];
-        const a = src[ql + l], b = src[ql + l + 32];
+        const a = src[ql + l],
+          b = src[ql + l + 32];
         const q1 = ((a & 0xf) | ((h & 3) << 4)) - 32;
         const q2 = ((b & 0xf) | (((h >> 2) & 3) << 4)) - 32;
         const q3 = ((a >> 4) | (((h >> 4) & 3) << 4)) - 32;

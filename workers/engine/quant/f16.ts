@@ -65,12 +65,12 @@ export function f32ToF16(x: number): number {
     let h = m >>> shift;
     const rem = m & ((1 << shift) - 1);
     const half = 1 << (shift - 1);
-    if (rem > half || (rem === half && (h & 1))) h++; // a carry to 0x400 is the smallest normal
+    if (rem > half || (rem === half && h & 1)) h++; // a carry to 0x400 is the smallest normal
     return sign | h;
   }
   let h = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (h & 1))) h++; // a carry into the exponent is correct, up to inf
+  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++; // a carry into the exponent is correct, up to inf
   return sign | h;
 }
 

@@ -26,20 +26,34 @@ type Encoder = (x: Float32Array, nb: number, dst: Uint8Array) => void;
 
 function encoderFor(type: GgmlTypeInfo): Encoder {
   switch (type.id) {
-    case GgmlType.F32: return quantF32;
-    case GgmlType.F16: return quantF16;
-    case GgmlType.BF16: return quantBf16;
-    case GgmlType.Q8_0: return quantQ8_0;
-    case GgmlType.Q4_0: return quantQ4_0;
-    case GgmlType.Q4_1: return quantQ4_1;
-    case GgmlType.Q5_0: return quantQ5_0;
-    case GgmlType.Q5_1: return quantQ5_1;
-    case GgmlType.Q4_K: return quantQ4_K;
-    case GgmlType.Q5_K: return quantQ5_K;
-    case GgmlType.Q6_K: return quantQ6_K;
-    case GgmlType.MXFP4: return quantMxfp4;
-    case GgmlType.IQ4_NL: return quantIq4_nl;
-    case GgmlType.IQ4_XS: return quantIq4_xs;
+    case GgmlType.F32:
+      return quantF32;
+    case GgmlType.F16:
+      return quantF16;
+    case GgmlType.BF16:
+      return quantBf16;
+    case GgmlType.Q8_0:
+      return quantQ8_0;
+    case GgmlType.Q4_0:
+      return quantQ4_0;
+    case GgmlType.Q4_1:
+      return quantQ4_1;
+    case GgmlType.Q5_0:
+      return quantQ5_0;
+    case GgmlType.Q5_1:
+      return quantQ5_1;
+    case GgmlType.Q4_K:
+      return quantQ4_K;
+    case GgmlType.Q5_K:
+      return quantQ5_K;
+    case GgmlType.Q6_K:
+      return quantQ6_K;
+    case GgmlType.MXFP4:
+      return quantMxfp4;
+    case GgmlType.IQ4_NL:
+      return quantIq4_nl;
+    case GgmlType.IQ4_XS:
+      return quantIq4_xs;
     default:
       throw new QuantError('unsupported_type', `cannot quantise to ggml type ${type.name} (id ${type.id}); the generator supports F32, F16, BF16, Q4_0..Q8_0, Q4_K..Q6_K, IQ4_NL, IQ4_XS and MXFP4`);
   }
@@ -88,10 +102,14 @@ function quantBf16(x: Float32Array, n: number, dst: Uint8Array): void {
 
 /** Signed value with the largest magnitude in x[o..o+n). */
 function signedAbsMax(x: Float32Array, o: number, n: number): number {
-  let amax = 0, max = 0;
+  let amax = 0,
+    max = 0;
   for (let j = 0; j < n; j++) {
     const v = x[o + j];
-    if (Math.abs(v) > amax) { amax = Math.abs(v); max = v; }
+    if (Math.abs(v) > amax) {
+      amax = Math.abs(v);
+      max = v;
+    }
   }
   return max;
 }
@@ -124,7 +142,8 @@ function quantQ4_0(x: Float32Array, nb: number, dst: Uint8Array): void {
 }
 
 function minMax(x: Float32Array, o: number, n: number): [min: number, max: number] {
-  let min = Infinity, max = -Infinity;
+  let min = Infinity,
+    max = -Infinity;
   for (let j = 0; j < n; j++) {
     const v = x[o + j];
     if (v < min) min = v;
@@ -188,11 +207,12 @@ function quantQ5_1(x: Float32Array, nb: number, dst: Uint8Array): void {
  * make_qkx2_quants: scale and min for x ≈ scale·L - min, L in 0..nmax, minimising the weighted
  * squared error over a sweep of nstep+1 candidate scales. Returns [scale, min] with min ≥ 0.
  */
-function makeQkx2Quants(
-  x: Float32Array, nmax: number, w: Float32Array, rmin: number, rdelta: number, nstep: number,
-): [scale: number, min: number] {
+function makeQkx2Quants(x: Float32Array, nmax: number, w: Float32Array, rmin: number, rdelta: number, nstep: number): [scale: number, min: number] {
   const n = x.length;
-  let min = x[0], max = x[0], sumW = 0, sumX = 0;
+  let min = x[0],
+    max = x[0],
+    sumW = 0,
+    sumX = 0;
   for (let i = 0; i < n; i++) {
     min = Math.min(min, x[i]);
     max = Math.max(max, x[i]);
@@ -211,7 +231,9 @@ function makeQkx2Quants(
   }
   for (let is = 0; is <= nstep; is++) {
     iscale = (rmin + rdelta * is + nmax) / (max - min);
-    let sumL = 0, sumL2 = 0, sumXL = 0;
+    let sumL = 0,
+      sumL2 = 0,
+      sumXL = 0;
     for (let i = 0; i < n; i++) {
       const l = clamp(nearestInt(iscale * (x[i] - min)), 0, nmax);
       laux[i] = l;
@@ -253,7 +275,8 @@ const subMins = new Float32Array(8);
  * get_scale_min_k4 reads them, then levels L (0..nmax) against the stored scales.
  */
 function quantKHeader(x: Float32Array, xo: number, nmax: number, rmin: number, nstep: number, dst: Uint8Array, o: number): void {
-  let maxScale = 0, maxMin = 0;
+  let maxScale = 0,
+    maxMin = 0;
   for (let j = 0; j < 8; j++) {
     const xb = x.subarray(xo + 32 * j, xo + 32 * j + 32);
     let sumX2 = 0;
@@ -307,7 +330,8 @@ function quantQ5_K(x: Float32Array, nb: number, dst: Uint8Array): void {
     quantKHeader(x, 256 * i, 31, -0.5, 15, dst, o);
     for (let c = 0; c < 4; c++) {
       for (let l = 0; l < 32; l++) {
-        const lo = levels[64 * c + l], hi = levels[64 * c + 32 + l];
+        const lo = levels[64 * c + l],
+          hi = levels[64 * c + 32 + l];
         dst[o + 48 + 32 * c + l] = (lo & 0xf) | ((hi & 0xf) << 4);
         dst[o + 16 + l] |= ((lo >> 4) << (2 * c)) | ((hi >> 4) << (2 * c + 1));
       }
@@ -322,12 +346,14 @@ function quantQ5_K(x: Float32Array, nb: number, dst: Uint8Array): void {
 function makeQxQuants(x: Float32Array, xo: number, n: number, nmax: number): number {
   const max = signedAbsMax(x, xo, n);
   if (Math.abs(max) < 1e-15) return 0;
-  let scale = 0, best = 0;
+  let scale = 0,
+    best = 0;
   for (let is = 0; is <= 19; is++) {
     // is = 0 is the plain -nmax/max start; 1..19 try nmax + 0.1·(-9..9, skipping 0).
     if (is === 10) continue;
     const iscale = -(nmax + (is === 0 ? 0 : 0.1 * (is - 10))) / max;
-    let sumLX = 0, sumL2 = 0;
+    let sumLX = 0,
+      sumL2 = 0;
     for (let i = 0; i < n; i++) {
       const v = x[xo + i];
       const l = clamp(nearestInt(iscale * v), -nmax, nmax - 1);
@@ -369,7 +395,10 @@ function quantQ6_K(x: Float32Array, nb: number, dst: Uint8Array): void {
     for (let n = 0; n < 2; n++) {
       for (let l = 0; l < 32; l++) {
         const j = 128 * n + l;
-        const L1 = levels[j], L2 = levels[j + 32], L3 = levels[j + 64], L4 = levels[j + 96];
+        const L1 = levels[j],
+          L2 = levels[j + 32],
+          L3 = levels[j + 64],
+          L4 = levels[j + 96];
         dst[o + 64 * n + l] = (L1 & 0xf) | ((L3 & 0xf) << 4);
         dst[o + 64 * n + l + 32] = (L2 & 0xf) | ((L4 & 0xf) << 4);
         dst[o + 128 + 32 * n + l] = (L1 >> 4) | ((L2 >> 4) << 2) | ((L3 >> 4) << 4) | ((L4 >> 4) << 6);
@@ -395,10 +424,14 @@ function quantMxfp4(x: Float32Array, nb: number, dst: Uint8Array): void {
 }
 
 function nearestMxfp4(v: number, d: number): number {
-  let best = 0, bestErr = Math.abs(v);
+  let best = 0,
+    bestErr = Math.abs(v);
   for (let k = 1; k < 16; k++) {
     const err = Math.abs(kvaluesMxfp4[k] * d - v);
-    if (err < bestErr) { best = k; bestErr = err; }
+    if (err < bestErr) {
+      best = k;
+      bestErr = err;
+    }
   }
   return best;
 }
@@ -410,10 +443,12 @@ function nearestIq4(v: number): number {
   const g = kvaluesIq4nl;
   if (v <= g[0]) return 0;
   if (v >= g[15]) return 15;
-  let lo = 0, hi = 15;
+  let lo = 0,
+    hi = 15;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (v < g[mid]) hi = mid; else lo = mid;
+    if (v < g[mid]) hi = mid;
+    else lo = mid;
   }
   return v - g[hi - 1] < g[hi] - v ? hi - 1 : hi;
 }
@@ -426,11 +461,13 @@ function iq4BlockScale(x: Float32Array, xo: number): number {
   const max = signedAbsMax(x, xo, 32);
   if (Math.abs(max) < 1e-15) return 0;
   const g = kvaluesIq4nl;
-  let scale = 0, best = 0;
+  let scale = 0,
+    best = 0;
   for (let itry = -8; itry <= 7; itry++) {
     // itry = -8 is the start: d = -max/g[0] maps the extreme onto the grid's -127 end.
     const id = itry === -8 ? g[0] / -max : (itry + g[0]) / max;
-    let sumQX = 0, sumQ2 = 0;
+    let sumQX = 0,
+      sumQ2 = 0;
     for (let j = 0; j < 32; j++) {
       const v = x[xo + j];
       const q = g[nearestIq4(id * v)];

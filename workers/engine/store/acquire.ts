@@ -63,16 +63,21 @@ export async function acquireModel(ctx: StoreContext, id: string, bytes: ModelBy
   });
   tracker.setState('checking');
   try {
-    return await ctx.locks.run(lockName(id), ctl.signal, () => tracker.setState('waiting'), async () => {
-      tracker.setState('checking');
-      try {
-        return await fill(ctx, id, bytes, o, tracker, ctl.signal);
-      } catch (e) {
-        const err = deleted ? deletedError(id) : toStoreError(e, what, 'storage');
-        if (err.code !== 'aborted' && err.code !== 'deleted') await recordFailure(ctx, id, err);
-        throw err;
-      }
-    });
+    return await ctx.locks.run(
+      lockName(id),
+      ctl.signal,
+      () => tracker.setState('waiting'),
+      async () => {
+        tracker.setState('checking');
+        try {
+          return await fill(ctx, id, bytes, o, tracker, ctl.signal);
+        } catch (e) {
+          const err = deleted ? deletedError(id) : toStoreError(e, what, 'storage');
+          if (err.code !== 'aborted' && err.code !== 'deleted') await recordFailure(ctx, id, err);
+          throw err;
+        }
+      },
+    );
   } catch (e) {
     const err = deleted ? deletedError(id) : toStoreError(e, what, 'storage');
     tracker.setState(err.code === 'aborted' ? 'paused' : 'failed', { code: err.code, message: err.message });
@@ -114,7 +119,10 @@ async function fill(ctx: StoreContext, id: string, bytes: ModelBytes, o: Acquire
   const todo = missingRecords(progress);
   tracker.setTotals(total, manifest.records.length, storedRecordBytes(manifest, progress), manifest.records.length - todo.length);
   if (todo.length > 0) {
-    await checkQuota(ctx, todo.reduce((n, i) => n + manifest.records[i].length, 0));
+    await checkQuota(
+      ctx,
+      todo.reduce((n, i) => n + manifest.records[i].length, 0),
+    );
     if (manifest.failure) await ctx.backend.setMany([[manifestKey(id), { ...manifest, failure: undefined, updatedAt: Date.now() }]]);
     tracker.setState('downloading');
     const writer = new RecordWriter(ctx.backend, manifest, progress);
@@ -205,7 +213,10 @@ async function checkQuota(ctx: StoreContext, needed: number): Promise<void> {
   if (est.quota === undefined || est.usage === undefined) return;
   const free = est.quota - est.usage;
   if (needed > free) {
-    throw new StoreError('quota', `This needs ${formatBytes(needed)} more storage but the browser allows only ${formatBytes(Math.max(0, free))} more for this site. Delete a model or free disk space, then try again`);
+    throw new StoreError(
+      'quota',
+      `This needs ${formatBytes(needed)} more storage but the browser allows only ${formatBytes(Math.max(0, free))} more for this site. Delete a model or free disk space, then try again`,
+    );
   }
 }
 

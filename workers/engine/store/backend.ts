@@ -25,7 +25,11 @@ export function idbBackend(dbName = DEFAULT_DB_NAME, storeName = 'records'): Sto
   const store: UseStore = createStore(dbName, storeName);
   return {
     getMany: (keys) => getMany([...keys], store),
-    setMany: (entries) => setMany(entries.map(([k, v]) => [k, v]), store),
+    setMany: (entries) =>
+      setMany(
+        entries.map(([k, v]) => [k, v]),
+        store,
+      ),
     keys: (prefix) => store('readonly', (s) => promisifyRequest(s.getAllKeys(prefixRange(prefix)))).then((ks) => ks.map(String)),
     deletePrefix: (prefix) =>
       store('readwrite', (s) => {

@@ -70,10 +70,7 @@ export function isQuotaError(e: unknown): boolean {
 }
 
 export function isAbortError(e: unknown): boolean {
-  return (
-    (e instanceof StoreError && e.code === 'aborted') ||
-    (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AbortError')
-  );
+  return (e instanceof StoreError && e.code === 'aborted') || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AbortError');
 }
 
 export function abortedError(what: string): StoreError {

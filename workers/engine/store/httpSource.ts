@@ -16,7 +16,12 @@ import type { ModelSource } from './types.ts';
 /** A remote file, or every part of a remote split file (`-00001-of-0000N.gguf`) as one. */
 export function httpModelBytes(ctx: StoreContext, source: ModelSource): ModelBytes {
   const parts = partSources(source);
-  return parts.length === 1 ? remoteFileBytes(ctx, source) : splitModelBytes(source, parts.map((p) => remoteFileBytes(ctx, p)));
+  return parts.length === 1
+    ? remoteFileBytes(ctx, source)
+    : splitModelBytes(
+        source,
+        parts.map((p) => remoteFileBytes(ctx, p)),
+      );
 }
 
 function remoteFileBytes(ctx: StoreContext, source: ModelSource): ModelBytes {

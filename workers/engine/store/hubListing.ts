@@ -10,8 +10,7 @@ import type { HubSource, UrlSource } from './types.ts';
 
 /** What a pasted text names. */
 export type ModelRef =
-  | { readonly kind: 'hub'; readonly repo: string; readonly revision: string; readonly path: string | undefined; readonly quant: string | undefined }
-  | { readonly kind: 'url'; readonly url: string };
+  { readonly kind: 'hub'; readonly repo: string; readonly revision: string; readonly path: string | undefined; readonly quant: string | undefined } | { readonly kind: 'url'; readonly url: string };
 
 /** One file (or split set) a person can download. */
 export interface ModelFileChoice {
@@ -107,7 +106,9 @@ async function listTree(fetchImpl: typeof fetch, base: string, repo: string, rev
       throw new StoreError('network', `could not reach ${new URL(next).host} to list ${repo} (${e instanceof Error ? e.message : String(e)}); check the connection`, { cause: e });
     }
     if (res.status === 401 || res.status === 404) {
-      throw new StoreError('remote_missing', `The Hub has no repository ${repo}${revision === 'main' ? '' : ` at ${revision}`} (HTTP ${res.status}); check the name, or it may be private`, { status: res.status });
+      throw new StoreError('remote_missing', `The Hub has no repository ${repo}${revision === 'main' ? '' : ` at ${revision}`} (HTTP ${res.status}); check the name, or it may be private`, {
+        status: res.status,
+      });
     }
     if (res.status === 403) throw new StoreError('access_denied', `The Hub refused to list ${repo} (HTTP 403)`, { status: res.status });
     if (!res.ok) throw new StoreError('http', `The Hub answered HTTP ${res.status} when listing ${repo}`, { status: res.status });
@@ -156,7 +157,11 @@ export async function listModelFiles(fetchImpl: typeof fetch, hubBase: string, r
   files.sort((a, b) => (a.size ?? Infinity) - (b.size ?? Infinity) || a.path.localeCompare(b.path));
   const wanted = files.filter((f) => matches(f, ref));
   if (wanted.length === 0) {
-    if (files.length === 0) throw new StoreError('remote_missing', `${ref.repo} has no GGUF files${ref.revision === 'main' ? '' : ` at ${ref.revision}`}: Pakar runs GGUF models; look for a repository with "GGUF" in its name`);
+    if (files.length === 0)
+      throw new StoreError(
+        'remote_missing',
+        `${ref.repo} has no GGUF files${ref.revision === 'main' ? '' : ` at ${ref.revision}`}: Pakar runs GGUF models; look for a repository with "GGUF" in its name`,
+      );
     const what = ref.quant ? `no ${ref.quant} GGUF file` : `no GGUF file at ${ref.path}`;
     const has = [...new Set(files.map((f) => f.quant ?? f.path))].join(', ');
     throw new StoreError('remote_missing', `${ref.repo} has ${what}; it has ${has}`);

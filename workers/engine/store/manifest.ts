@@ -140,7 +140,8 @@ export function infoOf({ manifest: m, progress: p }: StoredManifest): StoredMode
  */
 export async function parseStoredHeader(header: Uint8Array, size: number, parts?: readonly PartLayout[]): Promise<GgufFile> {
   // Reads past the header come back short: the parser never needs them.
-  const parse = (bytes: Uint8Array, fileSize: number): Promise<GgufFile> => readGguf({ size: fileSize, read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)) });
+  const parse = (bytes: Uint8Array, fileSize: number): Promise<GgufFile> =>
+    readGguf({ size: fileSize, read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)) });
   if (!parts) return parse(header, size);
   let at = 0;
   const files = [];

@@ -54,7 +54,8 @@ export function splitModelBytes(source: ModelSource, parts: readonly ModelBytes[
       try {
         file = joinSplitParts(headers.map((h, k) => ({ file: h.file, size: s[k] })));
       } catch (e) {
-        if (e instanceof GgufError) throw new StoreError('invalid_gguf', `${parts[0].url ?? 'The file'} is not a usable split GGUF (${e.code}): ${e.message}. Nothing was stored`, { detail: e.code, cause: e });
+        if (e instanceof GgufError)
+          throw new StoreError('invalid_gguf', `${parts[0].url ?? 'The file'} is not a usable split GGUF (${e.code}): ${e.message}. Nothing was stored`, { detail: e.code, cause: e });
         throw e;
       }
       const header = new Uint8Array(headers.reduce((n, h) => n + h.header.length, 0));

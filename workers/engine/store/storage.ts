@@ -38,7 +38,12 @@ export async function deleteModel(ctx: StoreContext, id: string): Promise<void> 
       });
     }
     ctx.notices.announceDeleted(id);
-    await ctx.locks.run(lockName(id), undefined, () => {}, () => ctx.backend.deletePrefix(modelPrefix(id)));
+    await ctx.locks.run(
+      lockName(id),
+      undefined,
+      () => {},
+      () => ctx.backend.deletePrefix(modelPrefix(id)),
+    );
   } catch (e) {
     throw toStoreError(e, `Deleting ${id}`, 'storage');
   }
@@ -46,13 +51,18 @@ export async function deleteModel(ctx: StoreContext, id: string): Promise<void> 
 
 /** Clears the done flags of damaged records so that the next download fetches them again. */
 export async function markDamaged(ctx: StoreContext, id: string, indices: readonly number[]): Promise<void> {
-  await ctx.locks.run(lockName(id), undefined, () => {}, async () => {
-    const stored = await loadManifest(ctx.backend, id);
-    if (!stored || stored.manifest.deleting) return;
-    const done = stored.progress.done.slice();
-    for (const i of indices) done[i] = 0;
-    await ctx.backend.setMany([[progressKey(id), { done, sums: stored.progress.sums }]]);
-  });
+  await ctx.locks.run(
+    lockName(id),
+    undefined,
+    () => {},
+    async () => {
+      const stored = await loadManifest(ctx.backend, id);
+      if (!stored || stored.manifest.deleting) return;
+      const done = stored.progress.done.slice();
+      for (const i of indices) done[i] = 0;
+      await ctx.backend.setMany([[progressKey(id), { done, sums: stored.progress.sums }]]);
+    },
+  );
 }
 
 /** Usage and quota of this site's storage, when the platform tells. */

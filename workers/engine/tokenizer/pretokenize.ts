@@ -62,8 +62,7 @@ const BAILINGMOE = String.raw`'(?:[sSdDmMtT]|[lL][lL]|[vV][eE]|[rR][eE])|[^\r\n\
 const DEEPSEEK_V3 = [
   String.raw`\p{N}{1,3}`,
   String.raw`[\u4E00-\u9FA5\u3040-\u309F\u30A0-\u30FF]+`,
-  String.raw`[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_\x60{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+` +
-    String.raw`| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`,
+  String.raw`[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_\x60{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+` + String.raw`| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`,
 ];
 
 const DEEPSEEK_LLM = [
@@ -163,11 +162,7 @@ export function preTokenizer(pre: string | undefined): PreTokenizer {
   const name = pre === undefined || pre === '' ? 'default' : pre;
   const entry = Object.hasOwn(PRE_TYPES, name) ? PRE_TYPES[name] : undefined;
   if (!entry) {
-    throw new TokenizerError(
-      'unknown_pre',
-      `unknown pre-tokenizer '${name}' (tokenizer.ggml.pre): this model's tokenizer is not supported yet; ` +
-        `supported: ${knownPreTokenizers.join(', ')}`,
-    );
+    throw new TokenizerError('unknown_pre', `unknown pre-tokenizer '${name}' (tokenizer.ggml.pre): this model's tokenizer is not supported yet; ` + `supported: ${knownPreTokenizers.join(', ')}`);
   }
   let regexes = compiled.get(entry.family);
   if (!regexes) {

@@ -38,7 +38,7 @@ export class SpmTokenizer {
     const { tokenToId, scores } = this.vocab;
     const start: number[] = [];
     const len: number[] = [];
-    for (let i = 0; i < text.length; ) {
+    for (let i = 0; i < text.length;) {
       const units = (text.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
       start.push(i);
       len.push(units);

@@ -2,13 +2,7 @@
 // end-of-generation set that llama.cpp derives in `llama_vocab::impl::load` (llama-vocab.cpp).
 
 import { GgufError } from '../gguf/errors.ts';
-import {
-  optBool,
-  optNumber,
-  optNumberArray,
-  optString,
-  optStringArray,
-} from '../gguf/metadata.ts';
+import { optBool, optNumber, optNumberArray, optString, optStringArray } from '../gguf/metadata.ts';
 import type { GgufFile } from '../gguf/types.ts';
 import { TokenizerError } from './errors.ts';
 import { preTokenizer, type PreTokenizer } from './pretokenize.ts';
@@ -87,10 +81,7 @@ export interface Vocab {
 const K = 'tokenizer.ggml.';
 
 // Texts llama.cpp takes as end-of-turn / end-of-message / FIM tokens when no key names them.
-const EOT_TEXTS = [
-  '<|eot_id|>', '<|im_end|>', '<|end|>', '<end_of_turn>', '<|endoftext|>', '<|end_of_text|>',
-  '<EOT>', '_<EOT>', '[EOT]', '<｜end▁of▁sentence｜>', '<end_of_utterance>',
-];
+const EOT_TEXTS = ['<|eot_id|>', '<|im_end|>', '<|end|>', '<end_of_turn>', '<|endoftext|>', '<|end_of_text|>', '<EOT>', '_<EOT>', '[EOT]', '<｜end▁of▁sentence｜>', '<end_of_utterance>'];
 const EOM_TEXTS = ['<|eom_id|>'];
 const FIM_PRE_TEXTS = ['<|fim_prefix|>', '<fim-prefix>', '<fim_prefix>', '<｜fim▁begin｜>', '<PRE>', '▁<PRE>', '<|code_prefix|>', '<|prefix|>'];
 const FIM_SUF_TEXTS = ['<|fim_suffix|>', '<fim-suffix>', '<fim_suffix>', '<｜fim▁hole｜>', '<SUF>', '▁<SUF>', '<|code_suffix|>', '<|suffix|>'];
@@ -101,10 +92,28 @@ const FIM_SEP_TEXTS = ['<|file_sep|>'];
 
 /** Token texts that end generation whatever the keys say (llama.cpp's list). */
 export const EOG_TEXTS: readonly string[] = [
-  '<|eot_id|>', '<|im_end|>', '<|end|>', '<|return|>', '<|call|>', '<|flush|>', '<|calls|>',
-  '<end_of_turn>', '<|endoftext|>', '</s>', '<|eom_id|>', '<EOT>', '_<EOT>', '[EOT]', '[EOS]',
-  '<|end_of_text|>', '<end_of_utterance>', '<eos>', '<turn|>', '<|tool_response>',
-  '<｜end▁of▁sentence｜>', '[e~[',
+  '<|eot_id|>',
+  '<|im_end|>',
+  '<|end|>',
+  '<|return|>',
+  '<|call|>',
+  '<|flush|>',
+  '<|calls|>',
+  '<end_of_turn>',
+  '<|endoftext|>',
+  '</s>',
+  '<|eom_id|>',
+  '<EOT>',
+  '_<EOT>',
+  '[EOT]',
+  '[EOS]',
+  '<|end_of_text|>',
+  '<end_of_utterance>',
+  '<eos>',
+  '<turn|>',
+  '<|tool_response>',
+  '<｜end▁of▁sentence｜>',
+  '[e~[',
 ];
 
 // gpt-oss: llama.cpp always renders these, so they are treated as user-defined text.
@@ -128,10 +137,7 @@ function build(file: GgufFile): Vocab {
   if (model === 'gpt2') type = 'bpe';
   else if (model === 'llama') type = 'spm';
   else {
-    throw new TokenizerError(
-      'unknown_model',
-      `tokenizer model '${model}' (${K}model) is not supported: only gpt2 (byte-level BPE) and llama (SentencePiece) vocabularies run here`,
-    );
+    throw new TokenizerError('unknown_model', `tokenizer model '${model}' (${K}model) is not supported: only gpt2 (byte-level BPE) and llama (SentencePiece) vocabularies run here`);
   }
 
   const pre = type === 'bpe' ? preTokenizer(optString(file, K + 'pre')) : undefined;
@@ -248,11 +254,7 @@ function build(file: GgufFile): Vocab {
   };
 }
 
-function buildEog(
-  special: SpecialIds,
-  tokenToId: ReadonlyMap<string, number>,
-  attrs: Uint16Array,
-): Set<number> {
+function buildEog(special: SpecialIds, tokenToId: ReadonlyMap<string, number>, attrs: Uint16Array): Set<number> {
   const eog = new Set<number>();
   for (const id of [special.fimPad, special.fimRep, special.fimSep]) if (id !== undefined) eog.add(id);
   for (const t of EOG_TEXTS) {
