@@ -15,6 +15,7 @@ export default mergeConfig(
         'test/demo/**',
         'test/chat/**',
         'test/cli/**',
+        'test/worker/service.test.ts',
         'test/decode/speculativeSampling.test.ts',
         'test/tokenizer/oracle.test.ts',
         'test/tokenizer/special.test.ts',

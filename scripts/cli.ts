@@ -105,7 +105,7 @@ function exit(code: number): void {
 main(process.argv.slice(2)).then(
   () => exit(0),
   (e: unknown) => {
-    const error = toEngineErrorInfo(e);
+    const error = e instanceof CliError ? { code: e.code, message: e.message } : toEngineErrorInfo(e);
     const detail = error.code === 'internal' && e instanceof Error && e.stack ? `\n${e.stack}` : '';
     process.stderr.write(`pakar: ${error.message} [${error.code}]${detail}\n`);
     emit({ error });

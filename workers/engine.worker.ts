@@ -3,6 +3,7 @@
 
 import { expose } from 'comlink';
 import type { EngineApi, EngineErrorInfo, GpuProbe } from './engine/api.ts';
+import { serveChannel } from './engine/channel.ts';
 import { installEngineErrorTransfer } from './engine/errors.ts';
 import { openGpu } from './engine/gpu/device.ts';
 import type { GpuContext } from './engine/gpu/device.ts';
@@ -64,6 +65,13 @@ const service = createEngineService({ gpu: workerGpu, store: new ModelStore({ hu
 
 const api: EngineApi = {
   ...service,
+  // The streamed calls: events and result on the call's own channel (channel.ts).
+  downloadModel: async (id, source, port) => serveChannel(port, (onEvent, signal) => service.downloadModel(id, source, { onEvent, signal })),
+  importModel: async (id, file, port) => serveChannel(port, (onEvent, signal) => service.importModel(id, file, { onEvent, signal })),
+  loadModel: async (id, options, port) => serveChannel(port, (onEvent, signal) => service.loadModel(id, options, { onEvent, signal })),
+  loadFile: async (file, options, port) => serveChannel(port, (onEvent, signal) => service.loadFile(file, options, { onEvent, signal })),
+  loadDraftModel: async (id, port) => serveChannel(port, (onEvent, signal) => service.loadDraftModel(id, { onEvent, signal })),
+  generate: async (messages, params, port) => serveChannel(port, (onEvent, signal) => service.generate(messages, params, { onEvent, signal })),
 
   onGpuEvent(listener) {
     gpuListeners.add(listener);

@@ -8,8 +8,8 @@
 // once greedy decoding falls into a cycle. A trained chat model (Pakar Demo) gets chat prompts
 // instead (chatPrompts.ts) and answers to its end of turn.
 
-import { generateOnGpu } from '../cli/gpuGenerate.ts';
-import type { GpuGenerateEvent } from '../cli/gpuGenerate.ts';
+import { decodeLoop, type DecodeStats } from '../../workers/engine/decode/decodeLoop.ts';
+import { Speculator } from '../../workers/engine/decode/speculator.ts';
 import { NgramDrafter } from '../../workers/engine/decode/drafter.ts';
 import type { Drafter } from '../../workers/engine/decode/drafter.ts';
 import { DraftPlanner } from '../../workers/engine/decode/draftPlanner.ts';
@@ -76,7 +76,7 @@ function randomPrompts(nVocab: number, n: number): BenchPrompt[] {
   ];
 }
 
-type RunStats = Extract<GpuGenerateEvent, { type: 'done' }>['stats'];
+type RunStats = DecodeStats;
 
 async function runMode(
   model: GpuModel,
@@ -89,10 +89,10 @@ async function runMode(
 ): Promise<{ tokens: number[]; stats: RunStats }> {
   model.truncate(0);
   const out: number[] = [];
-  const speculation = mode === 'off' ? undefined : { settings: { mode, draftMax: o.draftMax, adaptive: false }, drafters, planner };
-  for await (const ev of generateOnGpu(model, prompt, { sampler: greedyParams, maxTokens: tokens, isEog: o.isEog, speculation })) {
+  const speculation = mode === 'off' ? undefined : { speculator: new Speculator(model, drafters, planner), settings: { mode, draftMax: o.draftMax, adaptive: false } };
+  for await (const ev of decodeLoop(model, { prompt, cache: [], sampler: greedyParams, maxTokens: tokens, isEog: o.isEog ?? (() => false), speculation })) {
     if (ev.type === 'token') out.push(ev.token);
-    else return { tokens: out, stats: ev.stats };
+    else if (ev.type === 'done') return { tokens: out, stats: ev.stats };
   }
   throw new Error('generation ended without its done event');
 }

@@ -1,15 +1,16 @@
-// `generate`: run the generation loop on the WebGPU engine (default) or the CPU reference; one
-// JSON line per token, then the result line.
+// `generate`: run the app's generation loop (decode/decodeLoop.ts) on the WebGPU engine (default)
+// or the CPU reference; one JSON line per token, then the result line.
 
 import { CpuModel } from '../../workers/engine/cpu/model.ts';
-import { generate, type GenerationStats } from '../../workers/engine/decode/generate.ts';
+import { cpuStepModel } from '../../workers/engine/cpu/stepModel.ts';
+import { decodeLoop, type DecodeEvent, type DecodeStats } from '../../workers/engine/decode/decodeLoop.ts';
+import { Speculator } from '../../workers/engine/decode/speculator.ts';
 import { defaultSamplerParams, greedyParams, type SamplerParams, type TokenProb } from '../../workers/engine/decode/sampler.ts';
 import type { GgufFile } from '../../workers/engine/gguf/types.ts';
 import { archOf } from '../../workers/engine/model/archs/index.ts';
 import type { KvCacheType } from '../../workers/engine/model/config.ts';
 import { StreamDecoder, tokenizerFromGguf, type Tokenizer } from '../../workers/engine/tokenizer/index.ts';
 import { CliError, intFlag, numberFlag, parseFlags, required, tokenList } from './args.ts';
-import { generateOnGpu, speculationStats, type GpuGenerateEvent, type SpeculationStats, type StepCounters } from './gpuGenerate.ts';
 import { NgramDrafter } from '../../workers/engine/decode/drafter.ts';
 import type { Drafter } from '../../workers/engine/decode/drafter.ts';
 import { ModelDrafter } from '../../workers/engine/decode/modelDrafter.ts';
@@ -42,8 +43,8 @@ export interface ExpertCacheFigures {
   expertStallMsPerToken: number;
 }
 
-/** The loop's stats, the backend and KV-cache type, its per-decode-step counters (all 0 on the CPU), speculation's and the expert cache's. */
-export type CliStats = { backend: Backend; kvCache: KvCacheType; speculative: string } & GenerationStats & StepCounters & SpeculationStats & Partial<ExpertCacheFigures>;
+/** The loop's stats (its per-decode-step GPU counters all 0 on the CPU), the backend and KV-cache type, and the expert cache's. */
+export type CliStats = { backend: Backend; kvCache: KvCacheType; speculative: string } & DecodeStats & Partial<ExpertCacheFigures>;
 
 /** `--speculative`: off, a drafter, or auto; `draft` carries the draft model's path. */
 interface SpeculativeFlag {
@@ -154,7 +155,7 @@ export async function generateCommand(args: string[], print: (line: TokenLine) =
   throw new Error('generation ended without its done event');
 }
 
-type CliEvent = Exclude<GpuGenerateEvent, { type: 'done' }> | { type: 'done'; text: string; stats: Omit<CliStats, 'backend' | 'speculative'> };
+type CliEvent = Extract<DecodeEvent, { type: 'token' }> | { type: 'done'; text: string; stats: Omit<CliStats, 'backend' | 'speculative'> };
 
 /** The expert cache's figures for a run of `tokens` tokens. */
 function expertCacheFigures(model: GpuModel, tokens: number): ExpertCacheFigures {
@@ -185,15 +186,19 @@ async function* onGpu(r: Run): AsyncGenerator<CliEvent, void> {
         drafters.push(ModelDrafter.separate(draftModel, file, model, r.file));
       }
     }
-    for await (const ev of generateOnGpu(model, r.prompt, {
+    const loop = decodeLoop(model, {
+      prompt: r.prompt,
+      cache: [],
       sampler: r.sampler,
       maxTokens: r.maxTokens,
       isEog: (id) => r.tokenizer.isEog(id),
       detokenizer: new StreamDecoder(r.tokenizer),
       nTop: r.nTop,
-      speculation: s.mode === 'off' ? undefined : { settings: { mode: s.mode, draftMax: s.draftMax, adaptive: s.adaptive }, drafters },
-    })) {
-      yield ev.type === 'done' ? { ...ev, stats: { kvCache: model.lastStep.kvCacheType, ...ev.stats, ...expertCacheFigures(model, ev.stats.promptTokens + ev.stats.generatedTokens) } } : ev;
+      speculation: s.mode === 'off' ? undefined : { speculator: new Speculator(model, drafters), settings: { mode: s.mode, draftMax: s.draftMax, adaptive: s.adaptive } },
+    });
+    for await (const ev of loop) {
+      if (ev.type === 'token') yield ev;
+      else if (ev.type === 'done') yield { ...ev, stats: { kvCache: model.lastStep.kvCacheType, ...ev.stats, ...expertCacheFigures(model, ev.stats.promptTokens + ev.stats.generatedTokens) } };
     }
   } finally {
     draftModel?.destroy();
@@ -216,16 +221,18 @@ function speculativeFrom(value: string, draftMax: string | undefined, adaptive: 
 async function* onCpu(r: Run): AsyncGenerator<CliEvent, void> {
   const kvCache = r.kvCache ?? 'f32';
   const model = new CpuModel(r.file, r.bytes, undefined, kvCache);
-  for await (const ev of generate(model, r.prompt, {
+  const loop = decodeLoop(cpuStepModel(model, r.ctxSize ?? model.cfg.nCtxTrain), {
+    prompt: r.prompt,
+    cache: [],
     sampler: r.sampler,
     maxTokens: r.maxTokens,
     isEog: (id) => r.tokenizer.isEog(id),
-    contextLimit: r.ctxSize ?? model.cfg.nCtxTrain,
     detokenizer: new StreamDecoder(r.tokenizer),
-    nTop: r.nTop ?? 0,
-  })) {
-    if (ev.type === 'done') yield { ...ev, stats: { kvCache, ...ev.stats, submitsPerStep: 0, readbackBytesPerStep: 0, dispatchesPerStep: 0, ...speculationStats(undefined, 0, 0, 0) } };
-    else yield r.nTop === undefined ? { type: 'token', token: ev.token, text: ev.text } : ev;
+    nTop: r.nTop,
+  });
+  for await (const ev of loop) {
+    if (ev.type === 'token') yield ev;
+    else if (ev.type === 'done') yield { ...ev, stats: { kvCache, ...ev.stats } };
   }
 }
 

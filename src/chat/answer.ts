@@ -2,8 +2,7 @@
 // keep the conversation inside the context, and store the result, also when stopped or failed.
 
 import type { QueryClient } from '@tanstack/react-query';
-import { proxy } from 'comlink';
-import { EngineError, getEngine, type ChatEvent, type ChatMessage, type ChatStats, type GenerationParams } from '../engine/client.ts';
+import { EngineError, engineCalls, getEngine, type ChatEvent, type ChatMessage, type ChatStats, type GenerationParams } from '../engine/client.ts';
 import type { CatalogEntry } from '../models/catalog.ts';
 import { modelKeys } from '../models/queries.ts';
 import { currentSettings } from '../settings/useSettings.ts';
@@ -34,6 +33,13 @@ export interface LiveAnswer {
 
 export const liveAnswer = createStore<LiveAnswer | undefined>(undefined);
 
+/** Stops the answer being written (the part written so far is kept). */
+let stopLive: AbortController | undefined;
+
+export function stopAnswer(): void {
+  stopLive?.abort();
+}
+
 const PARTIAL_SAVE_MS = 2000;
 
 /** Answers `base`, whose last message is the user's. Resolves when the answer is stored. */
@@ -46,6 +52,8 @@ export async function answer(qc: QueryClient, base: Conversation): Promise<void>
   await saveConversation(qc, appendMessages(base, [pending], Date.now()));
 
   const started = performance.now();
+  const stop = new AbortController();
+  stopLive = stop;
   liveAnswer.set({
     conversationId: base.id,
     messageId: pending.id,
@@ -91,7 +99,7 @@ export async function answer(qc: QueryClient, base: Conversation): Promise<void>
   try {
     const entry = qc.getQueryData<CatalogEntry[]>(modelKeys.catalog)?.find((e) => e.id === model?.id);
     const params = toGenerationParams(settings, routing, entry?.temperature);
-    const { stats, done, dropped } = await generateFitted(toChatMessages(base), params, model?.contextLength, onEvent, update);
+    const { stats, done, dropped } = await generateFitted(toChatMessages(base), params, model?.contextLength, { onEvent, signal: stop.signal }, update);
     const a = liveAnswer.get()!;
     await store({
       ...pending,
@@ -102,12 +110,11 @@ export async function answer(qc: QueryClient, base: Conversation): Promise<void>
       ...(dropped > 0 ? { droppedMessages: dropped } : {}),
     });
   } catch (e) {
-    // Token events travel on their own channel and may still be arriving.
-    await new Promise((r) => setTimeout(r, 50));
     const a = liveAnswer.get()!;
     const error = e instanceof EngineError ? { code: e.code, message: e.message } : { code: 'internal', message: String(e) };
     await store({ ...pending, ...storedParts(a.text), status: 'error', error, tokens: [...a.tokens], ...(a.dropped > 0 ? { droppedMessages: a.dropped } : {}) });
   } finally {
+    if (stopLive === stop) stopLive = undefined;
     liveAnswer.set(undefined);
     void qc.invalidateQueries({ queryKey: modelKeys.loaded });
   }
@@ -120,27 +127,22 @@ async function generateFitted(
   history: ChatMessage[],
   params: GenerationParams,
   contextLength: number | undefined,
-  onEvent: (e: ChatEvent) => void,
+  o: { readonly onEvent: (e: ChatEvent) => void; readonly signal: AbortSignal },
   update: (patch: Partial<LiveAnswer>) => void,
 ): Promise<{ stats: ChatStats; done: Done | undefined; dropped: number }> {
-  const engine = getEngine();
   const fitted =
     contextLength === undefined
       ? { messages: history, dropped: 0 }
-      : await fitToContext(history, { contextLength, answerTokens: answerReserve(contextLength, params.maxTokens) }, (m) => engine.countTokens(m));
+      : await fitToContext(history, { contextLength, answerTokens: answerReserve(contextLength, params.maxTokens) }, (m) => getEngine().countTokens(m));
   update({ dropped: fitted.dropped });
   let done: Done | undefined;
-  let resolveDone: () => void = () => {};
-  const doneArrived = new Promise<void>((r) => (resolveDone = r));
-  const handler = proxy((e: ChatEvent) => {
-    onEvent(e);
-    if (e.type === 'done') {
-      done = e;
-      resolveDone();
-    }
+  // Events and the result share one channel: every event, the done event included, is in before the stats.
+  const stats = await engineCalls.generate(fitted.messages, params, {
+    signal: o.signal,
+    onEvent: (e) => {
+      o.onEvent(e);
+      if (e.type === 'done') done = e;
+    },
   });
-  const stats = await engine.generate(fitted.messages, params, handler);
-  // The done event and the call's result travel on different channels: wait for both.
-  await Promise.race([doneArrived, new Promise((r) => setTimeout(r, 1000))]);
   return { stats, done, dropped: fitted.dropped };
 }

@@ -2,7 +2,8 @@
 // hand-edited or foreign file cannot put malformed data into the store).
 
 import { createConversation, recoverInterrupted, titleFrom } from './conversation.ts';
-import type { Conversation, Message, MessageStatus } from './types.ts';
+import { ANSWER_STAT_KEYS } from './types.ts';
+import type { AnswerStats, Conversation, Message, MessageStatus } from './types.ts';
 
 export const EXPORT_FORMAT = 'pakar-conversations';
 
@@ -77,21 +78,9 @@ function parseMessage(m: unknown, where: string, now: number): Message {
   };
 }
 
-const STAT_KEYS = [
-  'promptTokens',
-  'reusedTokens',
-  'generatedTokens',
-  'timeToFirstTokenMs',
-  'prefillTokensPerSecond',
-  'decodeTokensPerSecond',
-  'submitsPerStep',
-  'readbackBytesPerStep',
-  'dispatchesPerStep',
-] as const;
-
-/** The fields every export has (later ones, such as speculative decoding's, get defaults). */
-function isStats(v: unknown): v is Omit<NonNullable<Message['stats']>, 'tokensPerStep' | 'acceptanceRate'> {
-  return isObj(v) && STAT_KEYS.every((k) => num(v[k]) !== undefined);
+/** The fields every export has (speculation's two, added later, get defaults). */
+function isStats(v: unknown): v is Omit<AnswerStats, 'tokensPerStep' | 'acceptanceRate'> {
+  return isObj(v) && ANSWER_STAT_KEYS.every((k) => k === 'tokensPerStep' || k === 'acceptanceRate' || num(v[k]) !== undefined);
 }
 
 function num(v: unknown): number | undefined {

@@ -29,7 +29,7 @@ export interface Message {
   readonly error?: MessageError;
   /** Generated token ids (assistant). */
   readonly tokens?: number[];
-  readonly stats?: ChatStats;
+  readonly stats?: AnswerStats;
   /** The model that wrote it (assistant). */
   readonly model?: string;
   /** Earlier messages left out of the prompt because the context was full (assistant). */
@@ -53,3 +53,20 @@ export interface ConversationSummary {
   readonly updatedAt: number;
   readonly messageCount: number;
 }
+
+/** The stats every stored answer has; later fields (speculation's, the loop's timings) may be missing from older ones. */
+export type AnswerStats = Pick<ChatStats, (typeof ANSWER_STAT_KEYS)[number]> & Partial<ChatStats>;
+
+export const ANSWER_STAT_KEYS = [
+  'promptTokens',
+  'reusedTokens',
+  'generatedTokens',
+  'timeToFirstTokenMs',
+  'prefillTokensPerSecond',
+  'decodeTokensPerSecond',
+  'submitsPerStep',
+  'readbackBytesPerStep',
+  'dispatchesPerStep',
+  'tokensPerStep',
+  'acceptanceRate',
+] as const;

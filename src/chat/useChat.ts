@@ -3,10 +3,9 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
-import { getEngine } from '../engine/client.ts';
 import { currentSettings } from '../settings/useSettings.ts';
 import { useStore, useStoreSelector } from '../ui/store.ts';
-import { answer, liveAnswer, type LiveAnswer } from './answer.ts';
+import { answer, liveAnswer, stopAnswer, type LiveAnswer } from './answer.ts';
 import { appendMessages, createConversation, editUserMessage, truncateBefore, userMessage } from './conversation.ts';
 import { latestConversation, saveConversation } from './useConversations.ts';
 
@@ -61,7 +60,7 @@ export function useChat() {
     [qc],
   );
 
-  const stop = useCallback(() => void getEngine().stopGeneration(), []);
+  const stop = useCallback(() => stopAnswer(), []);
 
   return useMemo(() => ({ send, regenerate, editAndResend, stop }), [send, regenerate, editAndResend, stop]);
 }

@@ -2,9 +2,8 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
-import { getEngine } from '../engine/client.ts';
 import { createStore, useStore } from '../ui/store.ts';
-import { liveAnswer } from './answer.ts';
+import { liveAnswer, stopAnswer } from './answer.ts';
 import { createConversation, newId, rename as renamed } from './conversation.ts';
 import { exportBundle, parseBundle } from './exchange.ts';
 import { conversationStorage } from './storage.ts';
@@ -44,7 +43,7 @@ export function useConversationActions() {
   const remove = useCallback(
     async (id: string): Promise<void> => {
       // An answer being written into it stops (its conversation is gone; Undo brings back what was saved).
-      if (liveAnswer.get()?.conversationId === id) getEngine().stopGeneration();
+      if (liveAnswer.get()?.conversationId === id) stopAnswer();
       const conv = await latestConversation(qc, id);
       await removeConversation(qc, id);
       if (conv) deleted.set(conv);

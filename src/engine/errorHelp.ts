@@ -2,7 +2,7 @@
 // Codes come from the engine's typed errors (GpuError, StoreError, ModelError, ChatError, GgufError).
 
 // The class the UI's error transfer handler rethrows (the same module client.ts installs).
-import { EngineError } from '../../workers/engine/errors.ts';
+import { EngineError, type EngineErrorCode } from '../../workers/engine/errors.ts';
 
 /** What the UI can offer next to the message. */
 export type ErrorAction = 'reload-model' | 'open-models' | 'retry' | 'new-chat' | 'none';
@@ -17,7 +17,10 @@ export interface ErrorHelp {
 
 const WEBGPU_BROWSERS = 'WebGPU runs in Chrome and Edge 113+ on Windows, macOS and ChromeOS, Chrome 121+ on Android, Safari 26+ and Firefox 141+ on Windows.';
 
-const HELP: Record<string, { title: string; hint?: string; action?: ErrorAction }> = {
+/** Codes of the UI's own failures (a broken catalog, an unreadable import). */
+type UiErrorCode = 'invalid_catalog' | 'invalid_import';
+
+const HELP: Partial<Record<EngineErrorCode | UiErrorCode, { title: string; hint?: string; action?: ErrorAction }>> = {
   no_webgpu: { title: 'WebGPU is not available here', hint: WEBGPU_BROWSERS },
   no_adapter: { title: 'WebGPU offered no GPU', hint: `The GPU may be blocklisted or WebGPU turned off in the browser settings. ${WEBGPU_BROWSERS}` },
   device_lost: { title: 'The GPU was reset', hint: 'The browser or the driver reset the GPU. Reload the model to continue; your conversation is kept.', action: 'reload-model' },
@@ -56,7 +59,7 @@ const HELP: Record<string, { title: string; hint?: string; action?: ErrorAction 
 export function describeError(error: unknown): ErrorHelp {
   const code = error instanceof EngineError ? error.code : errorCode(error);
   const message = error instanceof Error ? error.message : typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
-  const help = HELP[code];
+  const help = HELP[code as EngineErrorCode];
   return { code, title: help?.title ?? 'Something went wrong', message, hint: help?.hint, action: help?.action ?? 'none' };
 }
 

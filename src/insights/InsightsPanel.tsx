@@ -1,4 +1,5 @@
-import type { ChatStats, LoadedModelInfo } from '../engine/client.ts';
+import type { AnswerStats } from '../chat/types.ts';
+import type { LoadedModelInfo } from '../engine/client.ts';
 import { lastAnswer } from '../chat/conversation.ts';
 import type { LiveAnswer } from '../chat/answer.ts';
 import type { Conversation } from '../chat/types.ts';
@@ -14,7 +15,7 @@ interface Shown {
   readonly promptTokens: number | undefined;
   readonly reusedTokens: number | undefined;
   readonly generatedTokens: number;
-  readonly stats: ChatStats | undefined;
+  readonly stats: AnswerStats | undefined;
   /** Decode rate so far, while streaming. */
   readonly liveRate: number | undefined;
   readonly liveTtft: number | undefined;

@@ -1,12 +1,13 @@
 // Where a forward pass spends its GPU time, per kernel class (the Insights toggle): the last
 // answer's prefill pass and last decode step, as the engine's profiler measured them.
 
+import type { AnswerStats } from '../chat/types.ts';
 import type { ChatStats } from '../engine/client.ts';
 import { useSettings } from '../settings/useSettings.ts';
 
 type Profile = NonNullable<NonNullable<ChatStats['profile']>['decode']>;
 
-export function KernelProfileView({ stats }: { stats: ChatStats | undefined }) {
+export function KernelProfileView({ stats }: { stats: AnswerStats | undefined }) {
   const { settings, update } = useSettings();
   const p = stats?.profile;
   return (

@@ -24,7 +24,7 @@ export function ModelManager({ busy, otherTabsModels }: { busy: boolean; otherTa
   const loadState = useLoadState();
   const transfers = useTransfers();
   const { download, pause, cancel } = useDownloads();
-  const { load, unload } = useModelLoader();
+  const { load, unload, cancel: cancelLoad } = useModelLoader();
   const del = useDeleteModel();
   const online = useOnline();
   const catalogIds = new Set(catalog.map((e) => e.id));
@@ -59,7 +59,7 @@ export function ModelManager({ busy, otherTabsModels }: { busy: boolean; otherTa
     <div className="model-manager">
       <section aria-labelledby="loaded-title">
         <h3 id="loaded-title">Loaded</h3>
-        {loadState.loading && loadState.target && <LoadBar progress={loadState.progress} name={loadState.target.name} />}
+        {loadState.loading && loadState.target && <LoadBar progress={loadState.progress} name={loadState.target.name} onCancel={cancelLoad} />}
         {loaded ? (
           <div className="loaded-card" data-testid="loaded-model">
             <div>

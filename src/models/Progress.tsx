@@ -22,8 +22,8 @@ export function DownloadBar({ progress, label }: { progress: DownloadProgress | 
   );
 }
 
-/** Upload of weights to the GPU. */
-export function LoadBar({ progress, name }: { progress: LoadProgress | undefined; name: string }) {
+/** Upload of weights to the GPU, with a Cancel button when the load can be stopped. */
+export function LoadBar({ progress, name, onCancel }: { progress: LoadProgress | undefined; name: string; onCancel?: () => void }) {
   const done = progress?.bytesDone ?? 0;
   const total = progress?.bytesTotal ?? 0;
   return (
@@ -32,6 +32,11 @@ export function LoadBar({ progress, name }: { progress: LoadProgress | undefined
       <p className="muted small">
         Loading {name} onto the GPU{total > 0 ? ` · ${percent(done, total)}% · ${formatBytes(done)} of ${formatBytes(total)}` : '…'}
       </p>
+      {onCancel && (
+        <button type="button" className="ghost" onClick={onCancel} aria-label={`Cancel loading ${name}`}>
+          Cancel
+        </button>
+      )}
     </div>
   );
 }

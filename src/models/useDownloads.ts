@@ -2,9 +2,8 @@
 // React, so a download keeps running (and reporting) when the Models panel is closed.
 
 import { useQueryClient } from '@tanstack/react-query';
-import { proxy } from 'comlink';
 import { useCallback } from 'react';
-import { getEngine, type DownloadProgress, type ModelSource } from '../engine/client.ts';
+import { engineCalls, getEngine, type CallOptions, type DownloadProgress, type ModelSource } from '../engine/client.ts';
 import { describeError, type ErrorHelp } from '../engine/errorHelp.ts';
 import { createStore, useStore } from '../ui/store.ts';
 import { refreshStore } from './queries.ts';
@@ -17,8 +16,8 @@ export interface Transfer {
 }
 
 const transfers = createStore<ReadonlyMap<string, Transfer>>(new Map());
-/** The running download or import of each model, to wait for when it is cancelled. */
-const runs = new Map<string, Promise<unknown>>();
+/** The running download or import of each model: to pause it, and to wait for when it is cancelled. */
+const runs = new Map<string, { readonly done: Promise<unknown>; readonly stop: AbortController }>();
 
 function setTransfer(id: string, patch: Partial<Transfer>): void {
   transfers.set((prev) => {
@@ -36,13 +35,14 @@ export function useDownloads() {
   const qc = useQueryClient();
 
   const track = useCallback(
-    async (id: string, run: (onProgress: (p: DownloadProgress) => void) => Promise<unknown>): Promise<boolean> => {
+    async (id: string, run: (o: CallOptions<DownloadProgress>) => Promise<unknown>): Promise<boolean> => {
       if (transfers.get().get(id)?.running) return false;
       setTransfer(id, { running: true, error: undefined });
-      const running = run(proxy((p: DownloadProgress) => setTransfer(id, { progress: p })));
-      runs.set(id, running);
+      const stop = new AbortController();
+      const done = run({ onEvent: (p) => setTransfer(id, { progress: p }), signal: stop.signal });
+      runs.set(id, { done, stop });
       try {
-        await running;
+        await done;
         setTransfer(id, { running: false });
         return true;
       } catch (e) {
@@ -50,7 +50,7 @@ export function useDownloads() {
         setTransfer(id, { running: false, error: help.code === 'aborted' ? undefined : help });
         return false;
       } finally {
-        if (runs.get(id) === running) runs.delete(id);
+        if (runs.get(id)?.done === done) runs.delete(id);
         await refreshStore(qc);
       }
     },
@@ -58,14 +58,16 @@ export function useDownloads() {
   );
 
   /** Downloads or resumes; resolves true when the model is complete. */
-  const download = useCallback((id: string, source: ModelSource) => track(id, (onProgress) => getEngine().downloadModel(id, source, onProgress)), [track]);
-  const importFile = useCallback((id: string, files: readonly File[]) => track(id, (onProgress) => getEngine().importModel(id, [...files], onProgress)), [track]);
-  const pause = useCallback((id: string) => void getEngine().pauseDownload(id), []);
+  const download = useCallback((id: string, source: ModelSource) => track(id, (o) => engineCalls.downloadModel(id, source, o)), [track]);
+  const importFile = useCallback((id: string, files: readonly File[]) => track(id, (o) => engineCalls.importModel(id, [...files], o)), [track]);
+  /** Pauses a download: what was stored stays, and the next download resumes. */
+  const pause = useCallback((id: string) => runs.get(id)?.stop.abort(), []);
   /** Stops a download and deletes what it stored, once it has stopped writing. */
   const cancel = useCallback(
     async (id: string) => {
-      await getEngine().pauseDownload(id);
-      await runs.get(id)?.catch(() => undefined);
+      const run = runs.get(id);
+      run?.stop.abort();
+      await run?.done.catch(() => undefined);
       await getEngine().deleteModel(id);
       setTransfer(id, { running: false, progress: undefined, error: undefined });
       await refreshStore(qc);

@@ -4,7 +4,7 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { getEngine } from '../engine/client.ts';
+import { engineCalls, getEngine } from '../engine/client.ts';
 import { describeError, type ErrorHelp } from '../engine/errorHelp.ts';
 import { useSettings } from '../settings/useSettings.ts';
 import { createStore, useStore } from '../ui/store.ts';
@@ -39,8 +39,7 @@ export function useDraftModelSync(): void {
     const pair = `${loaded.id}|${target ?? ''}`;
     if (s.error && s.pair === pair) return; // failed for this pair: the user picks again
     draftState.set({ pair, loading: true, error: undefined });
-    const engine = getEngine();
-    (target === undefined ? engine.unloadDraftModel() : engine.loadDraftModel(target).then(() => {}))
+    (target === undefined ? getEngine().unloadDraftModel() : engineCalls.loadDraftModel(target).then(() => {}))
       .then(
         () => draftState.set({ pair, loading: false, error: undefined }),
         (e: unknown) => draftState.set({ pair, loading: false, error: describeError(e) }),

@@ -4,7 +4,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { proxy } from 'comlink';
 import { useCallback, useEffect } from 'react';
-import { getEngine, type EngineErrorInfo, type LoadedModelInfo, type LoadProgress } from '../engine/client.ts';
+import { engineCalls, getEngine, type CallOptions, type EngineErrorInfo, type LoadedModelInfo, type LoadProgress } from '../engine/client.ts';
 import { describeError, type ErrorHelp } from '../engine/errorHelp.ts';
 import { expertCacheMiB } from '../settings/settings.ts';
 import { currentSettings, safeGet } from '../settings/useSettings.ts';
@@ -59,6 +59,8 @@ export function withdrawLoad(): void {
 }
 
 let watching = false;
+/** The running load's cancel switch. */
+let loadStop: AbortController | undefined;
 
 /**
  * Shows what the GPU reports by itself (a lost device, an error no call caught) as the model's
@@ -85,21 +87,25 @@ export function useModelLoader() {
       if (engineLoading) return undefined;
       engineLoading = true;
       loadState.set({ target, loading: true, progress: undefined, error: undefined });
-      const onProgress = proxy((p: LoadProgress) => loadState.set((s) => ({ ...s, progress: p })));
+      const stop = new AbortController();
+      loadStop = stop;
+      const o: CallOptions<LoadProgress> = { onEvent: (p) => loadState.set((s) => ({ ...s, progress: p })), signal: stop.signal };
       try {
-        const engine = getEngine();
         const options = { expertCacheMiB: expertCacheMiB(currentSettings()) };
-        const info = target.kind === 'store' ? await engine.loadModel(target.id, onProgress, options) : await engine.loadFile([...target.files], onProgress, options);
+        const info = target.kind === 'store' ? await engineCalls.loadModel(target.id, options, o) : await engineCalls.loadFile([...target.files], options, o);
         if (target.kind === 'store') rememberModel(target.id);
         // Known as loaded before it stops showing as loading: no "choose a model" in between.
         qc.setQueryData(modelKeys.loaded, info);
         loadState.set({ target, loading: false, progress: undefined, error: undefined });
         return info;
       } catch (e) {
-        loadState.set({ target, loading: false, progress: undefined, error: describeError(e), errorWhile: 'loading' });
+        const error = describeError(e);
+        // Cancelled: the previous model is back (the engine reloads it), nothing went wrong.
+        loadState.set({ target, loading: false, progress: undefined, error: error.code === 'aborted' ? undefined : error, errorWhile: 'loading' });
         return undefined;
       } finally {
         engineLoading = false;
+        if (loadStop === stop) loadStop = undefined;
         await qc.invalidateQueries({ queryKey: modelKeys.loaded });
       }
     },
@@ -121,5 +127,8 @@ export function useModelLoader() {
 
   const dismissError = useCallback(() => loadState.set((s) => ({ ...s, error: undefined })), []);
 
-  return { load, unload, reload, dismissError };
+  /** Stops the running load between tensors; the model loaded before it comes back. */
+  const cancel = useCallback(() => loadStop?.abort(), []);
+
+  return { load, unload, reload, dismissError, cancel };
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { describeError } from '../../src/engine/errorHelp.ts';
 import { downloadHost, engineWorkerHref } from '../../src/engine/workerUrl.ts';
-import { EngineError } from '../../workers/engine/errors.ts';
+import { EngineError, type EngineErrorCode } from '../../workers/engine/errors.ts';
 
 describe('errors people can act on', () => {
-  it.each([
+  it.each<[EngineErrorCode, string]>([
     ['device_lost', 'reload-model'],
     ['quota', 'open-models'],
     ['unknown_arch', 'open-models'],

@@ -1,30 +1,30 @@
-// The engine's surface as the UI sees it through Comlink (`Remote<EngineApi>`). Everything here
-// crosses a postMessage boundary, so every type is a plain structured-cloneable object.
+// The engine's surface: the service as it runs in the worker, and the same calls as the UI sees
+// them through Comlink (`Remote<EngineApi>`). Every type crosses a postMessage boundary, so each
+// is a plain structured-cloneable object.
 
 import type { ChatEvent, ChatStats, GenerationParams } from './chat/types.ts';
 import type { ModelFileListing } from './store/hubListing.ts';
 import type { DownloadProgress, ModelSource, StorageEstimateInfo, StoredModelInfo } from './store/types.ts';
 import type { ChatMessage } from './template/chatTemplate.ts';
+import type { Channel } from './channel.ts';
+import type { EngineErrorCode } from './errors.ts';
 
 export type { ChatEvent, ChatStats, GenerationParams } from './chat/types.ts';
 export type { DownloadProgress, HubSource, ModelSource, StorageEstimateInfo, StoredModelInfo, UrlSource } from './store/types.ts';
 export type { ChatMessage } from './template/chatTemplate.ts';
 export type { ModelFileChoice, ModelFileListing } from './store/hubListing.ts';
 
-/**
- * The engine worker's API. Callbacks must be wrapped in Comlink.proxy by the caller; long calls
- * are cancelled through the matching stop/pause method (an AbortSignal cannot cross the boundary).
- */
-export interface EngineApi {
+/** How a long call reports and is cancelled, in the process that runs the engine. */
+export interface CallOptions<E> {
+  readonly onEvent?: (event: E) => void;
+  /** Aborting it cancels the call: a load or download fails with `aborted`, an answer ends with stopReason `abort`. */
+  readonly signal?: AbortSignal;
+}
+
+/** The engine as it runs (in the worker, or in Node tests). */
+export interface EngineService {
   /** Reads a GGUF header (metadata + tensor table) from a local file; no tensor data is read. */
   inspectGguf(file: Blob): Promise<GgufSummary>;
-  /** Whether WebGPU works inside the engine worker, and with which adapter. */
-  probeGpu(): Promise<GpuProbe>;
-  /**
-   * Calls `listener` (a Comlink proxy) when the GPU device is lost (`device_lost`: the loaded
-   * model is gone) or raises an error no call caught (`validation`, `out_of_memory`).
-   */
-  onGpuEvent(listener: (e: EngineErrorInfo) => void): void;
 
   /**
    * The GGUF files a pasted reference names: `owner/name`, `owner/name:Q4_K_M`, a huggingface.co
@@ -34,24 +34,23 @@ export interface EngineApi {
   findModelFiles(reference: string): Promise<ModelFileListing>;
   /** Models in the store (complete, partial or failed). */
   listModels(): Promise<StoredModelInfo[]>;
-  /** Downloads (or resumes) a model into the store; progress events as records land. */
-  downloadModel(id: string, source: ModelSource, onProgress?: (p: DownloadProgress) => void): Promise<StoredModelInfo>;
-  /** Pauses a running download; what was stored stays and the next download resumes. */
-  pauseDownload(id: string): void;
+  /** Downloads (or resumes) a model into the store, progress as records land; aborting pauses it (what was stored stays). */
+  downloadModel(id: string, source: ModelSource, o: CallOptions<DownloadProgress>): Promise<StoredModelInfo>;
   /** Stores a local .gguf file, or every part of a split one picked together (validated first), no network. */
-  importModel(id: string, file: Blob | Blob[], onProgress?: (p: DownloadProgress) => void): Promise<StoredModelInfo>;
+  importModel(id: string, file: Blob | Blob[], o: CallOptions<DownloadProgress>): Promise<StoredModelInfo>;
   deleteModel(id: string): Promise<void>;
   storageEstimate(): Promise<StorageEstimateInfo | undefined>;
   /** Asks the browser to keep the store when space runs low (call on a user action). */
   persistStorage(): Promise<boolean>;
 
   /**
-   * Loads a stored model onto the GPU (replacing any loaded one). A model still downloading
-   * loads once its dense weights are stored; its experts come from the source until stored.
+   * Loads a stored model onto the GPU (replacing any loaded one; a load that fails or is
+   * cancelled brings the previous one back). A model still downloading loads once its dense
+   * weights are stored; its experts come from the source until stored.
    */
-  loadModel(id: string, onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<LoadedModelInfo>;
+  loadModel(id: string, options: LoadOptions, o: CallOptions<LoadProgress>): Promise<LoadedModelInfo>;
   /** Loads a local file (or every part of a split one, in any order) straight onto the GPU without storing it. */
-  loadFile(file: Blob | Blob[], onProgress?: (p: LoadProgress) => void, options?: LoadOptions): Promise<LoadedModelInfo>;
+  loadFile(file: Blob | Blob[], options: LoadOptions, o: CallOptions<LoadProgress>): Promise<LoadedModelInfo>;
   unloadModel(): Promise<void>;
   /** The loaded model, if any. */
   loadedModel(): Promise<LoadedModelInfo | undefined>;
@@ -60,18 +59,36 @@ export interface EngineApi {
    * any earlier one). It must share the loaded model's vocabulary (else `vocab_mismatch`); it is
    * dropped with the loaded model.
    */
-  loadDraftModel(id: string, onProgress?: (p: LoadProgress) => void): Promise<DraftModelInfo>;
+  loadDraftModel(id: string, o: CallOptions<LoadProgress>): Promise<DraftModelInfo>;
   unloadDraftModel(): Promise<void>;
-  /**
-   * Answers the conversation: events stream through `onEvent` (prefill, each token, done);
-   * resolves with the final stats. Only one generation runs at a time.
-   */
   /** Prompt tokens of `messages` under the loaded model's chat template (fits a conversation exactly). */
   countTokens(messages: ChatMessage[]): Promise<number>;
-  generate(messages: ChatMessage[], params: GenerationParams, onEvent: (e: ChatEvent) => void): Promise<ChatStats>;
-  /** Stops the running generation; its partial answer is kept (stopReason 'abort'). */
-  stopGeneration(): void;
+  /**
+   * Answers the conversation: events (prefill, routing, each token, done) then the final stats.
+   * Only one generation runs at a time; aborting keeps the partial answer (stopReason `abort`).
+   */
+  generate(messages: ChatMessage[], params: GenerationParams, o: CallOptions<ChatEvent>): Promise<ChatStats>;
 }
+
+/** The calls that stream: over Comlink each takes a Channel (channel.ts) in place of its CallOptions. */
+export type StreamedCall = 'downloadModel' | 'importModel' | 'loadModel' | 'loadFile' | 'loadDraftModel' | 'generate';
+
+type OverChannel<F> = F extends (...args: [...infer A, CallOptions<infer E>]) => Promise<infer R> ? (...args: [...A, Channel<E, R>]) => Promise<void> : never;
+
+/**
+ * The engine worker's API as the UI reaches it (`Remote<EngineApi>`). Everything crosses a
+ * postMessage boundary: plain structured-cloneable objects, and one transferred MessagePort
+ * per streamed call (src/engine/client.ts wraps them back into CallOptions).
+ */
+export type EngineApi = Omit<EngineService, StreamedCall> & { [K in StreamedCall]: OverChannel<EngineService[K]> } & {
+  /** Whether WebGPU works inside the engine worker, and with which adapter. */
+  probeGpu(): Promise<GpuProbe>;
+  /**
+   * Calls `listener` (a Comlink proxy) when the GPU device is lost (`device_lost`: the loaded
+   * model is gone) or raises an error no call caught (`validation`, `out_of_memory`).
+   */
+  onGpuEvent(listener: (e: EngineErrorInfo) => void): void;
+};
 
 export interface LoadOptions {
   /**
@@ -129,7 +146,7 @@ export interface DraftModelInfo {
 /** What the UI receives when an engine call fails (see `errors.ts`). */
 export interface EngineErrorInfo {
   /** Stable machine-readable reason, e.g. a GgufError code such as `truncated`. */
-  code: string;
+  code: EngineErrorCode;
   /** What went wrong, for a person. */
   message: string;
 }

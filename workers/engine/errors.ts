@@ -4,30 +4,44 @@
 
 import { transferHandlers, type TransferHandler } from 'comlink';
 import type { EngineErrorInfo } from './api.ts';
+import { ChatError, type ChatErrorCode } from './chat/errors.ts';
+import { DecodeError, type DecodeErrorCode } from './decode/errors.ts';
+import { GgufError, type GgufErrorCode } from './gguf/errors.ts';
+import { GpuError, type GpuErrorCode } from './gpu/errors.ts';
+import { ModelError, type ModelErrorCode } from './model/errors.ts';
+import { QuantError, type QuantErrorCode } from './quant/dequant.ts';
+import { StoreError, type StoreErrorCode } from './store/errors.ts';
+import { TemplateError, type TemplateErrorCode } from './template/errors.ts';
+import { TokenizerError, type TokenizerErrorCode } from './tokenizer/errors.ts';
+
+/** Every reason an engine call can fail with; `internal` is a bug or a platform failure. */
+export type EngineErrorCode = GgufErrorCode | ModelErrorCode | QuantErrorCode | TokenizerErrorCode | TemplateErrorCode | GpuErrorCode | StoreErrorCode | DecodeErrorCode | ChatErrorCode | 'internal';
 
 /** Any engine failure as the UI sees it: a stable `code` and a message for a person. */
 export class EngineError extends Error implements EngineErrorInfo {
   override readonly name = 'EngineError';
   constructor(
-    readonly code: string,
+    readonly code: EngineErrorCode,
     message: string,
   ) {
     super(message);
   }
 }
 
+/** The engine's typed errors: their codes are EngineErrorCodes by construction. */
+const TYPED = [GgufError, ModelError, QuantError, TokenizerError, TemplateError, GpuError, StoreError, DecodeError, ChatError, EngineError];
+
 /**
  * The code and message of anything thrown. Typed engine errors (GgufError, TemplateError, …)
- * keep their `code`; anything else is a bug or a platform failure and becomes `internal`.
+ * keep their `code`; anything else (a platform error's own codes included) is a bug or a platform
+ * failure and becomes `internal`.
  */
 export function toEngineErrorInfo(thrown: unknown): EngineErrorInfo {
-  if (thrown instanceof Error) {
-    const code: unknown = (thrown as Error & { code?: unknown }).code;
-    // DOMException has a numeric legacy `code`; only string codes are ours.
-    if (typeof code === 'string' && code !== '') return { code, message: thrown.message };
-    return { code: 'internal', message: `${thrown.name}: ${thrown.message}` };
+  if (TYPED.some((type) => thrown instanceof type)) {
+    const e = thrown as Error & { code: EngineErrorCode };
+    return { code: e.code, message: e.message };
   }
-  if (isErrorInfo(thrown)) return { code: thrown.code, message: thrown.message };
+  if (thrown instanceof Error) return { code: 'internal', message: `${thrown.name}: ${thrown.message}` };
   return { code: 'internal', message: String(thrown) };
 }
 
@@ -35,12 +49,6 @@ export function toEngineError(thrown: unknown): EngineError {
   if (thrown instanceof EngineError) return thrown;
   const { code, message } = toEngineErrorInfo(thrown);
   return new EngineError(code, message);
-}
-
-function isErrorInfo(v: unknown): v is EngineErrorInfo {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return typeof o.code === 'string' && typeof o.message === 'string';
 }
 
 /** Replaces Comlink's `throw` handler. Idempotent; call once per side before the first call. */

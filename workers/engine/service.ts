@@ -2,7 +2,7 @@
 // running generation. Everything platform-specific (the GPU, the store's IndexedDB) is passed in,
 // so the same service runs in the Web Worker and in Node tests.
 
-import type { EngineApi, LoadedModelInfo, LoadOptions, LoadProgress } from './api.ts';
+import type { EngineService, LoadedModelInfo, LoadOptions, LoadProgress } from './api.ts';
 import { ChatError } from './chat/errors.ts';
 import { ChatSession } from './chat/session.ts';
 import type { ChatStats } from './chat/types.ts';
@@ -26,10 +26,8 @@ export interface EngineServiceDeps {
   readonly nCtx?: number;
 }
 
-export type EngineService = Omit<EngineApi, 'probeGpu' | 'onGpuEvent'>;
-
 /** A load's options, and whether its experts come in on demand (a model still downloading). */
-type StartOptions = LoadOptions & { readonly lazyExperts?: boolean };
+type StartOptions = LoadOptions & { readonly lazyExperts?: boolean; readonly signal?: AbortSignal };
 
 /**
  * A local file the store refused before writing anything fails with the reason opening it
@@ -49,7 +47,6 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
   let generation: AbortController | undefined;
   /** A draft model being loaded: a generation waits for it, so that it never drafts with a model being replaced. */
   let draftLoad: Promise<unknown> | undefined;
-  const downloads = new Map<string, AbortController>();
 
   /**
    * Replaces the loaded model. A failed load never leaves the person without the model that
@@ -80,13 +77,14 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       maxTokens: 32,
       expertCacheBytes,
       lazyExperts: options.lazyExperts,
+      signal: options.signal,
       onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }),
     });
     const cfg = s.model.cfg;
     const cache = s.model.expertCache;
     session = s;
     loadedSource = source;
-    loadedOptions = options;
+    loadedOptions = { ...options, signal: undefined };
     loaded = {
       id,
       name: optString(source.file, 'general.name') ?? id,
@@ -109,17 +107,8 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
 
     listModels: () => deps.store.list(),
     findModelFiles: (reference) => deps.store.findFiles(reference),
-    async downloadModel(id, source, onProgress) {
-      const ctrl = new AbortController();
-      downloads.set(id, ctrl);
-      try {
-        return await deps.store.download(id, source, { onProgress, signal: ctrl.signal, validate: ChatSession.check });
-      } finally {
-        downloads.delete(id);
-      }
-    },
-    pauseDownload: (id) => downloads.get(id)?.abort(),
-    importModel: (id, file, onProgress) => deps.store.importFile(id, file, { onProgress, validate: ChatSession.check }).catch(refusedFile),
+    downloadModel: (id, source, { onEvent, signal }) => deps.store.download(id, source, { onProgress: onEvent, signal, validate: ChatSession.check }),
+    importModel: (id, file, { onEvent, signal }) => deps.store.importFile(id, file, { onProgress: onEvent, signal, validate: ChatSession.check }).catch(refusedFile),
     async deleteModel(id) {
       if (loaded?.id === id) {
         session?.destroy();
@@ -132,17 +121,17 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
     storageEstimate: () => deps.store.estimate(),
     persistStorage: () => deps.store.persist(),
 
-    async loadModel(id, onProgress, options) {
+    async loadModel(id, options, { onEvent, signal }) {
       // A model still downloading runs once its dense weights are stored; its experts are read
       // from the source as routing needs them until their records land.
       const partial = (await deps.store.info(id))?.state !== 'complete';
       const weights = partial ? await deps.store.openProgressive(id) : await deps.store.openWeights(id);
-      return load(id, weights, onProgress, partial ? { ...options, lazyExperts: true } : options);
+      return load(id, weights, onEvent, { ...options, signal, ...(partial ? { lazyExperts: true } : {}) });
     },
-    async loadFile(file, onProgress, options) {
+    async loadFile(file, options, { onEvent, signal }) {
       const files = Array.isArray(file) ? file : [file];
       const { file: gguf, ordered, source } = await openParts(files.map((f) => Object.assign(blobSource(f), { name: f instanceof File ? f.name : 'local file' })));
-      return load(ordered[0].name, weightsFromByteSource(gguf, source), onProgress, options);
+      return load(ordered[0].name, weightsFromByteSource(gguf, source), onEvent, { ...options, signal });
     },
     async unloadModel() {
       generation?.abort();
@@ -152,13 +141,13 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       loadedSource = undefined;
     },
     loadedModel: async () => loaded,
-    async loadDraftModel(id, onProgress) {
+    async loadDraftModel(id, { onEvent, signal }) {
       if (!session || !loaded) throw new ChatError('no_model', 'load a model before its draft model');
       if (generation) throw new ChatError('busy', 'a generation is running; stop it before loading a draft model');
       if (id === loaded.id) throw new DecodeError('bad_draft_model', 'a model cannot draft for itself; pick a smaller model with the same tokenizer');
       const target = session;
       const weights = await deps.store.openWeights(id);
-      const loading = (async () => target.loadDraftModel(await deps.gpu(), weights, { onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }) }))();
+      const loading = (async () => target.loadDraftModel(await deps.gpu(), weights, { signal, onProgress: (bytesDone, bytesTotal) => onEvent?.({ bytesDone, bytesTotal }) }))();
       draftLoad = loading;
       try {
         await loading;
@@ -182,22 +171,26 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       return session.promptTokens(messages).length;
     },
 
-    async generate(messages, params, onEvent): Promise<ChatStats> {
+    async generate(messages, params, { onEvent, signal }): Promise<ChatStats> {
       await draftLoad?.catch(() => {});
       if (!session) throw new ChatError('no_model', 'no model is loaded; pick one first');
       if (generation) throw new ChatError('busy', 'a generation is already running');
+      // Stopped by the caller, or by an unload.
       const ctrl = new AbortController();
+      const stop = (): void => ctrl.abort();
+      signal?.addEventListener('abort', stop, { once: true });
+      if (signal?.aborted) ctrl.abort();
       generation = ctrl;
       try {
         for await (const event of session.generate(messages, params, ctrl.signal)) {
-          onEvent(event);
+          onEvent?.(event);
           if (event.type === 'done') return event.stats;
         }
         throw new Error('generation ended without a done event');
       } finally {
+        signal?.removeEventListener('abort', stop);
         generation = undefined;
       }
     },
-    stopGeneration: () => generation?.abort(),
   };
 }

@@ -10,21 +10,19 @@ import { NgramDrafter } from '../decode/drafter.ts';
 import type { Drafter } from '../decode/drafter.ts';
 import { DraftPlanner } from '../decode/draftPlanner.ts';
 import { ModelDrafter } from '../decode/modelDrafter.ts';
-import { seededRandom } from '../decode/random.ts';
-import { Sampler } from '../decode/sampler.ts';
-import { candidateLogits, Speculator } from '../decode/speculator.ts';
-import type { SpeculationSettings, TargetSampling } from '../decode/speculator.ts';
+import { decodeLoop } from '../decode/decodeLoop.ts';
+import { defaultSamplerParams } from '../decode/sampler.ts';
+import { Speculator } from '../decode/speculator.ts';
+import type { SpeculationSettings } from '../decode/speculator.ts';
 import type { SamplerParams } from '../decode/sampler.ts';
 import type { ChatMessage, ChatTemplate } from '../template/chatTemplate.ts';
 import { StreamDecoder, tokenizerFromGguf } from '../tokenizer/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 import { chatPromptTokens, chatTemplateOf } from './chatPrompt.ts';
 import { ChatError } from './errors.ts';
-import type { ChatEvent, ChatStats, GenerationParams, StopReason } from './types.ts';
+import type { ChatEvent, ChatStats, GenerationParams } from './types.ts';
 import type { StepProfile } from '../gpu/profiler.ts';
 
-/** Candidates read back per sampling step without top-k (more than any sensible top-k). */
-const SAMPLING_CANDIDATES = 40;
 /** Draft tokens per step when speculation is asked for without a length. */
 const DEFAULT_DRAFT_MAX = 4;
 
@@ -126,11 +124,11 @@ export class ChatSession {
   }
 
   /**
-   * Answers the conversation. With params.speculative (or draftMax), drafters propose tokens
-   * that one batched pass verifies; `drafter` replaces the session's own (tests, tools).
+   * Answers the conversation through the one decode loop (decode/decodeLoop.ts, as the CLI). With
+   * params.speculative (or draftMax), drafters propose tokens that one batched pass verifies;
+   * `drafter` replaces the session's own (tests, tools).
    */
   async *generate(messages: readonly ChatMessage[], params: GenerationParams, signal?: AbortSignal, drafter?: Drafter): AsyncGenerator<ChatEvent, void> {
-    const started = performance.now();
     const cacheBefore = this.model.expertCache;
     const prompt = this.promptTokens(messages);
     if (prompt.length >= this.model.nCtx) {
@@ -141,138 +139,50 @@ export class ChatSession {
     while (reused < this.cached.length && reused < prompt.length - 1 && this.cached[reused] === prompt[reused]) reused++;
     this.model.truncate(reused);
     this.cached = prompt.slice(0, reused);
-    yield { type: 'prefill', promptTokens: prompt.length, reusedTokens: reused };
 
-    const maxTokens = Math.min(params.maxTokens, this.model.nCtx - prompt.length);
     this.model.recordRouting = params.routing === true;
     this.model.setProfiling(params.profile === true);
-    let prefillProfile: StepProfile | undefined;
-    const sampler = new Sampler(toSamplerParams(params));
-    const greedy = params.temperature <= 0 && params.repetitionPenalty === 1;
-    // Top-k ≤ 40 keeps only that many: reading back more would change nothing but the cost.
-    const candidates = params.topK > 0 ? Math.min(params.topK, SAMPLING_CANDIDATES) : SAMPLING_CANDIDATES;
-    const stream = new StreamDecoder(this.tokenizer);
-    const history = [...prompt];
-    let pending = prompt.slice(reused);
-    let generated = 0;
-    let firstTokenAt = 0;
-    let prefillMs = 0;
-    let text = '';
-    let stop: StopReason = 'max_tokens';
-
     const spec = this.speculation(params, drafter);
-    const speculator = spec && new Speculator(this.model, spec.drafters, this.planner);
-    const sampling: TargetSampling | undefined = greedy
-      ? undefined
-      : { params: sampler.params, uniform: () => sampler.uniform(), candidates, draftRandom: seededRandom((params.seed ^ 0x5bd1e995) >>> 0) };
-    let steps = 0;
-    let produced = 0;
-    let decodeStart = 0;
-    let plainPassMs = 0;
-
-    outer: while (generated < maxTokens) {
-      if (signal?.aborted) {
-        stop = 'abort';
-        break;
-      }
-      const t0 = performance.now();
-      let next: number[];
-      let kept = 0; // speculative steps: the leading tokens of the verifying pass whose entries stay
-      if (speculator && spec && generated > 0) {
-        // Room for drafts: never past maxTokens, the context, or one forward pass.
-        const room = Math.min(maxTokens - generated - 1, this.model.nCtx - this.cached.length - pending.length - 1, this.model.maxBatch - pending.length);
-        const r = await speculator.step(pending, history, room, spec.settings, sampling);
-        next = r.tokens;
-        kept = pending.length + r.accepted;
-        this.cached.push(...pending, ...next.slice(0, r.accepted));
-      } else {
-        next = [greedy ? await this.model.forwardGreedyLast(pending) : this.sample(await this.model.forwardTop(pending, candidates), sampler, history)];
-        this.cached.push(...pending);
-        if (generated > 0) plainPassMs = performance.now() - t0;
-      }
-      // A decode step's tokens count whether or not they are emitted (an end-of-generation token
-      // ends the answer but was produced by the step), as the CLI counts them.
-      if (generated > 0) {
-        steps++;
-        produced += next.length;
-      } else decodeStart = performance.now();
-      const routing = this.model.lastRouting;
-      if (params.routing && routing) {
-        // One event per token whose entries stay: the last prompt token, then each fed token.
-        const nPass = routing[0]?.length ?? 0;
-        const rows = kept > 0 ? Array.from({ length: Math.min(kept, nPass) }, (_, j) => j) : [nPass - 1];
-        for (const j of rows) {
-          const position = this.cached.length - (kept > 0 ? kept - j : 1);
-          yield { type: 'routing', position, token: this.cached[position], experts: routing.map((layer) => layer[j]) };
-        }
-      }
-      if (generated === 0) {
-        prefillMs = performance.now() - t0;
-        firstTokenAt = performance.now();
+    let prefillProfile: StepProfile | undefined;
+    let prefilled = false;
+    const loop = decodeLoop(this.model, {
+      prompt,
+      cache: this.cached,
+      sampler: toSamplerParams(params),
+      maxTokens: params.maxTokens,
+      isEog: (id) => this.tokenizer.isEog(id),
+      detokenizer: new StreamDecoder(this.tokenizer),
+      speculation: spec && { speculator: new Speculator(this.model, spec.drafters, this.planner), settings: spec.settings },
+      routing: params.routing,
+      signal,
+    });
+    for await (const event of loop) {
+      // Every event after 'prefill' comes after the prefill pass.
+      if (!prefilled && event.type !== 'prefill') {
+        prefilled = true;
         prefillProfile = this.model.lastProfile;
       }
-      for (const token of next) {
-        if (this.tokenizer.isEog(token)) {
-          stop = 'eog';
-          break outer;
-        }
-        generated++;
-        history.push(token);
-        const delta = stream.push(token);
-        text += delta;
-        yield { type: 'token', token, text: delta };
-        if (generated >= maxTokens) break outer;
+      if (event.type !== 'done') {
+        yield event;
+        continue;
       }
-      // Accepted drafts are in the cache already; the last token is fed next.
-      pending = [next[next.length - 1]];
+      const stats: ChatStats = { ...event.stats };
+      const cache = this.model.expertCache;
+      if (cache.paged) {
+        const lookups = cache.lookups - cacheBefore.lookups;
+        const run = Math.max(1, prompt.length - reused + event.stats.generatedTokens);
+        stats.experts = {
+          hitRate: lookups > 0 ? (cache.hits - cacheBefore.hits) / lookups : 1,
+          bytesPagedPerToken: (cache.bytesPaged - cacheBefore.bytesPaged) / run,
+          stallMsPerToken: (cache.stallMs - cacheBefore.stallMs) / run,
+        };
+      }
+      if (params.profile) {
+        stats.profile = { prefill: prefillProfile, decode: event.stats.decodeMs > 0 ? this.model.lastProfile : undefined };
+        this.model.setProfiling(false);
+      }
+      yield { ...event, stats };
     }
-    const tail = stream.flush();
-    text += tail;
-    const now = performance.now();
-    const decodeMs = generated > 1 ? now - firstTokenAt : 0;
-    const stats: ChatStats = {
-      promptTokens: prompt.length,
-      reusedTokens: reused,
-      generatedTokens: generated,
-      timeToFirstTokenMs: firstTokenAt ? firstTokenAt - started : 0,
-      prefillTokensPerSecond: prefillMs > 0 ? ((prompt.length - reused) * 1000) / prefillMs : 0,
-      decodeTokensPerSecond: decodeMs > 0 ? ((generated - 1) * 1000) / decodeMs : 0,
-      submitsPerStep: this.model.lastStep.submits,
-      readbackBytesPerStep: this.model.lastStep.readbackBytes,
-      dispatchesPerStep: this.model.lastStep.dispatches,
-      tokensPerStep: steps > 0 ? produced / steps : 1,
-      acceptanceRate: 0,
-    };
-    if (speculator) {
-      const sum = speculator.summary();
-      stats.acceptanceRate = sum.drafted > 0 ? sum.accepted / sum.drafted : 0;
-      stats.acceptanceByDrafter = sum.acceptanceByDrafter;
-      stats.draftLength = sum.meanDraftLength;
-      // Against the measured cost of a one-token pass (the plain decode step).
-      const onePass = this.planner.passCost(1) || plainPassMs;
-      const stepMs = steps > 0 ? (now - decodeStart) / steps : 0;
-      stats.speedup = stepMs > 0 && onePass > 0 ? (stats.tokensPerStep * onePass) / stepMs : 1;
-    }
-    const cache = this.model.expertCache;
-    if (cache.paged) {
-      const lookups = cache.lookups - cacheBefore.lookups;
-      const run = Math.max(1, prompt.length - reused + generated);
-      stats.experts = {
-        hitRate: lookups > 0 ? (cache.hits - cacheBefore.hits) / lookups : 1,
-        bytesPagedPerToken: (cache.bytesPaged - cacheBefore.bytesPaged) / run,
-        stallMsPerToken: (cache.stallMs - cacheBefore.stallMs) / run,
-      };
-    }
-    if (params.profile) {
-      stats.profile = { prefill: prefillProfile, decode: steps > 0 ? this.model.lastProfile : undefined };
-      this.model.setProfiling(false);
-    }
-    yield { type: 'done', text: tail, fullText: text, stopReason: stop, stats };
-  }
-
-  /** Samples from the GPU's top candidates; the rest of the vocabulary is out of reach (−∞). */
-  private sample(top: { ids: number[]; logits: number[] }, sampler: Sampler, history: readonly number[]): number {
-    return sampler.sample(candidateLogits(this.model.cfg.nVocab, top), history, 0).token;
   }
 
   destroy(): void {
@@ -283,6 +193,7 @@ export class ChatSession {
 
 function toSamplerParams(p: GenerationParams): SamplerParams {
   return {
+    ...defaultSamplerParams,
     temperature: p.temperature,
     topK: p.topK,
     topP: p.topP,

@@ -1,10 +1,11 @@
 // What a chat generation takes and reports. Plain objects: they cross the worker boundary.
 
+import type { DecodeEvent, DecodeStats, StopReason } from '../decode/decodeLoop.ts';
 import type { SelfDraftOptions } from '../decode/modelDrafter.ts';
 import type { SpeculativeMode } from '../decode/speculator.ts';
 import type { StepProfile } from '../gpu/profiler.ts';
 
-export type { SpeculativeMode };
+export type { SpeculativeMode, StopReason };
 
 export interface GenerationParams {
   /** 0 = greedy. */
@@ -48,32 +49,11 @@ export const defaultGenerationParams: GenerationParams = {
   maxTokens: 512,
 };
 
-export type StopReason = 'eog' | 'max_tokens' | 'abort';
-
-export interface ChatStats {
-  promptTokens: number;
-  /** Prompt tokens whose KV entries were reused from the previous turn. */
-  reusedTokens: number;
-  generatedTokens: number;
-  timeToFirstTokenMs: number;
-  prefillTokensPerSecond: number;
-  decodeTokensPerSecond: number;
-  submitsPerStep: number;
-  readbackBytesPerStep: number;
-  dispatchesPerStep: number;
-  /** Generated tokens per decode step (> 1 when speculative drafts are accepted). */
-  tokensPerStep: number;
-  /** Accepted ÷ proposed draft tokens (0 without speculation). */
-  acceptanceRate: number;
-  /** The same per drafter that proposed anything. */
-  acceptanceByDrafter?: Record<string, number>;
-  /** Mean draft tokens per decode step (the chosen k; 0 = plain decoding). */
-  draftLength?: number;
-  /**
-   * Decode speed relative to plain decoding: tokens per step × the measured time of a one-token
-   * pass ÷ the mean step time (1 without speculation).
-   */
-  speedup?: number;
+/**
+ * The decode loop's stats (decode/decodeLoop.ts, the CLI's too), and what only the app shows:
+ * the kernel profile and the expert cache's share of this answer.
+ */
+export interface ChatStats extends DecodeStats {
   /** With params.profile: the last prefill pass and the last decode step, per kernel class. */
   profile?: { readonly prefill?: StepProfile; readonly decode?: StepProfile };
   /** With paged experts (an expert cache under the experts' size), this answer's share of its work. */
@@ -89,14 +69,5 @@ export interface ExpertCacheAnswerStats {
   stallMsPerToken: number;
 }
 
-export type ChatEvent =
-  | { type: 'prefill'; promptTokens: number; reusedTokens: number }
-  /** One generated token; `text` is the text it completes (possibly ''). */
-  | { type: 'token'; token: number; text: string }
-  /**
-   * With params.routing: the experts chosen for the token just fed to the model (the last prompt
-   * token, then each generated token), per layer: `experts[layer]` = expert ids, best first.
-   */
-  | { type: 'routing'; position: number; token: number; experts: number[][] }
-  /** The end; `text` is whatever the detokenizer still held, `fullText` the whole answer. */
-  | { type: 'done'; text: string; fullText: string; stopReason: StopReason; stats: ChatStats };
+/** The decode loop's events, the end carrying the app's stats. */
+export type ChatEvent = Exclude<DecodeEvent, { type: 'done' }> | (Omit<Extract<DecodeEvent, { type: 'done' }>, 'stats'> & { stats: ChatStats });

@@ -5,7 +5,8 @@
 // position's top candidates and applies the session's sampler chain to them, the very
 // distribution plain sampling draws from, so the output distribution is the model's.
 
-import type { GpuModel, TopCandidates } from '../gpu/model.ts';
+import type { GpuModel } from '../gpu/model.ts';
+import type { TopCandidates } from './stepModel.ts';
 import type { Draft, Drafter, DraftSampling } from './drafter.ts';
 import { DraftPlanner } from './draftPlanner.ts';
 import type { Random } from './random.ts';

@@ -21,6 +21,8 @@ import { uploadDerivedKb } from './mla.ts';
 import { ExpertSlots, routedTensors } from './expertSlots.ts';
 import type { ExpertCacheCounters } from './expertSlots.ts';
 import type { EvictionPolicyName } from '../experts/policy.ts';
+import type { TopCandidates } from '../decode/stepModel.ts';
+import { GpuError } from './errors.ts';
 
 export interface GpuModelOptions {
   /** Tokens per forward pass; longer prompts are processed in chunks of this size. */
@@ -29,6 +31,8 @@ export interface GpuModelOptions {
   readonly nCtx?: number;
   /** Weight bytes uploaded so far, of the total. */
   readonly onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Aborting it stops the upload between tensors: the load fails with GpuError `aborted` and frees what it made. */
+  readonly signal?: AbortSignal;
   /** Caps one weight binding below the device's limit (tests of the split path). */
   readonly maxBindingBytes?: number;
   /** The architecture; by default the one `general.architecture` names. */
@@ -65,12 +69,6 @@ export interface ExpertCacheStats extends Readonly<ExpertCacheCounters> {
 }
 
 /** The k most probable next tokens of one position. */
-export interface TopCandidates {
-  readonly ids: number[];
-  readonly logits: number[];
-  /** log Σ exp(logits) over the whole vocabulary. */
-  readonly logZ: number;
-}
 
 /** Per-call variations of a forward pass. */
 export interface ForwardOptions {
@@ -154,10 +152,15 @@ export class GpuModel {
     const skip = new Set<string>();
     if (paged) for (let il = 0; il < cfg.nLayer; il++) for (const t of routedTensors(source, il) ?? []) skip.add(t.name);
     const total = source.file.tensors.reduce((n, t) => n + (skip.has(t.name) ? 0 : t.byteLength), 0);
-    const weights = new GpuWeights(gpu.device, source, (done) => opts.onProgress?.(done, total), opts.maxBindingBytes);
+    const uploaded = (done: number): void => {
+      if (opts.signal?.aborted) throw new GpuError('aborted', 'the model load was cancelled');
+      opts.onProgress?.(done, total);
+    };
+    const weights = new GpuWeights(gpu.device, source, uploaded, opts.maxBindingBytes);
     let routed: ExpertSlots;
     try {
       await uploadWeights(weights, source, cfg, skip);
+      uploaded(weights.bytes);
       routed = paged ? ExpertSlots.paged(gpu.device, source, cfg, { bytes: budget, policy: opts.expertPolicy }, maxBinding) : ExpertSlots.resident(gpu.device, source, weights, cfg);
     } catch (e) {
       weights.destroy();
@@ -194,6 +197,11 @@ export class GpuModel {
   }
 
   /** Tokens one forward pass takes; longer inputs run in several. */
+  /** Most candidates one forwardTop returns. */
+  get maxTopK(): number {
+    return MAX_CANDIDATES;
+  }
+
   get maxBatch(): number {
     return this.scratch.maxTokens;
   }

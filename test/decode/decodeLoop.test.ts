@@ -1,8 +1,13 @@
+// The one decode loop (decode/decodeLoop.ts, the app's and the CLI's) on the CPU reference model:
+// greedy equals a hand-rolled argmax loop, and every stop condition, the top candidates, the
+// streamed text and the rollback of a failed prefill behave as documented.
+
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateModel } from '../../scripts/model-gen/generate.ts';
 import { CpuModel } from '../../workers/engine/cpu/model.ts';
 import { DecodeError } from '../../workers/engine/decode/errors.ts';
-import { generate, type GenerateOptions, type GenerationStats, type LogitsModel } from '../../workers/engine/decode/generate.ts';
+import { cpuStepModel, type CpuLogitsModel } from '../../workers/engine/cpu/stepModel.ts';
+import { decodeLoop, type DecodeRequest, type DecodeStats } from '../../workers/engine/decode/decodeLoop.ts';
 import { argmax, greedyParams } from '../../workers/engine/decode/sampler.ts';
 import { StreamDecoder, tokenizerFromGguf, type Tokenizer } from '../../workers/engine/tokenizer/index.ts';
 
@@ -27,15 +32,19 @@ beforeAll(() => {
 interface Run {
   tokens: number[];
   texts: string[];
-  stats: GenerationStats;
+  stats: DecodeStats;
 }
 
-async function run(model: LogitsModel, options: Partial<GenerateOptions>, p = prompt, onToken?: (n: number) => void): Promise<Run> {
+type Options = Partial<Omit<DecodeRequest, 'prompt' | 'cache'>> & { contextLimit?: number };
+
+async function run(model: CpuLogitsModel, { contextLimit = 4096, ...options }: Options, p = prompt, onToken?: (n: number) => void): Promise<Run> {
   const tokens: number[] = [];
   const texts: string[] = [];
-  for await (const ev of generate(model, p, { sampler: greedyParams, maxTokens: 16, ...options })) {
-    texts.push(ev.text);
+  const loop = decodeLoop(cpuStepModel(model, contextLimit), { prompt: p, cache: [], sampler: greedyParams, maxTokens: 16, isEog: () => false, ...options });
+  for await (const ev of loop) {
+    if (ev.type === 'token' || ev.type === 'done') texts.push(ev.text);
     if (ev.type === 'done') return { tokens, texts, stats: ev.stats };
+    if (ev.type !== 'token') continue;
     tokens.push(ev.token);
     onToken?.(tokens.length);
   }
@@ -44,7 +53,7 @@ async function run(model: LogitsModel, options: Partial<GenerateOptions>, p = pr
 
 const fresh = (): CpuModel => CpuModel.fromBytes(bytes);
 
-describe('generate on the CPU reference model', () => {
+describe('the decode loop on the CPU reference model', () => {
   it('greedy equals a hand-rolled argmax loop over CpuModel.forward', async () => {
     const model = fresh();
     const r = await run(model, { maxTokens: 16 });
@@ -60,13 +69,16 @@ describe('generate on the CPU reference model', () => {
   });
 
   it('reports the top candidates with the chosen token first under greedy', async () => {
-    const events = generate(fresh(), prompt, { sampler: greedyParams, maxTokens: 3, nTop: 4 });
+    const events = decodeLoop(cpuStepModel(fresh(), 4096), { prompt, cache: [], sampler: greedyParams, maxTokens: 3, nTop: 4, isEog: () => false });
+    let seen = 0;
     for await (const ev of events) {
       if (ev.type !== 'token') continue;
+      seen++;
       expect(ev.top).toHaveLength(4);
-      expect(ev.top[0][0]).toBe(ev.token);
-      expect(ev.top[0][1]).toBeGreaterThanOrEqual(ev.top[1][1]);
+      expect(ev.top?.[0][0]).toBe(ev.token);
+      expect(ev.top?.[0][1]).toBeGreaterThanOrEqual(ev.top?.[1][1] ?? 1);
     }
+    expect(seen).toBe(3);
   });
 
   it('stops after max tokens; 0 only prefills', async () => {
@@ -125,8 +137,9 @@ describe('generate on the CPU reference model', () => {
   });
 
   it('rolls the KV cache back when the prefill fails', async () => {
-    let nPast = 4;
-    const failing: LogitsModel = {
+    let nPast = 0;
+    const failing: CpuLogitsModel = {
+      cfg: { nVocab: 256 },
       get nPast() {
         return nPast;
       },
@@ -139,6 +152,6 @@ describe('generate on the CPU reference model', () => {
       },
     };
     await expect(run(failing, {})).rejects.toThrow('device lost');
-    expect(nPast).toBe(4);
+    expect(nPast).toBe(0);
   });
 });
