@@ -5,7 +5,17 @@ import { App } from './App.tsx';
 import { announceFirstVisit } from './models/useAutoLoad.ts';
 import { listenForInstallOffer } from './pwa/installPrompt.ts';
 import { registerServiceWorker } from './pwa/serviceWorker.ts';
+// Stylesheets in cascade order: base, features, then the screen-width overrides.
 import './styles.css';
+import './chat/chat.css';
+import './chat/markdown/markdown.css';
+import './ui/drawer.css';
+import './models/models.css';
+import './inspect/inspect.css';
+import './settings/settings.css';
+import './insights/insights.css';
+import './ui/toast.css';
+import './responsive.css';
 import './pwa/pwa.css';
 
 const queryClient = new QueryClient({

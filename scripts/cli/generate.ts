@@ -1,8 +1,8 @@
 // `generate`: run the app's generation loop (decode/decodeLoop.ts) on the WebGPU engine (default)
 // or the CPU reference; one JSON line per token, then the result line.
 
-import { CpuModel } from '../../workers/engine/cpu/model.ts';
-import { cpuStepModel } from '../../workers/engine/cpu/stepModel.ts';
+import { CpuModel } from '../../reference/cpu/model.ts';
+import { cpuStepModel } from '../../reference/cpu/stepModel.ts';
 import { decodeLoop, type DecodeEvent, type DecodeStats } from '../../workers/engine/decode/decodeLoop.ts';
 import { Speculator } from '../../workers/engine/decode/speculator.ts';
 import { defaultSamplerParams, greedyParams, type SamplerParams, type TokenProb } from '../../workers/engine/decode/sampler.ts';

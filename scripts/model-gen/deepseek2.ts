@@ -2,7 +2,7 @@
 // dense leading FFNs, shared experts, DeepSeek-V3 routing tensors, and their metadata keys
 // (llama.cpp llama_model_deepseek2::load_arch_hparams / load_arch_tensors).
 
-import { kv } from '../../workers/engine/gguf/writer.ts';
+import { kv } from '../../reference/gguf/writer.ts';
 import type { GgufKv } from '../../workers/engine/gguf/types.ts';
 import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
 import { layerTensorName as w } from '../../workers/engine/model/tensorNames.ts';

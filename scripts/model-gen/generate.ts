@@ -7,9 +7,9 @@
 
 import type { GgmlTypeInfo, GgmlTypeName } from '../../workers/engine/quant/types.ts';
 import { ggmlTypeByName } from '../../workers/engine/quant/types.ts';
-import { quantize } from '../../workers/engine/quant/quantize.ts';
-import { kv, writeGguf } from '../../workers/engine/gguf/writer.ts';
-import type { TensorToWrite } from '../../workers/engine/gguf/writer.ts';
+import { quantize } from '../../reference/quant/quantize.ts';
+import { kv, writeGguf } from '../../reference/gguf/writer.ts';
+import type { TensorToWrite } from '../../reference/gguf/writer.ts';
 import type { GgufKv } from '../../workers/engine/gguf/types.ts';
 import { globalTensors, layerTensorName } from '../../workers/engine/model/tensorNames.ts';
 import type { LayerTensor } from '../../workers/engine/model/tensorNames.ts';

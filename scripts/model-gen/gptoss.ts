@@ -3,7 +3,7 @@
 // named post_attention_norm, the sliding window, and YaRN.
 
 import type { GgufKv } from '../../workers/engine/gguf/types.ts';
-import { kv } from '../../workers/engine/gguf/writer.ts';
+import { kv } from '../../reference/gguf/writer.ts';
 import { layerTensorName } from '../../workers/engine/model/tensorNames.ts';
 import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
 import type { ModelSpec } from './generate.ts';

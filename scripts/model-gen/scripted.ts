@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import type { GgufKv } from '../../workers/engine/gguf/types.ts';
-import { kv, writeGguf } from '../../workers/engine/gguf/writer.ts';
+import { kv, writeGguf } from '../../reference/gguf/writer.ts';
 import { byteToUnicode } from '../../workers/engine/tokenizer/byteLevel.ts';
 import { tokenizerFromGguf } from '../../workers/engine/tokenizer/index.ts';
 import type { Rng } from './random.ts';

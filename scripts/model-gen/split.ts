@@ -3,7 +3,7 @@
 // also carries all the metadata; the tensors go to the parts in file order.
 
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
-import { kv, writeGguf } from '../../workers/engine/gguf/writer.ts';
+import { kv, writeGguf } from '../../reference/gguf/writer.ts';
 
 export function splitGguf(bytes: Uint8Array, parts: number): Uint8Array[] {
   const file = parseGguf(bytes);

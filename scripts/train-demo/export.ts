@@ -10,10 +10,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
-import { kv, writeGguf } from '../../workers/engine/gguf/writer.ts';
-import type { TensorToWrite } from '../../workers/engine/gguf/writer.ts';
+import { kv, writeGguf } from '../../reference/gguf/writer.ts';
+import type { TensorToWrite } from '../../reference/gguf/writer.ts';
 import type { GgufKv } from '../../workers/engine/gguf/types.ts';
-import { quantize } from '../../workers/engine/quant/quantize.ts';
+import { quantize } from '../../reference/quant/quantize.ts';
 import { ggmlTypeByName } from '../../workers/engine/quant/types.ts';
 import { tokenizerFromGguf } from '../../workers/engine/tokenizer/index.ts';
 

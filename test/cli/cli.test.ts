@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateModel } from '../../scripts/model-gen/generate.ts';
 import { splitGguf, splitPartName } from '../../scripts/model-gen/split.ts';
 import { fixturesDir } from '../../scripts/model-gen/vocab.ts';
-import { CpuModel } from '../../workers/engine/cpu/model.ts';
+import { CpuModel } from '../../reference/cpu/model.ts';
 import { argmax } from '../../workers/engine/decode/sampler.ts';
 
 const root = resolve(import.meta.dirname, '../..');

@@ -4,9 +4,9 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateModel } from '../../scripts/model-gen/generate.ts';
-import { CpuModel } from '../../workers/engine/cpu/model.ts';
+import { CpuModel } from '../../reference/cpu/model.ts';
 import { DecodeError } from '../../workers/engine/decode/errors.ts';
-import { cpuStepModel, type CpuLogitsModel } from '../../workers/engine/cpu/stepModel.ts';
+import { cpuStepModel, type CpuLogitsModel } from '../../reference/cpu/stepModel.ts';
 import { decodeLoop, type DecodeRequest, type DecodeStats } from '../../workers/engine/decode/decodeLoop.ts';
 import { argmax, greedyParams } from '../../workers/engine/decode/sampler.ts';
 import { StreamDecoder, tokenizerFromGguf, type Tokenizer } from '../../workers/engine/tokenizer/index.ts';

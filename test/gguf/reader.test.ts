@@ -12,8 +12,8 @@ import { expertSlice, tensorRange, tensorRowBytes } from '../../workers/engine/g
 import { bytesSource } from '../../workers/engine/gguf/sources.ts';
 import { GgufValueType as V } from '../../workers/engine/gguf/types.ts';
 import type { GgufFile, GgufKv } from '../../workers/engine/gguf/types.ts';
-import { kv, writeGguf } from '../../workers/engine/gguf/writer.ts';
-import type { TensorToWrite } from '../../workers/engine/gguf/writer.ts';
+import { kv, writeGguf } from '../../reference/gguf/writer.ts';
+import type { TensorToWrite } from '../../reference/gguf/writer.ts';
 import { ggmlTypeByName } from '../../workers/engine/quant/types.ts';
 import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
 import { alignUp, layoutOf, patternBytes, RawBytes, setU32, setU64 } from './helpers.ts';

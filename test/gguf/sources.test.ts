@@ -12,7 +12,7 @@ import { parseGguf, readGguf } from '../../workers/engine/gguf/reader.ts';
 import { expertSlice } from '../../workers/engine/gguf/slices.ts';
 import { blobSource, bytesSource, totalFromContentRange, urlSource } from '../../workers/engine/gguf/sources.ts';
 import type { ByteSource, GgufFile } from '../../workers/engine/gguf/types.ts';
-import { kv, writeGguf } from '../../workers/engine/gguf/writer.ts';
+import { kv, writeGguf } from '../../reference/gguf/writer.ts';
 import { ggmlTypeByName } from '../../workers/engine/quant/types.ts';
 import { layoutOf, patternBytes, setU64 } from './helpers.ts';
 

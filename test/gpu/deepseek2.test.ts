@@ -3,7 +3,7 @@
 // the CPU's; and the MLA kernels are batch-invariant (speculative decoding stays exact).
 
 import { describe, expect, it } from 'vitest';
-import { CpuModel } from '../../workers/engine/cpu/model.ts';
+import { CpuModel } from '../../reference/cpu/model.ts';
 import { loadGpuModel } from '../helpers/gpuModels.ts';
 import { testModel } from '../helpers/testModels.ts';
 import type { Spec } from '../helpers/testModels.ts';

@@ -10,7 +10,7 @@ import kernel from '../../workers/engine/gpu/kernels/test/dequant_rows.wgsl?raw'
 import { deviceRowBytes, toDeviceLayout, wordAlignedRows } from '../../workers/engine/gpu/layout.ts';
 import { quantSnippet } from '../../workers/engine/gpu/quantShaders.ts';
 import { dequantize, QuantError } from '../../workers/engine/quant/dequant.ts';
-import { quantize } from '../../workers/engine/quant/quantize.ts';
+import { quantize } from '../../reference/quant/quantize.ts';
 import { allGgmlTypes, ggmlTypeByName, rowBytes } from '../../workers/engine/quant/types.ts';
 import type { GgmlTypeInfo, GgmlTypeName } from '../../workers/engine/quant/types.ts';
 import { computePipeline, nodeGpuDevice, runCompute } from '../helpers/nodeGpu.ts';

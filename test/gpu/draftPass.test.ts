@@ -3,10 +3,10 @@
 // dropped with block_count lowered. The GPU runs the full model's weights with per-call options.
 
 import { describe, expect, it } from 'vitest';
-import { CpuModel } from '../../workers/engine/cpu/model.ts';
+import { CpuModel } from '../../reference/cpu/model.ts';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import type { GgufKv } from '../../workers/engine/gguf/types.ts';
-import { writeGguf } from '../../workers/engine/gguf/writer.ts';
+import { writeGguf } from '../../reference/gguf/writer.ts';
 import type { ForwardOptions } from '../../workers/engine/gpu/model.ts';
 import { loadGpuModel } from '../helpers/gpuModels.ts';
 import { testModel } from '../helpers/testModels.ts';

@@ -2,7 +2,7 @@
 // greedy continuation steps, every architecture.
 
 import { describe, expect, it } from 'vitest';
-import { CpuModel } from '../../workers/engine/cpu/model.ts';
+import { CpuModel } from '../../reference/cpu/model.ts';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import type { ArchDef } from '../../workers/engine/model/archs/arch.ts';
 import { qwen3moe } from '../../workers/engine/model/archs/qwen3moe.ts';

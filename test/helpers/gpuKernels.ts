@@ -8,7 +8,7 @@ import { deviceRowBytes, toDeviceLayout } from '../../workers/engine/gpu/layout.
 import { PipelineCache, projectionRowsPerGroup } from '../../workers/engine/gpu/shaders.ts';
 import type { KernelName } from '../../workers/engine/gpu/shaders.ts';
 import { dequantize } from '../../workers/engine/quant/dequant.ts';
-import { quantize } from '../../workers/engine/quant/quantize.ts';
+import { quantize } from '../../reference/quant/quantize.ts';
 import type { GgmlTypeInfo } from '../../workers/engine/quant/types.ts';
 import type { Rng } from '../../scripts/model-gen/random.ts';
 

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { resolve } from 'node:path';
 import { generateModel } from '../../scripts/model-gen/generate.ts';
 import type { ModelSpec } from '../../scripts/model-gen/generate.ts';
-import { CpuModel } from '../../workers/engine/cpu/model.ts';
+import { CpuModel } from '../../reference/cpu/model.ts';
 import { Rng } from '../../scripts/model-gen/random.ts';
 
 export const cacheDir = resolve(import.meta.dirname, '../../.cache/models');
@@ -20,7 +20,7 @@ export interface TestModel {
 /** Changes whenever the generator or the quantizers change, so stale files are never reused. */
 function generatorFingerprint(): string {
   const h = createHash('sha256');
-  for (const dir of ['../../scripts/model-gen', '../../workers/engine/quant', '../../workers/engine/gguf']) {
+  for (const dir of ['../../scripts/model-gen', '../../workers/engine/quant', '../../workers/engine/gguf', '../../reference/quant', '../../reference/gguf']) {
     const abs = resolve(import.meta.dirname, dir);
     for (const f of readdirSync(abs).sort()) h.update(f).update(readFileSync(resolve(abs, f)));
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import { summarizeGguf } from '../../workers/engine/gguf/summary.ts';
-import { kv, writeGguf, type TensorToWrite } from '../../workers/engine/gguf/writer.ts';
+import { kv, writeGguf, type TensorToWrite } from '../../reference/gguf/writer.ts';
 import { ggmlTypeByName, rowBytes, type GgmlTypeName } from '../../workers/engine/quant/types.ts';
 
 function tensor(name: string, dims: number[], typeName: GgmlTypeName): TensorToWrite {

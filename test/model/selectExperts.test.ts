@@ -2,7 +2,7 @@
 // sum, the selection bias steering the choice, margins in router-logit units.
 
 import { describe, expect, it } from 'vitest';
-import { selectExperts } from '../../workers/engine/cpu/selectExperts.ts';
+import { selectExperts } from '../../reference/cpu/selectExperts.ts';
 
 const probs = [0.9, 0.1, 0.5, 0.6, 0.2, 0.3, 0.8, 0.7];
 

@@ -4,7 +4,7 @@
 // kv_lora_rank + rope_dim values per token per layer.
 
 import { describe, expect, it } from 'vitest';
-import { CpuModel } from '../../workers/engine/cpu/model.ts';
+import { CpuModel } from '../../reference/cpu/model.ts';
 import { deepseek2Cases, llamaCppRuns } from '../helpers/deepseek2Cases.ts';
 import { llamaGreedy } from '../helpers/llamaOracle.ts';
 import { expectTop5Close } from '../helpers/oracleChecks.ts';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { CpuModel } from '../../workers/engine/cpu/model.ts';
+import { CpuModel } from '../../reference/cpu/model.ts';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import { joinSplitParts } from '../../workers/engine/gguf/split.ts';
 import { splitGguf, splitPartName } from '../../scripts/model-gen/split.ts';

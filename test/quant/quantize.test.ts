@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dequantize } from '../../workers/engine/quant/dequant.ts';
-import { quantize } from '../../workers/engine/quant/quantize.ts';
+import { quantize } from '../../reference/quant/quantize.ts';
 import { ggmlTypeByName, rowBytes } from '../../workers/engine/quant/types.ts';
 import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
 

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
-import { kv, writeGguf } from '../../workers/engine/gguf/writer.ts';
+import { kv, writeGguf } from '../../reference/gguf/writer.ts';
 import { ggmlTypeByName } from '../../workers/engine/quant/types.ts';
 import { archOf } from '../../workers/engine/model/archs/index.ts';
 import { expertSlice } from '../../workers/engine/gguf/slices.ts';

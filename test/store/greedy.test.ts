@@ -2,7 +2,7 @@
 // same greedy tokens on the CPU reference as the same file loaded directly.
 
 import { expect, it } from 'vitest';
-import { CpuModel } from '../../workers/engine/cpu/model.ts';
+import { CpuModel } from '../../reference/cpu/model.ts';
 import { cpuGreedy } from '../helpers/testModels.ts';
 import type { HubDouble } from '../helpers/hubDouble.ts';
 import { freshDbName, hubSource, reassemble, small, storeFor, withHub } from './helpers.ts';

@@ -4,7 +4,7 @@
 // fetched from the right part, and the CPU reference gives the whole file's greedy tokens.
 
 import { beforeAll, expect, it } from 'vitest';
-import { CpuModel } from '../../workers/engine/cpu/model.ts';
+import { CpuModel } from '../../reference/cpu/model.ts';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import { expertSlice, tensorRange } from '../../workers/engine/gguf/slices.ts';
 import { loadManifest } from '../../workers/engine/store/manifest.ts';

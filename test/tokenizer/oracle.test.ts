@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Llama, LlamaModel, Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeGguf } from '../../workers/engine/gguf/writer.ts';
+import { writeGguf } from '../../reference/gguf/writer.ts';
 import type { GgufFile } from '../../workers/engine/gguf/types.ts';
 import { TokenAttr, Tokenizer, tokenizerFromGguf } from '../../workers/engine/tokenizer/index.ts';
 import { loadGguf, loadTokenizer, meta, readVectors, vectorVocabs, vocabPath, withMetadata } from './helpers.ts';

@@ -7,12 +7,19 @@ import type { ModelFileListing } from './store/hubListing.ts';
 import type { DownloadProgress, ModelSource, StorageEstimateInfo, StoredModelInfo } from './store/types.ts';
 import type { ChatMessage } from './template/chatTemplate.ts';
 import type { Channel } from './channel.ts';
-import type { EngineErrorCode } from './errors.ts';
+import type { EngineErrorInfo } from './errors.ts';
+import type { DraftModelInfo, LoadedModelInfo, LoadOptions, LoadProgress } from './loadedModel.ts';
+import type { GgufSummary } from './gguf/summary.ts';
+import type { GpuProbe } from './gpu/device.ts';
 
 export type { ChatEvent, ChatStats, GenerationParams } from './chat/types.ts';
 export type { DownloadProgress, HubSource, ModelSource, StorageEstimateInfo, StoredModelInfo, UrlSource } from './store/types.ts';
 export type { ChatMessage } from './template/chatTemplate.ts';
 export type { ModelFileChoice, ModelFileListing } from './store/hubListing.ts';
+export type { DraftModelInfo, ExpertCacheInfo, LoadedModelInfo, LoadOptions, LoadProgress } from './loadedModel.ts';
+export type { EngineErrorInfo } from './errors.ts';
+export type { GgufSummary, MetadataEntry, QuantTypeUsage, TokenizerSummary } from './gguf/summary.ts';
+export type { GpuProbe } from './gpu/device.ts';
 
 /** How a long call reports and is cancelled, in the process that runs the engine. */
 export interface CallOptions<E> {
@@ -89,135 +96,3 @@ export type EngineApi = Omit<EngineService, StreamedCall> & { [K in StreamedCall
    */
   onGpuEvent(listener: (e: EngineErrorInfo) => void): void;
 };
-
-export interface LoadOptions {
-  /**
-   * GPU memory for the routed experts, MiB. Under their size, each MoE layer keeps that share of
-   * its experts and loads the others when routing needs them (same answers, slower). Default:
-   * all resident, unless a layer's experts exceed one GPU binding.
-   */
-  expertCacheMiB?: number;
-}
-
-/** Where the loaded model's routed experts live on the GPU. */
-export interface ExpertCacheInfo {
-  /** False: every expert resident. */
-  paged: boolean;
-  slotsPerLayer: number;
-  /** GPU bytes of the experts' slots. */
-  bytes: number;
-  /** The model's download is under way: experts not stored yet are read from its source (slower). */
-  downloading: boolean;
-}
-
-export interface LoadProgress {
-  /** Bytes of weights uploaded to the GPU so far, of `bytesTotal`. */
-  bytesDone: number;
-  bytesTotal: number;
-}
-
-export interface LoadedModelInfo {
-  /** The store id, or the file name for a directly loaded file. */
-  id: string;
-  name: string;
-  architecture: string;
-  contextLength: number;
-  nLayer: number;
-  nExpert: number;
-  nExpertUsed: number;
-  weightBytes: number;
-  /** KV cache on the GPU for the whole context, and per token (all layers; MLA keeps only the latent). */
-  kvCacheBytes: number;
-  kvBytesPerToken: number;
-  experts: ExpertCacheInfo;
-  adapter: string;
-  /** The draft model speculative decoding may use, when one is loaded. */
-  draftModel?: DraftModelInfo;
-}
-
-export interface DraftModelInfo {
-  /** The store id. */
-  id: string;
-  name: string;
-  nLayer: number;
-  weightBytes: number;
-}
-
-/** What the UI receives when an engine call fails (see `errors.ts`). */
-export interface EngineErrorInfo {
-  /** Stable machine-readable reason, e.g. a GgufError code such as `truncated`. */
-  code: EngineErrorCode;
-  /** What went wrong, for a person. */
-  message: string;
-}
-
-export interface GgufSummary {
-  version: number;
-  /** `general.architecture`, e.g. `qwen3moe`. */
-  architecture: string | undefined;
-  /** `general.name`. */
-  name: string | undefined;
-  /** Bytes; undefined when the source could not tell. */
-  fileSize: number | undefined;
-  tensorCount: number;
-  /** Sum of the tensors' element counts. */
-  parameterCount: number;
-  /** Bytes of tensor data the header describes. */
-  tensorBytes: number;
-  /** One row per ggml type used by the tensors, largest share of bytes first. */
-  quantTypes: QuantTypeUsage[];
-  tokenizer: TokenizerSummary | undefined;
-  hasChatTemplate: boolean;
-  /** Every metadata key in file order, values summarised for display. */
-  metadata: MetadataEntry[];
-}
-
-export interface QuantTypeUsage {
-  /** ggml type name, e.g. `Q4_K`. */
-  type: string;
-  tensors: number;
-  parameters: number;
-  bytes: number;
-  /** Whether Pakar can dequantize this type. */
-  supported: boolean;
-}
-
-export interface TokenizerSummary {
-  /** `tokenizer.ggml.model`: `gpt2` (byte-level BPE), `llama` (SentencePiece), … */
-  model: string | undefined;
-  /** `tokenizer.ggml.pre`: the pre-tokenizer name. */
-  pre: string | undefined;
-  /** Length of `tokenizer.ggml.tokens`. */
-  tokenCount: number | undefined;
-}
-
-export interface MetadataEntry {
-  key: string;
-  /** GGUF value type, e.g. `u32`, `string`, `array<string>`. */
-  type: string;
-  /** The value as text; long arrays and strings are summarised ("array of 151936 strings"). */
-  value: string;
-}
-
-export type GpuProbe =
-  | {
-      available: true;
-      vendor: string;
-      architecture: string;
-      device: string;
-      description: string;
-      /** A software or otherwise reduced adapter, when the browser says so. */
-      isFallbackAdapter: boolean | undefined;
-      features: string[];
-      /** The limits the engine plans with, in bytes. */
-      limits: {
-        maxBufferSize: number;
-        maxStorageBufferBindingSize: number;
-        maxComputeWorkgroupStorageSize: number;
-      };
-    }
-  | {
-      available: false;
-      /** Why not, in words a person can act on. */
-      reason: string;
-    };

@@ -3,8 +3,7 @@
 // never overtake the last event. The page cancels the call by closing over the same port (a
 // `cancel` message), which aborts the call's AbortSignal in the worker.
 
-import { EngineError, toEngineError, toEngineErrorInfo } from './errors.ts';
-import type { EngineErrorInfo } from './api.ts';
+import { EngineError, toEngineError, toEngineErrorInfo, type EngineErrorInfo } from './errors.ts';
 
 /** A port that carries events of type E and then one result of type R (types only: a MessagePort at run time). */
 export type Channel<E, R> = MessagePort & { readonly __channel?: (e: E) => R };

@@ -3,7 +3,6 @@
 // and rethrows it on the UI side as an EngineError. Both sides must install it.
 
 import { transferHandlers, type TransferHandler } from 'comlink';
-import type { EngineErrorInfo } from './api.ts';
 import { ChatError, type ChatErrorCode } from './chat/errors.ts';
 import { DecodeError, type DecodeErrorCode } from './decode/errors.ts';
 import { GgufError, type GgufErrorCode } from './gguf/errors.ts';
@@ -16,6 +15,14 @@ import { TokenizerError, type TokenizerErrorCode } from './tokenizer/errors.ts';
 
 /** Every reason an engine call can fail with; `internal` is a bug or a platform failure. */
 export type EngineErrorCode = GgufErrorCode | ModelErrorCode | QuantErrorCode | TokenizerErrorCode | TemplateErrorCode | GpuErrorCode | StoreErrorCode | DecodeErrorCode | ChatErrorCode | 'internal';
+
+/** What the UI receives when an engine call fails (see `errors.ts`). */
+export interface EngineErrorInfo {
+  /** Stable machine-readable reason, e.g. a GgufError code such as `truncated`. */
+  code: EngineErrorCode;
+  /** What went wrong, for a person. */
+  message: string;
+}
 
 /** Any engine failure as the UI sees it: a stable `code` and a message for a person. */
 export class EngineError extends Error implements EngineErrorInfo {

@@ -2,7 +2,8 @@
 // running generation. Everything platform-specific (the GPU, the store's IndexedDB) is passed in,
 // so the same service runs in the Web Worker and in Node tests.
 
-import type { EngineService, LoadedModelInfo, LoadOptions, LoadProgress } from './api.ts';
+import type { EngineService } from './api.ts';
+import type { LoadedModelInfo, LoadOptions, LoadProgress } from './loadedModel.ts';
 import { ChatError } from './chat/errors.ts';
 import { ChatSession } from './chat/session.ts';
 import type { ChatStats } from './chat/types.ts';

@@ -7,7 +7,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../scripts/model-gen/random.ts';
-import { rmsNorm, rope } from '../../../workers/engine/cpu/ops.ts';
+import { rmsNorm, rope } from '../../../reference/cpu/ops.ts';
 import { packParams } from '../../../workers/engine/gpu/recorder.ts';
 import { allocateScratch } from '../../../workers/engine/gpu/scratch.ts';
 import type { Scratch } from '../../../workers/engine/gpu/scratch.ts';

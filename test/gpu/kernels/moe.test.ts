@@ -9,10 +9,10 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../scripts/model-gen/random.ts';
-import { CpuBlocks } from '../../../workers/engine/cpu/blocks.ts';
-import { CpuKvCache } from '../../../workers/engine/cpu/kvCache.ts';
-import { rmsNorm } from '../../../workers/engine/cpu/ops.ts';
-import { CpuWeights } from '../../../workers/engine/cpu/weights.ts';
+import { CpuBlocks } from '../../../reference/cpu/blocks.ts';
+import { CpuKvCache } from '../../../reference/cpu/kvCache.ts';
+import { rmsNorm } from '../../../reference/cpu/ops.ts';
+import { CpuWeights } from '../../../reference/cpu/weights.ts';
 import { parseGguf } from '../../../workers/engine/gguf/reader.ts';
 import { bytesSource } from '../../../workers/engine/gguf/sources.ts';
 import { packParams } from '../../../workers/engine/gpu/recorder.ts';

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../scripts/model-gen/random.ts';
 import { packParams } from '../../../workers/engine/gpu/recorder.ts';
 import { dequantize } from '../../../workers/engine/quant/dequant.ts';
-import { quantize } from '../../../workers/engine/quant/quantize.ts';
+import { quantize } from '../../../reference/quant/quantize.ts';
 import { deviceRowBytes, toDeviceLayout } from '../../../workers/engine/gpu/layout.ts';
 import { ggmlTypeByName } from '../../../workers/engine/quant/types.ts';
 import type { GgmlTypeName } from '../../../workers/engine/quant/types.ts';

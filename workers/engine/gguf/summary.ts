@@ -1,7 +1,6 @@
 // A parsed GGUF header reduced to what a person wants to see about a file, as plain data that
 // can cross the worker boundary (the GgufFile itself holds Maps and multi-MB vocabularies).
 
-import type { GgufSummary, MetadataEntry, QuantTypeUsage, TokenizerSummary } from '../api.ts';
 import { optArray, optString } from './metadata.ts';
 import { GgufValueType, type GgufFile, type GgufKv, type GgufValue, type GgufValueTypeId } from './types.ts';
 
@@ -111,4 +110,52 @@ function plural(itemType: GgufValueTypeId | undefined): string {
     default:
       return `${typeName(itemType)} values`;
   }
+}
+
+export interface GgufSummary {
+  version: number;
+  /** `general.architecture`, e.g. `qwen3moe`. */
+  architecture: string | undefined;
+  /** `general.name`. */
+  name: string | undefined;
+  /** Bytes; undefined when the source could not tell. */
+  fileSize: number | undefined;
+  tensorCount: number;
+  /** Sum of the tensors' element counts. */
+  parameterCount: number;
+  /** Bytes of tensor data the header describes. */
+  tensorBytes: number;
+  /** One row per ggml type used by the tensors, largest share of bytes first. */
+  quantTypes: QuantTypeUsage[];
+  tokenizer: TokenizerSummary | undefined;
+  hasChatTemplate: boolean;
+  /** Every metadata key in file order, values summarised for display. */
+  metadata: MetadataEntry[];
+}
+
+export interface QuantTypeUsage {
+  /** ggml type name, e.g. `Q4_K`. */
+  type: string;
+  tensors: number;
+  parameters: number;
+  bytes: number;
+  /** Whether Pakar can dequantize this type. */
+  supported: boolean;
+}
+
+export interface TokenizerSummary {
+  /** `tokenizer.ggml.model`: `gpt2` (byte-level BPE), `llama` (SentencePiece), … */
+  model: string | undefined;
+  /** `tokenizer.ggml.pre`: the pre-tokenizer name. */
+  pre: string | undefined;
+  /** Length of `tokenizer.ggml.tokens`. */
+  tokenCount: number | undefined;
+}
+
+export interface MetadataEntry {
+  key: string;
+  /** GGUF value type, e.g. `u32`, `string`, `array<string>`. */
+  type: string;
+  /** The value as text; long arrays and strings are summarised ("array of 151936 strings"). */
+  value: string;
 }

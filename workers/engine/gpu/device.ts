@@ -89,3 +89,26 @@ export async function withErrorScopes<T>(device: GPUDevice, fn: () => T): Promis
   if (validation) throw new GpuError('validation', `WebGPU validation error: ${validation.message}`);
   return result;
 }
+
+export type GpuProbe =
+  | {
+      available: true;
+      vendor: string;
+      architecture: string;
+      device: string;
+      description: string;
+      /** A software or otherwise reduced adapter, when the browser says so. */
+      isFallbackAdapter: boolean | undefined;
+      features: string[];
+      /** The limits the engine plans with, in bytes. */
+      limits: {
+        maxBufferSize: number;
+        maxStorageBufferBindingSize: number;
+        maxComputeWorkgroupStorageSize: number;
+      };
+    }
+  | {
+      available: false;
+      /** Why not, in words a person can act on. */
+      reason: string;
+    };

@@ -1,7 +1,7 @@
 // Plain f32 operations with f64 accumulation: the reference every GPU kernel is checked against.
 
-import type { ModelConfig } from '../model/config.ts';
-import { ropeCosSin } from '../model/rope.ts';
+import type { ModelConfig } from '../../workers/engine/model/config.ts';
+import { ropeCosSin } from '../../workers/engine/model/rope.ts';
 import type { Matrix } from './weights.ts';
 
 /** y = W·x (+ bias); W has `rows` rows of length x.length. */

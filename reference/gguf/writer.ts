@@ -1,11 +1,11 @@
 // Writes GGUF v3 files (the inverse of reader.ts): used by the test-model generator and the
 // fuzz tests. Layout as ggml's gguf.cpp: header, kvs, tensor infos, padding, aligned data.
 
-import { rowBytes } from '../quant/types.ts';
-import type { GgmlTypeInfo } from '../quant/types.ts';
-import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC } from './reader.ts';
-import { GgufValueType } from './types.ts';
-import type { GgufKv, GgufValue, GgufValueTypeId } from './types.ts';
+import { rowBytes } from '../../workers/engine/quant/types.ts';
+import type { GgmlTypeInfo } from '../../workers/engine/quant/types.ts';
+import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC } from '../../workers/engine/gguf/reader.ts';
+import { GgufValueType } from '../../workers/engine/gguf/types.ts';
+import type { GgufKv, GgufValue, GgufValueTypeId } from '../../workers/engine/gguf/types.ts';
 
 export interface TensorToWrite {
   readonly name: string;

@@ -1,13 +1,13 @@
 // The CPU reference model: parse a whole GGUF in memory, run forward passes, keep a KV cache.
 
-import { parseGguf } from '../gguf/reader.ts';
-import type { GgufFile } from '../gguf/types.ts';
-import type { ArchDef } from '../model/archs/arch.ts';
-import { archOf } from '../model/archs/index.ts';
-import type { ModelConfig } from '../model/config.ts';
+import { parseGguf } from '../../workers/engine/gguf/reader.ts';
+import type { GgufFile } from '../../workers/engine/gguf/types.ts';
+import type { ArchDef } from '../../workers/engine/model/archs/arch.ts';
+import { archOf } from '../../workers/engine/model/archs/index.ts';
+import type { ModelConfig } from '../../workers/engine/model/config.ts';
 import { CpuBlocks } from './blocks.ts';
 import type { Routing } from './blocks.ts';
-import type { KvCacheType } from '../model/config.ts';
+import type { KvCacheType } from '../../workers/engine/model/config.ts';
 import { CpuKvCache } from './kvCache.ts';
 import { CpuWeights } from './weights.ts';
 

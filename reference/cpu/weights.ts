@@ -1,8 +1,8 @@
 // Weights for the CPU reference: each tensor dequantized to f32 on first use and kept.
 
-import { dequantize } from '../quant/dequant.ts';
-import type { GgufFile, GgufTensorInfo } from '../gguf/types.ts';
-import { ModelError } from '../model/errors.ts';
+import { dequantize } from '../../workers/engine/quant/dequant.ts';
+import type { GgufFile, GgufTensorInfo } from '../../workers/engine/gguf/types.ts';
+import { ModelError } from '../../workers/engine/model/errors.ts';
 
 /** A row-major f32 matrix: `rows` rows of `cols` (ggml ne = [cols, rows]). */
 export interface Matrix {

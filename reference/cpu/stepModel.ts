@@ -2,8 +2,8 @@
 // logits in f64-accumulated f32, and the top-k and argmax come from them. No GPU submits,
 // readbacks or dispatches to count.
 
-import { argmax, topIds } from '../decode/sampler.ts';
-import type { StepModel, TopCandidates } from '../decode/stepModel.ts';
+import { argmax, topIds } from '../../workers/engine/decode/sampler.ts';
+import type { StepModel, TopCandidates } from '../../workers/engine/decode/stepModel.ts';
 
 /** What the adapter needs of the CPU model (CpuModel, or a stand-in that fails on purpose). */
 export interface CpuLogitsModel {

@@ -2,7 +2,7 @@
 // (K: [n_head_kv · head_dim_k], V: [n_head_kv · head_dim_v]). An f16 cache rounds what it stores to
 // binary16 (ties to even), as the GPU's f16 cache and llama.cpp's default cache do.
 
-import { f16ToF32, f32ToF16 } from '../quant/f16.ts';
+import { f16ToF32, f32ToF16 } from '../../workers/engine/quant/f16.ts';
 
 export class CpuKvCache {
   private readonly k: Float32Array[][];

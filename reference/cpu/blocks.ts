@@ -1,8 +1,8 @@
 // The CPU reference implementation of the shared blocks: one Float32Array per token.
 
-import type { ModelConfig } from '../model/config.ts';
-import type { AttentionOpts, Blocks, ExpertActivation, MoeOpts } from '../model/graph.ts';
-import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
+import type { ModelConfig } from '../../workers/engine/model/config.ts';
+import type { AttentionOpts, Blocks, ExpertActivation, MoeOpts } from '../../workers/engine/model/graph.ts';
+import { globalTensors, layerTensorName as w } from '../../workers/engine/model/tensorNames.ts';
 import type { CpuKvCache } from './kvCache.ts';
 import { matVec, rmsNorm, rope, sigmoid, silu, softmaxInPlace, swigluOai } from './ops.ts';
 import type { CpuWeights } from './weights.ts';

@@ -5,10 +5,10 @@
 // one the decoder will use. (Checked once against compiled ggml: >= 98% of bytes identical,
 // same error.)
 
-import { kvaluesIq4nl, kvaluesMxfp4, e8m0ToF32Half, minK4, QuantError, scaleK4 } from './dequant.ts';
-import { f16ToF32, f32ToBf16, f32ToF16 } from './f16.ts';
-import { GgmlType, rowBytes } from './types.ts';
-import type { GgmlTypeInfo } from './types.ts';
+import { kvaluesIq4nl, kvaluesMxfp4, e8m0ToF32Half, minK4, QuantError, scaleK4 } from '../../workers/engine/quant/dequant.ts';
+import { f16ToF32, f32ToBf16, f32ToF16 } from '../../workers/engine/quant/f16.ts';
+import { GgmlType, rowBytes } from '../../workers/engine/quant/types.ts';
+import type { GgmlTypeInfo } from '../../workers/engine/quant/types.ts';
 
 /** Encodes `src` (length a multiple of the block size) as consecutive blocks of `type`. */
 export function quantize(type: GgmlTypeInfo, src: Float32Array): Uint8Array {

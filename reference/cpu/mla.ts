@@ -2,10 +2,10 @@
 // per token; scores and the weighted sum are computed in latent space (W_UK absorbed into the
 // query, W_UV applied after the sum), as llama.cpp does for split attn_k_b/attn_v_b files.
 
-import type { ModelConfig } from '../model/config.ts';
-import { ModelError } from '../model/errors.ts';
-import { mlaIndex } from '../model/mla.ts';
-import { layerTensorName as w } from '../model/tensorNames.ts';
+import type { ModelConfig } from '../../workers/engine/model/config.ts';
+import { ModelError } from '../../workers/engine/model/errors.ts';
+import { mlaIndex } from '../../workers/engine/model/mla.ts';
+import { layerTensorName as w } from '../../workers/engine/model/tensorNames.ts';
 import type { CpuKvCache } from './kvCache.ts';
 import { matVec, rmsNorm, rope } from './ops.ts';
 import type { CpuWeights } from './weights.ts';
