@@ -7,7 +7,7 @@ import { GgufError } from '../../workers/engine/gguf/errors.ts';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import { joinSplitParts, splitPartNames } from '../../workers/engine/gguf/split.ts';
 import type { GgufFile } from '../../workers/engine/gguf/types.ts';
-import { bytesSource } from '../../workers/engine/gguf/sources.ts';
+import { bytesSource, concatBytes } from '../../workers/engine/gguf/sources.ts';
 import type { GpuContext } from '../../workers/engine/gpu/device.ts';
 import { GpuError } from '../../workers/engine/gpu/errors.ts';
 import { GpuModel } from '../../workers/engine/gpu/model.ts';
@@ -35,14 +35,7 @@ export function openModelFile(path: string): { file: GgufFile; bytes: Uint8Array
   const names = splitPartNames(basename(path));
   if (!names) return ((bytes) => ({ file: parseGguf(bytes), bytes }))(readModelFile(path));
   const parts = names.map((n) => readModelFile(join(dirname(path), n)));
-  const file = joinSplitParts(parts.map((p) => ({ file: parseGguf(p), size: p.length })));
-  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.length;
-  }
-  return { file, bytes };
+  return { file: joinSplitParts(parts.map((p) => ({ file: parseGguf(p), size: p.length }))), bytes: concatBytes(parts) };
 }
 
 /** Dawn's GPU, with a message for the command line when there is none. */

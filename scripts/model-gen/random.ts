@@ -1,5 +1,16 @@
 // Deterministic random numbers for generated test models (mulberry32 + Box–Muller).
 
+/** Uniform [0, 1) draws of an Rng as a plain function, for code that takes one. */
+export function uniform(seed: number): () => number {
+  const r = new Rng(seed);
+  return () => r.next();
+}
+
+/** A standard normal draw from two uniform ones (Box–Muller). */
+export function gaussian(u: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+}
+
 export class Rng {
   private state: number;
   private spare: number | undefined;

@@ -13,11 +13,13 @@ import { parseGguf, readGguf } from '../../workers/engine/gguf/reader.ts';
 import { bytesSource } from '../../workers/engine/gguf/sources.ts';
 import { GgufValueType as V } from '../../workers/engine/gguf/types.ts';
 import type { ByteSource, GgufFile, GgufKv, GgufValue } from '../../workers/engine/gguf/types.ts';
+import { concatBytes } from '../../workers/engine/gguf/sources.ts';
 import { kv, writeGguf } from '../../reference/gguf/writer.ts';
 import type { TensorToWrite } from '../../reference/gguf/writer.ts';
 import { ggmlTypeByName } from '../../workers/engine/quant/types.ts';
 import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
-import { alignUp, layoutOf, mulberry32, patternBytes, randInt, RawBytes, setU64 } from './helpers.ts';
+import { uniform } from '../../scripts/model-gen/random.ts';
+import { alignUp, layoutOf, patternBytes, randInt, RawBytes, setU64 } from './helpers.ts';
 import type { Layout } from './helpers.ts';
 
 const vocabFile = path.resolve(import.meta.dirname, '../../../shared/fixtures/vocab/ggml-vocab-llama-spm.gguf');
@@ -117,15 +119,7 @@ function makeBase(name: string, bytes: Uint8Array): Base {
   return { name, bytes, layout: layoutOf(bytes), file, dataEnd };
 }
 
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 function shuffled<T>(rng: () => number, items: readonly T[]): T[] {
   const a = [...items];
@@ -186,7 +180,7 @@ function insertChunk(rng: () => number, base: Base, bytes: Uint8Array): Uint8Arr
 
 /** Builds case `seed` of `base`, deterministically. */
 function mutate(base: Base, seed: number): Case {
-  const rng = mulberry32(seed);
+  const rng = uniform(seed);
   const l = base.layout;
   const bytes = base.bytes.slice();
   const kind = KINDS[randInt(rng, KINDS.length)];

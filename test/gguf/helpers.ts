@@ -1,26 +1,15 @@
-// Test helpers for the GGUF tests: a seeded PRNG, deterministic tensor bytes, a tiny raw
+// Test helpers for the GGUF tests: deterministic tensor bytes, a tiny raw
 // byte builder for files the writer refuses to make, and an independent walker that maps
 // where each field of a well-formed GGUF lies (so tests can patch one field precisely).
 
+import { uniform } from '../../scripts/model-gen/random.ts';
 import { GgufValueType } from '../../workers/engine/gguf/types.ts';
-
-/** mulberry32: a small deterministic PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const randInt = (rng: () => number, n: number): number => Math.floor(rng() * n);
 
 /** `n` deterministic pseudo-random bytes (tensor payloads whose position is checkable). */
 export function patternBytes(n: number, seed: number): Uint8Array {
-  const rng = mulberry32(seed);
+  const rng = uniform(seed);
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = randInt(rng, 256);
   return out;

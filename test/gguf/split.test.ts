@@ -4,22 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { GgufError } from '../../workers/engine/gguf/errors.ts';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
+import { concatBytes } from '../../workers/engine/gguf/sources.ts';
 import { joinSplitParts, splitInfo, splitPartNames } from '../../workers/engine/gguf/split.ts';
 import { archOf } from '../../workers/engine/model/archs/index.ts';
 import { splitGguf } from '../../scripts/model-gen/split.ts';
 import { testModel } from '../helpers/testModels.ts';
 
 const model = testModel({ arch: 'qwen3moe', seed: 5, nLayer: 2, nExpert: 4, types: { embd: 'Q8_0', attn: 'Q8_0', router: 'F32', experts: 'Q4_K', shexp: 'Q8_0', output: 'Q8_0' } }).bytes;
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 describe('splitPartNames', () => {
   it('names every part from any part, keeping the folder', () => {
@@ -44,7 +35,7 @@ describe('joinSplitParts', () => {
   it('gives every tensor of the original, pointing at its bytes in the parts laid end to end', () => {
     expect(files.map((f) => splitInfo(f))).toEqual([0, 1, 2].map((no) => ({ no, count: 3, tensors: original.tensors.length })));
     const joined = joinSplitParts(files.map((file, k) => ({ file, size: parts[k].length })));
-    const bytes = concat(parts);
+    const bytes = concatBytes(parts);
     expect(joined.fileSize).toBe(bytes.length);
     expect(joined.tensors.map((t) => t.name)).toEqual(original.tensors.map((t) => t.name));
     for (const t of original.tensors) {

@@ -15,6 +15,7 @@ import { allGgmlTypes, ggmlTypeByName, rowBytes } from '../../workers/engine/qua
 import type { GgmlTypeInfo, GgmlTypeName } from '../../workers/engine/quant/types.ts';
 import { computePipeline, nodeGpuDevice, runCompute } from '../helpers/nodeGpu.ts';
 import type { ComputeRun } from '../helpers/nodeGpu.ts';
+import { gaussian, uniform } from '../../scripts/model-gen/random.ts';
 
 /** Byte offsets of the f16 fields inside one block: raw random bytes there must not be inf/NaN. */
 const f16Fields: Partial<Record<GgmlTypeName, readonly number[]>> = {
@@ -32,22 +33,6 @@ const f16Fields: Partial<Record<GgmlTypeName, readonly number[]>> = {
 
 const tested = allGgmlTypes.filter((t) => t.supported);
 const unsupported = allGgmlTypes.filter((t) => !t.supported);
-
-/** mulberry32: a small seeded generator of uniform [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-}
 
 const randomBytes = (r: () => number, n: number) => Uint8Array.from({ length: n }, () => Math.floor(256 * r()));
 
@@ -113,7 +98,7 @@ interface Case {
 }
 
 function cases(type: GgmlTypeInfo): Case[] {
-  const r = rng(0x5eed + type.id);
+  const r = uniform(0x5eed + type.id);
   const lengths = type.blockSize === 256 ? [256, 768] : type.blockSize === 32 ? [32, 96, 320] : [32, 64, 160];
   const bases = wordAlignedRows(type) ? [0, 4, 12] : [1, 3, 7, 2];
   const out: Case[] = [];

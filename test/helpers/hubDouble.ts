@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { concatBytes } from '../../workers/engine/gguf/sources.ts';
 
 export interface HubFaults {
   /**
@@ -162,7 +163,7 @@ export async function startHubDouble(): Promise<HubDouble> {
       wrong.skip = (wrong.skip ?? 0) - 1;
     } else if (wrong && wrong.count > 0) {
       wrong.count--;
-      body = wrong.delta < 0 ? body.subarray(0, Math.max(0, body.length + wrong.delta)) : concat(body, new Uint8Array(wrong.delta).fill(0xab));
+      body = wrong.delta < 0 ? body.subarray(0, Math.max(0, body.length + wrong.delta)) : concatBytes([body, new Uint8Array(wrong.delta).fill(0xab)]);
     }
     let overstated = 0;
     const over = double.faults.overstatedLength;
@@ -290,11 +291,4 @@ export async function startHubDouble(): Promise<HubDouble> {
         server.close((e) => (e ? reject(e) : resolve()));
       }),
   });
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

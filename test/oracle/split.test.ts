@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { CpuModel } from '../../reference/cpu/model.ts';
 import { parseGguf } from '../../workers/engine/gguf/reader.ts';
+import { concatBytes } from '../../workers/engine/gguf/sources.ts';
 import { joinSplitParts } from '../../workers/engine/gguf/split.ts';
 import { splitGguf, splitPartName } from '../../scripts/model-gen/split.ts';
 import { llamaGreedy } from '../helpers/llamaOracle.ts';
@@ -29,11 +30,6 @@ it('llama.cpp reads a three-part split as the whole file, and so does the CPU re
   for (let i = 0; i < whole.length; i++) expect([...split[i].probs]).toEqual([...whole[i].probs]);
 
   const file = joinSplitParts(parts.map((p) => ({ file: parseGguf(p), size: p.length })));
-  const joined = new Uint8Array(file.fileSize ?? 0);
-  let at = 0;
-  for (const p of parts) {
-    joined.set(p, at);
-    at += p.length;
-  }
+  const joined = concatBytes(parts);
   expect(cpuGreedy(new CpuModel(file, joined), m.prompt, nTokens).tokens).toEqual(whole.map((s) => s.token));
 });

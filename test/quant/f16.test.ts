@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from '../../workers/engine/quant/f16.ts';
+import { uniform } from '../../scripts/model-gen/random.ts';
 
 /** binary32 from its bit pattern, independent of the module under test. */
 function f32FromBits(bits: number): number {
@@ -75,8 +76,7 @@ describe('f16', () => {
 
   it('gives the nearest half for random floats over the whole range', () => {
     // Positive finite halves are ordered like their bit patterns, so bisect for the neighbours.
-    let seed = 7;
-    const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const rnd = uniform(7);
     for (let k = 0; k < 20000; k++) {
       const x = Math.fround((rnd() < 0.5 ? -1 : 1) * (1 + rnd()) * 2 ** Math.floor(rnd() * 44 - 28));
       const ax = Math.abs(x);

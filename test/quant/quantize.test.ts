@@ -3,23 +3,12 @@ import { dequantize } from '../../workers/engine/quant/dequant.ts';
 import { quantize } from '../../reference/quant/quantize.ts';
 import { ggmlTypeByName, rowBytes } from '../../workers/engine/quant/types.ts';
 import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
-
-/** mulberry32: a small seeded PRNG, so every run sees the same "random" rows. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { gaussian, uniform } from '../../scripts/model-gen/random.ts';
 
 /** Weight-like rows: Gaussian with a per-row scale spanning 4 decades and a small offset. */
 function rows(seed: number, nRows: number, n: number): Float32Array[] {
-  const r = rng(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  const r = uniform(seed);
+  const gauss = () => gaussian(r);
   return Array.from({ length: nRows }, (_, k) => {
     const scale = 10 ** (k - 2),
       offset = 0.1 * scale * (r() - 0.5);

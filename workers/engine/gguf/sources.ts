@@ -18,6 +18,17 @@ export function blobSource(blob: Blob): ByteSource {
   };
 }
 
+/** The byte arrays one after another in one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** Sources laid end to end (the parts of a split file) as one; a read may span two of them. */
 export function joinedSource(parts: readonly { readonly source: ByteSource; readonly size: number }[]): ByteSource {
   const total = parts.reduce((n, p) => n + p.size, 0);

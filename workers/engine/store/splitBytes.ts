@@ -3,6 +3,7 @@
 // record is fetched from the one part that holds it (a tensor never spans two parts).
 
 import { GgufError } from '../gguf/errors.ts';
+import { concatBytes } from '../gguf/sources.ts';
 import { joinSplitParts, splitPartNames } from '../gguf/split.ts';
 import type { ModelBytes } from './acquire.ts';
 import { StoreError } from './errors.ts';
@@ -58,13 +59,7 @@ export function splitModelBytes(source: ModelSource, parts: readonly ModelBytes[
           throw new StoreError('invalid_gguf', `${parts[0].url ?? 'The file'} is not a usable split GGUF (${e.code}): ${e.message}. Nothing was stored`, { detail: e.code, cause: e });
         throw e;
       }
-      const header = new Uint8Array(headers.reduce((n, h) => n + h.header.length, 0));
-      let at = 0;
-      for (const h of headers) {
-        header.set(h.header, at);
-        at += h.header.length;
-      }
-      return { file, header, parts: headers.map((h, k) => ({ size: s[k], headerLength: h.header.length })) };
+      return { file, header: concatBytes(headers.map((h) => h.header)), parts: headers.map((h, k) => ({ size: s[k], headerLength: h.header.length })) };
     },
     sha256: async () => undefined,
     fetchRecord(spec, signal, onBytes) {
