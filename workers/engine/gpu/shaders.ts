@@ -14,6 +14,7 @@ import moeDown from './kernels/moe_down.wgsl?raw';
 import moeUp from './kernels/moe_up.wgsl?raw';
 import qkRope from './kernels/qk_rope.wgsl?raw';
 import router from './kernels/router.wgsl?raw';
+import routerLogits from './kernels/common/router_logits.wgsl?raw';
 import members from './kernels/common/members.wgsl?raw';
 import select from './kernels/common/select.wgsl?raw';
 import topkMerge from './kernels/topk_merge.wgsl?raw';
@@ -27,7 +28,7 @@ import matmulHeads from './kernels/matmul_heads.wgsl?raw';
 const kernels = {
   matmul: { source: matmul, quant: true, dot: true },
   embed: { source: embed, quant: true },
-  router: { source: router, quant: true, perItem: true },
+  router: { source: `${routerLogits}\n${router}`, quant: true, perItem: true },
   moe_up: { source: `${members}\n${moeUp}`, quant: true, dot: true },
   moe_down: { source: `${members}\n${moeDown}`, quant: true, dot: true },
   moe_combine: { source: moeCombine, quant: false },
@@ -40,7 +41,7 @@ const kernels = {
   mla_prep: { source: mlaPrep, quant: false, perItem: true },
   mla_attention: { source: mlaAttention, quant: false, perItem: true },
   silu_mul: { source: siluMul, quant: false },
-  router_v3: { source: routerV3, quant: true, perItem: true },
+  router_v3: { source: `${routerLogits}\n${routerV3}`, quant: true, perItem: true },
   matmul_heads: { source: matmulHeads, quant: true },
 } as const;
 

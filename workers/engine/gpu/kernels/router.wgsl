@@ -9,7 +9,6 @@ const F_NORM_W: u32 = 2u;
 const F_SHEXP_GATE: u32 = 4u;
 const F_BIAS: u32 = 8u;             // router bias RB added to the logits (gpt-oss)
 const F_SOFTMAX_WEIGHT: u32 = 16u;  // top-k on the raw logits, softmax over the k (gpt-oss)
-const MAX_EXPERTS: u32 = 256u;
 
 struct Params {
   n_embd: u32, n_expert: u32, k: u32, row_bytes: u32,
@@ -28,29 +27,13 @@ struct Params {
 @group(0) @binding(8) var<storage, read> RB: array<f32>;          // [n_expert] router bias (F_BIAS)
 @group(0) @binding(9) var<uniform> p: Params;
 
-var<workgroup> logits: array<f32, MAX_EXPERTS>;
-
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t = wg.x;
   let xo = t * p.n_embd;
-  var ss = 0.0;
-  for (var c = lid; c < p.n_embd; c += WG) { let x = X[xo + c]; ss += x * x; }
-  let inv = 1.0 / sqrt(reduce_sum(lid, ss) / f32(p.n_embd) + p.eps);
-  for (var c = lid; c < p.n_embd; c += WG) { XN[xo + c] = X[xo + c] * inv * N[c]; }
-  storageBarrier();
-
-  var w: array<f32, 32>;
-  for (var e = 0u; e < p.n_expert; e++) {
-    var acc = 0.0;
-    for (var u = lid; u < p.n_embd / 32u; u += WG) {
-      deq32(e * p.row_bytes, u, &w);
-      var s = 0.0;
-      for (var i = 0u; i < 32u; i++) { s += w[i] * XN[xo + u * 32u + i]; }
-      acc += s;
-    }
-    let l = reduce_sum(lid, acc);
-    if (lid == 0u) { logits[e] = l + select(0.0, RB[e], (p.flags & F_BIAS) != 0u); }
+  norm_and_logits(t, lid);
+  if (lid == 0u && (p.flags & F_BIAS) != 0u) {
+    for (var e = 0u; e < p.n_expert; e++) { logits[e] += RB[e]; }
   }
   if ((p.flags & F_SHEXP_GATE) != 0u) {
     var acc = 0.0;
@@ -61,17 +44,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   workgroupBarrier();
   if (lid != 0u) { return; }
 
-  // Probabilities in place of the logits.
+  // Probabilities in place of the logits (gpt-oss keeps the raw logits for its top-k).
   let raw = (p.flags & F_SOFTMAX_WEIGHT) != 0u;
-  if ((p.flags & F_SIGMOID) != 0u) {
-    for (var e = 0u; e < p.n_expert; e++) { logits[e] = 1.0 / (1.0 + exp(-logits[e])); }
-  } else if (!raw) {
-    var m = -3.4e38;
-    for (var e = 0u; e < p.n_expert; e++) { m = max(m, logits[e]); }
-    var z = 0.0;
-    for (var e = 0u; e < p.n_expert; e++) { logits[e] = exp(logits[e] - m); z += logits[e]; }
-    for (var e = 0u; e < p.n_expert; e++) { logits[e] = logits[e] / z; }
-  }
+  if (!raw) { logits_to_probs((p.flags & F_SIGMOID) != 0u); }
   var sum = 0.0;
   for (var k = 0u; k < p.k; k++) {
     var best = 0u;

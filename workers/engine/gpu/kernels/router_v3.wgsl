@@ -7,7 +7,6 @@
 const F_SIGMOID: u32 = 1u;
 const F_NORM_W: u32 = 2u;
 const F_SEL_BIAS: u32 = 4u;
-const MAX_EXPERTS: u32 = 256u;
 const NONE: f32 = -3.4e38;
 
 struct Params {
@@ -25,44 +24,18 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> WTS: array<f32>;   // [n_tok, k] their weights
 @group(0) @binding(7) var<uniform> p: Params;
 
-var<workgroup> probs: array<f32, MAX_EXPERTS>;
 var<workgroup> sel: array<f32, MAX_EXPERTS>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t = wg.x;
-  let xo = t * p.n_embd;
-  var ss = 0.0;
-  for (var c = lid; c < p.n_embd; c += WG) { let x = X[xo + c]; ss += x * x; }
-  let inv = 1.0 / sqrt(reduce_sum(lid, ss) / f32(p.n_embd) + p.eps);
-  for (var c = lid; c < p.n_embd; c += WG) { XN[xo + c] = X[xo + c] * inv * N[c]; }
-  storageBarrier();
-
-  var w: array<f32, 32>;
-  for (var e = 0u; e < p.n_expert; e++) {
-    var acc = 0.0;
-    for (var u = lid; u < p.n_embd / 32u; u += WG) {
-      deq32(e * p.row_bytes, u, &w);
-      var s = 0.0;
-      for (var i = 0u; i < 32u; i++) { s += w[i] * XN[xo + u * 32u + i]; }
-      acc += s;
-    }
-    let l = reduce_sum(lid, acc);
-    if (lid == 0u) { probs[e] = l; }
-  }
+  norm_and_logits(t, lid);
   workgroupBarrier();
   if (lid != 0u) { return; }
 
-  if ((p.flags & F_SIGMOID) != 0u) {
-    for (var e = 0u; e < p.n_expert; e++) { probs[e] = 1.0 / (1.0 + exp(-probs[e])); }
-  } else {
-    var m = NONE;
-    for (var e = 0u; e < p.n_expert; e++) { m = max(m, probs[e]); }
-    var z = 0.0;
-    for (var e = 0u; e < p.n_expert; e++) { probs[e] = exp(probs[e] - m); z += probs[e]; }
-    for (var e = 0u; e < p.n_expert; e++) { probs[e] = probs[e] / z; }
-  }
-  for (var e = 0u; e < p.n_expert; e++) { sel[e] = probs[e] + select(0.0, B[e], (p.flags & F_SEL_BIAS) != 0u); }
+  // `logits` holds the probabilities from here on.
+  logits_to_probs((p.flags & F_SIGMOID) != 0u);
+  for (var e = 0u; e < p.n_expert; e++) { sel[e] = logits[e] + select(0.0, B[e], (p.flags & F_SEL_BIAS) != 0u); }
 
   if (p.n_group > 1u) {
     // Keep the n_group_used groups with the highest top-2 sums; mask the others' experts.
@@ -100,8 +73,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     }
     taken[best] = true;
     IDS[p.ids_off + t * p.k + k] = best;
-    WTS[t * p.k + k] = probs[best];
-    sum += probs[best];
+    WTS[t * p.k + k] = logits[best];
+    sum += logits[best];
   }
   // llama.cpp's floor for the renormalisation sum.
   let denom = select(1.0, max(sum, 6.103515625e-5), (p.flags & F_NORM_W) != 0u);
