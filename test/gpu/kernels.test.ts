@@ -8,7 +8,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../scripts/model-gen/random.ts';
 import { openNodeGpu } from '../../scripts/node-webgpu.ts';
 import { F_BIAS, F_RES } from '../../workers/engine/gpu/matmul.ts';
-import { packParams } from '../../workers/engine/gpu/recorder.ts';
 import { matmulTile } from '../../workers/engine/gpu/shaders.ts';
 import { MAX_CANDIDATES } from '../../workers/engine/gpu/scratch.ts';
 import { allGgmlTypes, ggmlTypeByName } from '../../workers/engine/quant/types.ts';
@@ -112,7 +111,20 @@ function matmulRef(c: MatmulCase): Float64Array {
 /** Records one matmul as GpuBlocks.matmul dispatches it; returns its poisoned output. */
 function dispatchMatmul(batch: KernelBatch, type: GgmlTypeInfo, c: MatmulCase, dummy: GPUBuffer): GPUBuffer {
   const y = batch.poisoned('Y', 4 * c.nTok * c.yStride);
-  const params = packParams('uuuuuuuufuuu', [c.rows, c.cols, deviceRowBytes(type, c.cols), c.nTok, c.xStride, c.yStride, c.yOff, c.flags, c.alpha, c.wOff, c.rStride, c.xOff]);
+  const params = {
+    rows: c.rows,
+    cols: c.cols,
+    row_bytes: deviceRowBytes(type, c.cols),
+    n_tok: c.nTok,
+    x_stride: c.xStride,
+    y_stride: c.yStride,
+    y_off: c.yOff,
+    flags: c.flags,
+    alpha: c.alpha,
+    w_off: c.wOff,
+    r_stride: c.rStride,
+    x_off: c.xOff,
+  };
   const groups = Math.ceil(c.rows / batch.rowsPerGroup);
   const tile = matmulTile(c.nTok);
   batch.dispatch(
@@ -207,7 +219,7 @@ describe('rms_norm equals the f64 RMSNorm · weight', () => {
         for (let c = 0; c < cols; c++) want[t * cols + c] = x[c] * inv * N[c];
       }
       const y = batch.poisoned('Y', 4 * nTok * cols);
-      batch.dispatch('rms_norm', undefined, [batch.input('X', X), batch.input('N', N), y], packParams('uuuf', [cols, stride, off, 1e-6]), [nTok, 1, 1]);
+      batch.dispatch('rms_norm', undefined, [batch.input('X', X), batch.input('N', N), y], { cols, x_stride: stride, x_off: off, eps: 1e-6 }, [nTok, 1, 1]);
       return { label: `${cols} wide, ${nTok} tokens`, y, want };
     });
     const got = await batch.run(cases.map((c) => c.y));
@@ -242,7 +254,7 @@ describe('embed equals scale · dequantize(row)', () => {
       return layouts.map((l) => {
         const X = batch.poisoned('X', 4 * (tokens.length * nEmbd + 16)); // 16 words past the end stay poisoned
         for (const part of l.parts) {
-          batch.dispatch('embed', type, [part.W, batch.input('TOK', tokens), X], packParams('uufuuuuu', [nEmbd, rb, scale, tokens.length, part.firstRow, part.rows, 0, 0]), [
+          batch.dispatch('embed', type, [part.W, batch.input('TOK', tokens), X], { n_embd: nEmbd, row_bytes: rb, scale, n_tok: tokens.length, first_row: part.firstRow, n_rows: part.rows }, [
             Math.ceil(nEmbd / 32 / 64),
             tokens.length,
             1,
@@ -318,7 +330,7 @@ describe('argmax', () => {
     const outs = cases.map((c) => {
       const nTok = c.want.length;
       const out = batch.poisoned('OUT', 4 * (c.outOff + nTok + 4));
-      batch.dispatch('argmax', undefined, [batch.input('L', c.L), out], packParams('uuuu', [c.nVocab, nTok, c.stride, c.outOff]), [nTok, 1, 1]);
+      batch.dispatch('argmax', undefined, [batch.input('L', c.L), out], { n_vocab: c.nVocab, n_tok: nTok, l_stride: c.stride, out_off: c.outOff }, [nTok, 1, 1]);
       return out;
     });
     const got = await batch.run(outs);
@@ -390,8 +402,8 @@ describe('topk_partial + topk_merge', () => {
       const logZ = m + Math.log(row.reduce((s, x) => s + Math.exp(x - m), 0));
       const part = batch.poisoned('PART', 4 * N_PART * (2 + 2 * MAX_CANDIDATES));
       const out = batch.poisoned('OUT', 4 * (1 + 2 * c.k));
-      batch.dispatch('topk_partial', undefined, [batch.input('L', L), part], packParams('uuuu', [c.nVocab, c.k, c.lOff, 0]), [N_PART, 1, 1]);
-      batch.dispatch('topk_merge', undefined, [part, out], packParams('uuuu', [c.nVocab, c.k, 0, 0]), [1, 1, 1]);
+      batch.dispatch('topk_partial', undefined, [batch.input('L', L), part], { n_vocab: c.nVocab, k: c.k, l_off: c.lOff }, [N_PART, 1, 1]);
+      batch.dispatch('topk_merge', undefined, [part, out], { n_vocab: c.nVocab, k: c.k, out_off: 0 }, [1, 1, 1]);
       return { c, out, logZ, top: order.slice(0, Math.min(c.k, c.nVocab)), row };
     });
     const got = await batch.run(runs.map((r) => r.out));

@@ -11,6 +11,7 @@ import { dequantize } from '../../workers/engine/quant/dequant.ts';
 import { quantize } from '../../reference/quant/quantize.ts';
 import type { GgmlTypeInfo } from '../../workers/engine/quant/types.ts';
 import type { Rng } from '../../scripts/model-gen/random.ts';
+import { packParams, type KernelParams } from '../../workers/engine/gpu/params.ts';
 
 export const POISON = 0xffffffff;
 
@@ -77,14 +78,15 @@ export class KernelBatch {
   }
 
   /** One dispatch, bound like StepRecorder.dispatch: `buffers` at 0..n−1, then the uniform. */
-  dispatch(
-    kernel: KernelName,
+  dispatch<K extends KernelName>(
+    kernel: K,
     type: GgmlTypeInfo | undefined,
     buffers: readonly GPUBuffer[],
-    params: ArrayBuffer,
+    values: KernelParams<K>,
     groups: readonly [number, number, number],
     constants?: Readonly<Record<string, number>>,
   ): void {
+    const params = packParams(kernel, values);
     const pipeline = pipelinesOf(this.device, this.lanes).get(kernel, type, constants);
     const uniform = this.buffer(params.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${kernel}.params`);
     this.device.queue.writeBuffer(uniform, 0, params);

@@ -8,7 +8,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../scripts/model-gen/random.ts';
 import { rmsNorm, rope } from '../../../reference/cpu/ops.ts';
-import { packParams } from '../../../workers/engine/gpu/recorder.ts';
 import { allocateScratch } from '../../../workers/engine/gpu/scratch.ts';
 import type { Scratch } from '../../../workers/engine/gpu/scratch.ts';
 import type { ModelConfig } from '../../../workers/engine/model/config.ts';
@@ -215,7 +214,20 @@ describe('qk_rope equals rmsNorm + rope (cpu/ops.ts)', () => {
         'qk_rope',
         undefined,
         [batch.input('QKV', qkv), ...norms, scratch.rope, QO, KC, VC],
-        packParams('uuuuuuuufuuu', [c.nHead, c.nHeadKv, c.dk, c.dv, c.nRot, c.pos0, flags, stride, eps, c.layer * c.nCtx * kvDim, c.layer * c.nCtx * vDim, c.nTok]),
+        {
+          n_head: c.nHead,
+          n_head_kv: c.nHeadKv,
+          dk: c.dk,
+          dv: c.dv,
+          n_rot: c.nRot,
+          pos0: c.pos0,
+          flags,
+          qkv_stride: stride,
+          eps,
+          k_cache_off: c.layer * c.nCtx * kvDim,
+          v_cache_off: c.layer * c.nCtx * vDim,
+          n_tok: c.nTok,
+        },
         [c.nHead + c.nHeadKv, c.nTok, 1],
       );
       return { c, outs: [QO, KC, VC], wants: [wantQ, wantK, wantV] };
@@ -306,7 +318,20 @@ describe('attention equals f64 causal softmax attention', () => {
           O,
           c.sinks ? batch.input('SINKS', sinks) : batch.poisoned('no SINKS', 16),
         ],
-        packParams('uuuuuuuufuuu', [c.nHead, c.nHeadKv, c.dk, c.dv, c.pos0, c.nCtx, c.layer * c.nCtx * kvDim, c.layer * c.nCtx * vDim, c.kqScale, c.nTok, swa, c.sinks ? 1 : 0]),
+        {
+          n_head: c.nHead,
+          n_head_kv: c.nHeadKv,
+          dk: c.dk,
+          dv: c.dv,
+          pos0: c.pos0,
+          n_ctx: c.nCtx,
+          k_cache_off: c.layer * c.nCtx * kvDim,
+          v_cache_off: c.layer * c.nCtx * vDim,
+          kq_scale: c.kqScale,
+          n_tok: c.nTok,
+          n_swa: swa,
+          flags: c.sinks ? 1 : 0,
+        },
         [c.nHead, c.nTok, 1],
       );
       return { label, O, want };

@@ -15,7 +15,6 @@ import { rmsNorm } from '../../../reference/cpu/ops.ts';
 import { CpuWeights } from '../../../reference/cpu/weights.ts';
 import { parseGguf } from '../../../workers/engine/gguf/reader.ts';
 import { bytesSource } from '../../../workers/engine/gguf/sources.ts';
-import { packParams } from '../../../workers/engine/gpu/recorder.ts';
 import { GpuWeights } from '../../../workers/engine/gpu/weights.ts';
 import type { GpuMatrix } from '../../../workers/engine/gpu/weights.ts';
 import { archOf } from '../../../workers/engine/model/archs/index.ts';
@@ -139,7 +138,19 @@ function dispatchExperts(batch: KernelBatch, type: GgmlTypeInfo, r: ExpertRun, i
     'moe_up',
     type,
     [r.W, batch.input('XN', xn), IDS, H, noBias, noBias, table],
-    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, deviceRowBytes(type, r.nEmbd), deviceRowBytes(type, r.nEmbd) * r.nFf, r.upOff, k, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, tableOff, 0]),
+    {
+      n_embd: r.nEmbd,
+      n_ff: r.nFf,
+      row_bytes: deviceRowBytes(type, r.nEmbd),
+      expert_bytes: deviceRowBytes(type, r.nEmbd) * r.nFf,
+      up_off: r.upOff,
+      k,
+      n_pairs: pairs,
+      dense: dense ? 1 : 0,
+      ids_off: dense ? 0 : idsOff,
+      flags: 0,
+      slots_off: tableOff,
+    },
     [Math.ceil(r.nFf / batch.rowsPerGroup), groupsY, 1],
     tile,
   );
@@ -147,7 +158,17 @@ function dispatchExperts(batch: KernelBatch, type: GgmlTypeInfo, r: ExpertRun, i
     'moe_down',
     type,
     [r.D, H, IDS, Y, noBias, table],
-    packParams('uuuuuuuuuuuu', [r.nEmbd, r.nFf, deviceRowBytes(type, r.nFf), deviceRowBytes(type, r.nFf) * r.nEmbd, pairs, dense ? 1 : 0, dense ? 0 : idsOff, 0, tableOff, 0, 0, 0]),
+    {
+      n_embd: r.nEmbd,
+      n_ff: r.nFf,
+      row_bytes: deviceRowBytes(type, r.nFf),
+      expert_bytes: deviceRowBytes(type, r.nFf) * r.nEmbd,
+      n_pairs: pairs,
+      dense: dense ? 1 : 0,
+      ids_off: dense ? 0 : idsOff,
+      flags: 0,
+      slots_off: tableOff,
+    },
     [Math.ceil(r.nEmbd / batch.rowsPerGroup), groupsY, 1],
     tile,
   );
@@ -426,7 +447,7 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
             'router',
             g.router.type,
             [g.router.buffer, xBuf, g.norm, gated && sh?.gateInp ? sh.gateInp : dummy, XN, IDS, WTS, SHG, bs?.router ?? dummy],
-            packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, g.router.rowBytes, rflags, cfg.rmsEps, c.opts.weightsScale, T, 0, 0, 0, 0]),
+            { n_embd: nEmbd, n_expert: nExpert, k, row_bytes: g.router.rowBytes, flags: rflags, eps: cfg.rmsEps, w_scale: c.opts.weightsScale, n_tok: T, ids_off: 0 },
             [T, 1, 1],
           );
           // Every expert resident: slot e holds expert e.
@@ -441,7 +462,19 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
               'moe_up',
               gate.type,
               [gate.buffer, XN, ids, h, b?.gate ?? dummy, b?.up ?? dummy, table],
-              packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, upOff, kk, T * kk, dense ? 1 : 0, 0, upFlags, 0, 0]),
+              {
+                n_embd: nEmbd,
+                n_ff: nFf,
+                row_bytes: gate.rowBytes,
+                expert_bytes: gate.rowBytes * nFf,
+                up_off: upOff,
+                k: kk,
+                n_pairs: T * kk,
+                dense: dense ? 1 : 0,
+                ids_off: 0,
+                flags: upFlags,
+                slots_off: 0,
+              },
               [Math.ceil(nFf / rpg), nE, 1],
               { TILE: matmulTile(T) },
             );
@@ -449,14 +482,14 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
               'moe_down',
               down.type,
               [down.buffer, h, ids, y, b?.down ?? dummy, table],
-              packParams('uuuuuuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, T * kk, dense ? 1 : 0, 0, b ? 1 : 0, 0, 0, 0, 0]),
+              { n_embd: nEmbd, n_ff: nFf, row_bytes: down.rowBytes, expert_bytes: down.rowBytes * nEmbd, n_pairs: T * kk, dense: dense ? 1 : 0, ids_off: 0, flags: b ? 1 : 0, slots_off: 0 },
               [Math.ceil(nEmbd / rpg), nE, 1],
               { TILE: matmulTile(T) },
             );
           };
           experts(g.gate, g.upOff, g.down, IDS, k, nFfExp, H, Y, nExpert, false, bs);
           if (sh) experts(sh.gate, sh.upOff, sh.down, dummy, 1, nFfShexp, HS, YS, 1, true);
-          batch.dispatch('moe_combine', undefined, [xBuf, Y, WTS, sh ? YS : dummy, gated ? SHG : dummy, XO], packParams('uuufuuuu', [nEmbd, k, (sh ? 1 : 0) | (gated ? 2 : 0), c.alpha, T, 0, 0, 0]), [
+          batch.dispatch('moe_combine', undefined, [xBuf, Y, WTS, sh ? YS : dummy, gated ? SHG : dummy, XO], { n_embd: nEmbd, k, flags: (sh ? 1 : 0) | (gated ? 2 : 0), alpha: c.alpha, n_tok: T }, [
             Math.ceil(nEmbd / 64),
             T,
             1,

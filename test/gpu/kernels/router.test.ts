@@ -6,7 +6,6 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../scripts/model-gen/random.ts';
-import { packParams } from '../../../workers/engine/gpu/recorder.ts';
 import { dequantize } from '../../../workers/engine/quant/dequant.ts';
 import { quantize } from '../../../reference/quant/quantize.ts';
 import { deviceRowBytes, toDeviceLayout } from '../../../workers/engine/gpu/layout.ts';
@@ -220,7 +219,7 @@ describe('router equals f64 routing', () => {
           ...outs,
           c.bias ? batch.input('RB', d.B) : batch.poisoned('no RB', 16),
         ],
-        packParams('uuuuuffuuuuu', [c.nEmbd, c.nExpert, c.k, deviceRowBytes(type, c.nEmbd), flags, 1e-6, c.scale, c.nTok, idsOff, 0, 0, 0]),
+        { n_embd: c.nEmbd, n_expert: c.nExpert, k: c.k, row_bytes: deviceRowBytes(type, c.nEmbd), flags, eps: 1e-6, w_scale: c.scale, n_tok: c.nTok, ids_off: idsOff },
         [c.nTok, 1, 1],
       );
       return { c, d, refs, outs, idsOff };

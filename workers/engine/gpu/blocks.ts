@@ -6,7 +6,6 @@
 import type { ModelConfig } from '../model/config.ts';
 import type { AttentionOpts, Blocks, MoeOpts } from '../model/graph.ts';
 import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
-import { packParams } from './recorder.ts';
 import { F_BIAS, F_RES, recordMatmul, recordRmsNorm } from './matmul.ts';
 import { matmulTile, projectionRowsPerGroup } from './shaders.ts';
 import type { StepRecorder } from './recorder.ts';
@@ -125,7 +124,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
         const m = this.weights.matrix(globalTensors.tokenEmbd);
         const out = this.s.act[0];
         for (const [i, part] of (m.parts ?? [{ buffer: m.buffer, firstRow: 0, rows: m.rows }]).entries()) {
-          const params = packParams('uufuuuuu', [this.cfg.nEmbd, m.rowBytes, alpha, this.nTok, part.firstRow, part.rows, 0, 0]);
+          const params = { n_embd: this.cfg.nEmbd, row_bytes: m.rowBytes, scale: alpha, n_tok: this.nTok, first_row: part.firstRow, n_rows: part.rows };
           this.rec.dispatch(`embed#${i}`, 'embed', m.type, [part.buffer, this.s.tokens, out], params, [Math.ceil(this.cfg.nEmbd / 32 / 64), this.nTok, 1]);
         }
         return { kind: 'buf', buffer: out, width: this.cfg.nEmbd };
@@ -195,7 +194,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
       'qk_rope',
       undefined,
       [s.qkv, qn, kn, s.rope, s.q, s.kCache, s.vCache],
-      packParams('uuuuuuuufuuu', [nHead, nHeadKv, dk, dv, nRot, this.pos0, flags, stride, this.cfg.rmsEps, kOff, vOff, this.nTok]),
+      { n_head: nHead, n_head_kv: nHeadKv, dk, dv, n_rot: nRot, pos0: this.pos0, flags, qkv_stride: stride, eps: this.cfg.rmsEps, k_cache_off: kOff, v_cache_off: vOff, n_tok: this.nTok },
       [nHead + nHeadKv, this.nTok, 1],
     );
     this.rec.dispatch(
@@ -203,7 +202,20 @@ export class GpuBlocks implements Blocks<GpuAct> {
       'attention',
       undefined,
       [s.q, s.kCache, s.vCache, s.scores, s.attnOut, opts.sinks ? this.weights.vector(w(il, 'attnSinks')) : s.dummy],
-      packParams('uuuuuuuufuuu', [nHead, nHeadKv, dk, dv, this.pos0, s.nCtx, kOff, vOff, this.cfg.kqScale, this.nTok, opts.slidingWindow ?? 0, opts.sinks ? 1 : 0]),
+      {
+        n_head: nHead,
+        n_head_kv: nHeadKv,
+        dk,
+        dv,
+        pos0: this.pos0,
+        n_ctx: s.nCtx,
+        k_cache_off: kOff,
+        v_cache_off: vOff,
+        kq_scale: this.cfg.kqScale,
+        n_tok: this.nTok,
+        n_swa: opts.slidingWindow ?? 0,
+        flags: opts.sinks ? 1 : 0,
+      },
       [nHead, this.nTok, 1],
     );
     const attnOut: Buf = { kind: 'buf', buffer: s.attnOut, width: nHead * dv };
@@ -260,6 +272,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
     // The router writes its own normalised input to s.xn.
     this.normalised = new WeakMap();
     const rflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (gated ? 4 : 0) | (biases ? 8 : 0) | (opts.gating === 'softmax_weight' ? 16 : 0);
+    const routerParams = { n_embd: nEmbd, n_expert: nExpert, k, row_bytes: router.rowBytes, eps: this.cfg.rmsEps, w_scale: opts.weightsScale, n_tok: this.nTok, ids_off: il * this.nTok * k };
     if (opts.selectionBias || opts.groups) {
       // DeepSeek-V3: biased selection within the best groups (router_v3.wgsl).
       const vflags = (opts.gating === 'sigmoid' ? 1 : 0) | (opts.normWeights ? 2 : 0) | (opts.selectionBias ? 4 : 0);
@@ -268,7 +281,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
         'router_v3',
         router.type,
         [router.buffer, x.src.buffer, this.weights.vector(x.weight), opts.selectionBias ? this.weights.vector(w(il, 'expProbsB')) : s.dummy, s.xn, s.ids, s.wts],
-        packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, router.rowBytes, vflags, this.cfg.rmsEps, opts.weightsScale, this.nTok, il * this.nTok * k, opts.groups?.count ?? 1, opts.groups?.used ?? 1, 0]),
+        { ...routerParams, flags: vflags, n_group: opts.groups?.count ?? 1, n_group_used: opts.groups?.used ?? 1 },
         [this.nTok, 1, 1],
       );
     } else
@@ -287,7 +300,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
           s.shGate,
           biases ? this.weights.vector(w(il, 'ffnGateInpBias')) : s.dummy,
         ],
-        packParams('uuuuuffuuuuu', [nEmbd, nExpert, k, router.rowBytes, rflags, this.cfg.rmsEps, opts.weightsScale, this.nTok, il * this.nTok * k, 0, 0, 0]),
+        { ...routerParams, flags: rflags },
         [this.nTok, 1, 1],
       );
     const expertBiases = biases ? { gate: w(il, 'ffnGateExpsBias'), up: w(il, 'ffnUpExpsBias'), down: w(il, 'ffnDownExpsBias') } : undefined;
@@ -312,7 +325,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
           'moe_combine',
           undefined,
           [residual.buffer, s.y, s.wts, shared ? s.yShared : s.dummy, gated ? s.shGate : s.dummy, target],
-          packParams('uuufuuuu', [nEmbd, k, cflags, alpha, this.nTok, 0, 0, 0]),
+          { n_embd: nEmbd, k, flags: cflags, alpha, n_tok: this.nTok },
           [Math.ceil(nEmbd / 64), this.nTok, 1],
         );
         return { kind: 'buf', buffer: target, width: nEmbd };
@@ -354,7 +367,19 @@ export class GpuBlocks implements Blocks<GpuAct> {
       'moe_up',
       gate.type,
       [gate.buffer, this.s.xn, ids, h, bias(biases?.gate), bias(biases?.up), table],
-      packParams('uuuuuuuuuuuu', [nEmbd, nFf, gate.rowBytes, gate.rowBytes * nFf, m.upOffset, k, pairs, dense ? 1 : 0, off, upFlags, m.tableOffset, 0]),
+      {
+        n_embd: nEmbd,
+        n_ff: nFf,
+        row_bytes: gate.rowBytes,
+        expert_bytes: gate.rowBytes * nFf,
+        up_off: m.upOffset,
+        k,
+        n_pairs: pairs,
+        dense: dense ? 1 : 0,
+        ids_off: off,
+        flags: upFlags,
+        slots_off: m.tableOffset,
+      },
       [Math.ceil(nFf / projectionRowsPerGroup(this.rowLanes)), slots, 1],
       tile,
     );
@@ -363,7 +388,17 @@ export class GpuBlocks implements Blocks<GpuAct> {
       'moe_down',
       down.type,
       [down.buffer, h, ids, y, bias(biases?.down), table],
-      packParams('uuuuuuuuuuuu', [nEmbd, nFf, down.rowBytes, down.rowBytes * nEmbd, pairs, dense ? 1 : 0, off, biases ? 1 : 0, m.tableOffset, 0, 0, 0]),
+      {
+        n_embd: nEmbd,
+        n_ff: nFf,
+        row_bytes: down.rowBytes,
+        expert_bytes: down.rowBytes * nEmbd,
+        n_pairs: pairs,
+        dense: dense ? 1 : 0,
+        ids_off: off,
+        flags: biases ? 1 : 0,
+        slots_off: m.tableOffset,
+      },
       [Math.ceil(nEmbd / projectionRowsPerGroup(this.rowLanes)), slots, 1],
       tile,
     );

@@ -2,7 +2,6 @@
 // (kernels/rms_norm.wgsl), for every block that projects: attention, MLA, dense FFNs, output.
 
 import { ModelError } from '../model/errors.ts';
-import { packParams } from './recorder.ts';
 import type { StepRecorder } from './recorder.ts';
 import { matmulTile } from './shaders.ts';
 import type { GpuMatrix } from './weights.ts';
@@ -44,7 +43,20 @@ export function recordMatmul(rec: StepRecorder, site: string, m: GpuMatrix, x: V
     // A row range starts firstRow rows into the matrix; split parts start their own buffers.
     const wOff = m.offset + (partial ? part.firstRow * m.rowBytes : 0);
     const yOff = y.offset + (m.parts ? part.firstRow : 0);
-    const params = packParams('uuuuuuuufuuu', [part.rows, m.cols, m.rowBytes, nTok, x.stride, y.stride, yOff, e.flags ?? 0, e.alpha ?? 1, wOff, e.residual?.stride ?? 0, x.offset]);
+    const params = {
+      rows: part.rows,
+      cols: m.cols,
+      row_bytes: m.rowBytes,
+      n_tok: nTok,
+      x_stride: x.stride,
+      y_stride: y.stride,
+      y_off: yOff,
+      flags: e.flags ?? 0,
+      alpha: e.alpha ?? 1,
+      w_off: wOff,
+      r_stride: e.residual?.stride ?? 0,
+      x_off: x.offset,
+    };
     const buffers = [part.buffer, x.buffer, e.bias ?? e.dummy, e.residual?.buffer ?? e.dummy, y.buffer];
     rec.dispatch(m.parts ? `${site}#${i}` : site, 'matmul', m.type, buffers, params, [Math.min(groups, 32768), Math.ceil(groups / 32768), Math.ceil(nTok / tile)], { TILE: tile });
   }
@@ -52,5 +64,5 @@ export function recordMatmul(rec: StepRecorder, site: string, m: GpuMatrix, x: V
 
 /** out[t, c] = RMSNorm(X[t])·weight for nTok tokens of `cols` floats. */
 export function recordRmsNorm(rec: StepRecorder, site: string, x: View, cols: number, weight: GPUBuffer, out: GPUBuffer, nTok: number, eps: number): void {
-  rec.dispatch(site, 'rms_norm', undefined, [x.buffer, weight, out], packParams('uuuf', [cols, x.stride, x.offset, eps]), [nTok, 1, 1]);
+  rec.dispatch(site, 'rms_norm', undefined, [x.buffer, weight, out], { cols, x_stride: x.stride, x_off: x.offset, eps }, [nTok, 1, 1]);
 }

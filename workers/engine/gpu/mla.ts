@@ -13,7 +13,6 @@ import { layerTensorName as w } from '../model/tensorNames.ts';
 import { dequantize } from '../quant/dequant.ts';
 import { tensorRange } from '../gguf/slices.ts';
 import type { WeightSource } from '../model/weightSource.ts';
-import { packParams } from './recorder.ts';
 import { projectionRowsPerGroup } from './shaders.ts';
 import type { StepRecorder } from './recorder.ts';
 import { recordMatmul, recordRmsNorm } from './matmul.ts';
@@ -115,20 +114,20 @@ function matmul(c: MlaRecorder, site: string, m: GpuMatrix, x: View, y: View, ro
 /** For each head h: Y[t, h] = W_h · X[t, h], W_h = `rows` rows from row firstRow + h·rowsPerHead (matmul_heads.wgsl). */
 function headsMatmul(c: MlaRecorder, site: string, m: GpuMatrix, w: { rows: number; firstRow: number; rowsPerHead: number }, x: View & { perHead: number }, y: View & { perHead: number }): void {
   if (m.parts) throw new ModelError('bad_shape', `${site}: a weight split across bindings cannot take a head offset`);
-  const params = packParams('uuuuuuuuuuuu', [
-    w.rows,
-    m.cols,
-    m.rowBytes,
-    c.nTok,
-    x.stride,
-    y.stride,
-    x.offset,
-    y.offset,
-    m.offset + w.firstRow * m.rowBytes,
-    w.rowsPerHead * m.rowBytes,
-    x.perHead,
-    y.perHead,
-  ]);
+  const params = {
+    rows: w.rows,
+    cols: m.cols,
+    row_bytes: m.rowBytes,
+    n_tok: c.nTok,
+    x_stride: x.stride,
+    y_stride: y.stride,
+    x_off: x.offset,
+    y_off: y.offset,
+    w_off: m.offset + w.firstRow * m.rowBytes,
+    w_head: w.rowsPerHead * m.rowBytes,
+    x_head: x.perHead,
+    y_head: y.perHead,
+  };
   c.rec.dispatch(site, 'matmul_heads', m.type, [m.buffer, x.buffer, y.buffer], params, [Math.ceil(w.rows / (64 / c.rowLanes)), c.cfg.nHead, Math.ceil(c.nTok / 8)]);
 }
 
@@ -159,7 +158,7 @@ export function recordMla(c: MlaRecorder, x: { readonly src: { readonly buffer: 
     'mla_prep',
     undefined,
     [ms.q, ms.ckv, wt.vector(w(il, 'attnKvANorm')), c.s.rope, ms.qAbs, ms.cache],
-    packParams('uuuuuufu', [H, r, dn, dr, c.pos0, cacheOff, c.cfg.rmsEps, nTok]),
+    { n_head: H, r, dn, dr, pos0: c.pos0, cache_off: cacheOff, eps: c.cfg.rmsEps, n_tok: nTok },
     [H + 1, nTok, 1],
   );
   // q_abs_h = K_hᵀ·q_nope_h: K_h is r rows of dn, head after head.
@@ -172,11 +171,14 @@ export function recordMla(c: MlaRecorder, x: { readonly src: { readonly buffer: 
     { buffer: ms.q, stride: H * dk, offset: 0, perHead: dk },
     { buffer: ms.qAbs, stride: H * width, offset: 0, perHead: width },
   );
-  c.rec.dispatch(`L${il}.mla_attention`, 'mla_attention', undefined, [ms.qAbs, ms.cache, c.s.scores, ms.ctx], packParams('uuuuuufu', [H, r, dr, c.pos0, c.s.nCtx, cacheOff, c.cfg.kqScale, nTok]), [
-    H,
-    nTok,
-    1,
-  ]);
+  c.rec.dispatch(
+    `L${il}.mla_attention`,
+    'mla_attention',
+    undefined,
+    [ms.qAbs, ms.cache, c.s.scores, ms.ctx],
+    { n_head: H, r, dr, pos0: c.pos0, n_ctx: c.s.nCtx, cache_off: cacheOff, kq_scale: c.cfg.kqScale, n_tok: nTok },
+    [H, nTok, 1],
+  );
   // V_h: attn_v_b's dv rows of head h, or rows dn.. of head h's block in attn_kv_b.
   const vb = wt.matrix(w(il, m.splitKvB ? 'attnVB' : 'attnKvB'));
   const vRows = m.splitKvB ? { rows: dv, firstRow: 0, rowsPerHead: dv } : { rows: dv, firstRow: dn, rowsPerHead: dn + dv };
@@ -193,6 +195,6 @@ export function recordDenseUp(c: MlaRecorder, x: { readonly src: { readonly buff
   matmul(c, `L${il}.ffn_gate`, c.weights.matrix(w(il, 'ffnGate')), xin, { buffer: ms.gate, stride: nFf, offset: 0 }, nFf, 0, norm);
   matmul(c, `L${il}.ffn_up`, c.weights.matrix(w(il, 'ffnUp')), xin, { buffer: ms.up, stride: nFf, offset: 0 }, nFf, 0, norm);
   const n = c.nTok * nFf;
-  c.rec.dispatch(`L${il}.silu_mul`, 'silu_mul', undefined, [ms.gate, ms.up], packParams('uuuu', [n, 0, 0, 0]), [Math.ceil(n / 64), 1, 1]);
+  c.rec.dispatch(`L${il}.silu_mul`, 'silu_mul', undefined, [ms.gate, ms.up], { n }, [Math.ceil(n / 64), 1, 1]);
   return ms.gate;
 }

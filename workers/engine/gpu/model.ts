@@ -10,7 +10,7 @@ import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
 import type { WeightSource } from '../model/weightSource.ts';
 import { GpuBlocks } from './blocks.ts';
 import type { GpuContext } from './device.ts';
-import { packParams, StepRecorder } from './recorder.ts';
+import { StepRecorder } from './recorder.ts';
 import { allocateScratch, MAX_CANDIDATES } from './scratch.ts';
 import type { Scratch } from './scratch.ts';
 import { PipelineCache } from './shaders.ts';
@@ -376,7 +376,7 @@ export class GpuModel {
     let bytes: number;
     if (mode === 'greedy' || mode === 'greedy_last' || mode === 'none') {
       const n = mode === 'greedy' ? T : 1;
-      this.recorder.dispatch('argmax', 'argmax', undefined, [logits.buffer, s.sampled], packParams('uuuu', [this.cfg.nVocab, n, this.cfg.nVocab, 0]), [n, 1, 1]);
+      this.recorder.dispatch('argmax', 'argmax', undefined, [logits.buffer, s.sampled], { n_vocab: this.cfg.nVocab, n_tok: n, l_stride: this.cfg.nVocab, out_off: 0 }, [n, 1, 1]);
       this.recorder.end();
       bytes = n * 4;
       staging = this.idsStaging;
@@ -386,8 +386,8 @@ export class GpuModel {
       const n = mode.allPositions ? T : 1;
       for (let t = 0; t < n; t++) {
         const sfx = t === 0 ? '' : `#${t}`;
-        this.recorder.dispatch(`topk.partial${sfx}`, 'topk_partial', undefined, [logits.buffer, s.topkPartial], packParams('uuuu', [this.cfg.nVocab, mode.top, t * this.cfg.nVocab, 0]), [64, 1, 1]);
-        this.recorder.dispatch(`topk.merge${sfx}`, 'topk_merge', undefined, [s.topkPartial, s.candidates], packParams('uuuu', [this.cfg.nVocab, mode.top, t * (1 + 2 * mode.top), 0]), [1, 1, 1]);
+        this.recorder.dispatch(`topk.partial${sfx}`, 'topk_partial', undefined, [logits.buffer, s.topkPartial], { n_vocab: this.cfg.nVocab, k: mode.top, l_off: t * this.cfg.nVocab }, [64, 1, 1]);
+        this.recorder.dispatch(`topk.merge${sfx}`, 'topk_merge', undefined, [s.topkPartial, s.candidates], { n_vocab: this.cfg.nVocab, k: mode.top, out_off: t * (1 + 2 * mode.top) }, [1, 1, 1]);
       }
       this.recorder.end();
       bytes = n * (1 + 2 * mode.top) * 4;

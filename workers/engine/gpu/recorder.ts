@@ -7,23 +7,12 @@ import type { PassProfiler } from './profiler.ts';
 import { pipelineKey } from './shaders.ts';
 import type { KernelName, PipelineCache } from './shaders.ts';
 import type { GgmlTypeInfo } from '../quant/types.ts';
+import { packParams, type KernelParams } from './params.ts';
 
 interface Site {
   readonly uniform: GPUBuffer;
   readonly bindGroup: GPUBindGroup;
   readonly key: string;
-}
-
-/** Packs uniform parameters: `layout` has one letter per field, `u` (u32) or `f` (f32). */
-export function packParams(layout: string, values: readonly number[]): ArrayBuffer {
-  const size = Math.ceil((layout.length * 4) / 16) * 16;
-  const buf = new ArrayBuffer(size);
-  const view = new DataView(buf);
-  for (let i = 0; i < layout.length; i++) {
-    if (layout[i] === 'f') view.setFloat32(i * 4, values[i], true);
-    else view.setUint32(i * 4, values[i], true);
-  }
-  return buf;
 }
 
 export class StepRecorder {
@@ -73,19 +62,20 @@ export class StepRecorder {
   }
 
   /**
-   * Records one dispatch of `kernel` at `site` with `buffers` as bindings 0..n−1 and `params`
-   * as the uniform at binding n.
+   * Records one dispatch of `kernel` at `site` with `buffers` as bindings 0..n−1 and `values`
+   * packed as its uniform Params at binding n (params.ts).
    */
-  dispatch(
+  dispatch<K extends KernelName>(
     site: string,
-    kernel: KernelName,
+    kernel: K,
     type: GgmlTypeInfo | undefined,
     buffers: readonly GPUBuffer[],
-    params: ArrayBuffer,
+    values: KernelParams<K>,
     groups: readonly [number, number, number],
     constants?: Readonly<Record<string, number>>,
   ): void {
     if (!this.encoder) throw new Error('StepRecorder.dispatch outside begin/end');
+    const params = packParams(kernel, values);
     const pipeline = this.pipelines.get(kernel, type, constants);
     // A bind group belongs to its pipeline's layout: each variant at a site keeps its own.
     const variant = `${site}|${pipelineKey(kernel, type, constants)}`;
