@@ -5,7 +5,7 @@
 
 import { expect, test } from '@playwright/test';
 import { startHubDouble, type HubDouble } from '../test/helpers/hubDouble.ts';
-import { answerTokens, cpuGreedy, openApp, promptTokens, sendAndWait, testModel } from './helpers.ts';
+import { answerTokens, cpuGreedy, downloadCard, openApp, promptTokens, sendAndWait, testModel } from './helpers.ts';
 
 const entry = {
   id: 'deepseek-v2-lite-chat-q4_k_m',
@@ -38,11 +38,7 @@ test('DeepSeek-V2-Lite downloads from the Hub, loads and chats with the CPU refe
   await expect(card).toContainText('deepseek2');
   await expect(card).not.toContainText('not supported yet');
 
-  await card.getByRole('button', { name: `Download ${entry.name}` }).click();
-  await expect(card).toHaveAttribute('data-state', 'stored', { timeout: 60_000 });
-  await card.getByRole('button', { name: `Load ${entry.name}` }).click();
-  await expect(card).toHaveAttribute('data-state', 'loaded', { timeout: 60_000 });
-  await page.keyboard.press('Escape');
+  await downloadCard(page, entry.name, { load: true });
 
   await sendAndWait(page, 'Hello');
   const tokens = answerTokens(await page.getByRole('article', { name: 'Answer' }).getAttribute('data-tokens'));

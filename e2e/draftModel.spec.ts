@@ -3,9 +3,9 @@
 // granitemoe models: the same seed gives the same vocabulary, another seed a different one,
 // which the engine refuses with a clear reason. Answers stay the CPU reference's greedy tokens.
 
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { startHubDouble, type HubDouble } from '../test/helpers/hubDouble.ts';
-import { answerTokens, cpuGreedy, openApp, promptTokens, sendAndWait, testModel } from './helpers.ts';
+import { answerTokens, cpuGreedy, downloadCard, openApp, promptTokens, sendAndWait, testModel } from './helpers.ts';
 
 const target = {
   id: 'granite-3.1-3b-a800m-instruct-q4_k_m',
@@ -38,15 +38,6 @@ test.afterAll(async () => {
   await hub.close().catch(() => {});
 });
 
-async function download(page: Page, entry: { name: string }, load = false): Promise<void> {
-  const card = page.getByRole('listitem', { name: entry.name });
-  await card.getByRole('button', { name: `Download ${entry.name}` }).click();
-  await expect(card).toHaveAttribute('data-state', 'stored', { timeout: 60_000 });
-  if (!load) return;
-  await card.getByRole('button', { name: `Load ${entry.name}` }).click();
-  await expect(card).toHaveAttribute('data-state', 'loaded', { timeout: 60_000 });
-}
-
 test('a smaller model with the same tokenizer drafts for the loaded one; another tokenizer is refused', async ({ page }) => {
   test.setTimeout(180_000);
   for (const [e, m] of [
@@ -57,10 +48,9 @@ test('a smaller model with the same tokenizer drafts for the loaded one; another
     hub.setFile(e.repo, e.file, m.bytes);
   await openApp(page, { temperature: 0, maxTokens: 12 }, `?hub=${encodeURIComponent(hub.baseUrl)}`);
   await page.getByRole('button', { name: 'Models', exact: true }).click();
-  await download(page, draft);
-  await download(page, foreign);
-  await download(page, target, true);
-  await page.keyboard.press('Escape');
+  await downloadCard(page, draft.name);
+  await downloadCard(page, foreign.name);
+  await downloadCard(page, target.name, { load: true });
 
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await page.getByLabel('Guess tokens ahead and verify them in one pass').check();

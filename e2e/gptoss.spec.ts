@@ -7,7 +7,7 @@
 import { expect, test } from '@playwright/test';
 import { harmonyScript } from '../scripts/model-gen/harmony.ts';
 import { startHubDouble, type HubDouble } from '../test/helpers/hubDouble.ts';
-import { answerTokens, cpuGreedy, openApp, promptTokens, sendAndWait, testModel } from './helpers.ts';
+import { answerTokens, cpuGreedy, downloadCard, openApp, promptTokens, sendAndWait, testModel } from './helpers.ts';
 
 const entry = { name: 'gpt-oss 20B MXFP4', repo: 'bartowski/openai_gpt-oss-20b-GGUF', file: 'openai_gpt-oss-20b-MXFP4.gguf' };
 const model = testModel({
@@ -33,11 +33,7 @@ test('download gpt-oss from the Hub, chat: final channel as the answer, analysis
   const card = page.getByRole('listitem', { name: entry.name });
   await expect(card).toContainText('gpt-oss');
   await expect(card).not.toContainText('not supported yet');
-  await card.getByRole('button', { name: `Download ${entry.name}` }).click();
-  await expect(card).toHaveAttribute('data-state', 'stored', { timeout: 60_000 });
-  await card.getByRole('button', { name: `Load ${entry.name}` }).click();
-  await expect(card).toHaveAttribute('data-state', 'loaded', { timeout: 60_000 });
-  await page.keyboard.press('Escape');
+  await downloadCard(page, entry.name, { load: true });
 
   await sendAndWait(page, 'Hello');
   const answer = page.getByRole('article', { name: 'Answer' });

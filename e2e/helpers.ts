@@ -47,6 +47,20 @@ export async function openApp(page: Page, settings: TestSettings = {}, query = '
   await expect(page).toHaveTitle('Pakar');
 }
 
+/**
+ * Downloads a model card of the open Models panel (`name` is its label) and waits until it is
+ * stored; with `load`, also loads it and closes the panel.
+ */
+export async function downloadCard(page: Page, name: string, { load = false } = {}): Promise<void> {
+  const card = page.getByRole('listitem', { name });
+  await card.getByRole('button', { name: `Download ${name}` }).click();
+  await expect(card).toHaveAttribute('data-state', 'stored', { timeout: 60_000 });
+  if (!load) return;
+  await card.getByRole('button', { name: `Load ${name}` }).click();
+  await expect(card).toHaveAttribute('data-state', 'loaded', { timeout: 60_000 });
+  await page.keyboard.press('Escape');
+}
+
 /** Loads a local .gguf straight onto the GPU through the Models panel, then closes it. */
 export async function openLocalModel(page: Page, file: string): Promise<void> {
   await page.getByRole('button', { name: 'Models', exact: true }).click();

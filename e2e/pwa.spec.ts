@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startHubDouble, type HubDouble } from '../test/helpers/hubDouble.ts';
 import { buildApp, startAppServer, type AppServer } from './appServer.ts';
-import { answerTokens, cpuGreedy, openApp, openLocalModel, promptTokens, sendAndWait, testModel } from './helpers.ts';
+import { answerTokens, cpuGreedy, downloadCard, openApp, openLocalModel, promptTokens, sendAndWait, testModel } from './helpers.ts';
 
 interface CatalogJson {
   models: { id: string; name: string; quant: string; repo: string; file: string; revision: string }[];
@@ -46,12 +46,7 @@ test.describe('offline after the first load', () => {
 
     // Online: download the model from the Hub double, load it, one conversation.
     await page.getByRole('button', { name: 'Models', exact: true }).click();
-    const card = page.getByRole('listitem', { name: entry.label });
-    await card.getByRole('button', { name: `Download ${entry.label}` }).click();
-    await expect(card).toHaveAttribute('data-state', 'stored', { timeout: 60_000 });
-    await card.getByRole('button', { name: `Load ${entry.label}` }).click();
-    await expect(card).toHaveAttribute('data-state', 'loaded', { timeout: 60_000 });
-    await page.keyboard.press('Escape');
+    await downloadCard(page, entry.label, { load: true });
     await sendAndWait(page, 'Hello from the plane');
     const online = answerTokens(await page.getByRole('article', { name: 'Answer' }).getAttribute('data-tokens'));
     expect(online).toEqual(cpuGreedy(model.bytes, promptTokens(model.bytes, [{ role: 'user', content: 'Hello from the plane' }]), 8));
@@ -259,9 +254,7 @@ test.describe('a Hub mirror chosen at build time', () => {
     expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
     await page.getByRole('button', { name: 'Models', exact: true }).click();
     await expect(page.getByTestId('download-host')).toContainText(new URL(hub.baseUrl).host);
-    const card = page.getByRole('listitem', { name: entry.label });
-    await card.getByRole('button', { name: `Download ${entry.label}` }).click();
-    await expect(card).toHaveAttribute('data-state', 'stored', { timeout: 60_000 });
+    await downloadCard(page, entry.label);
     expect(hub.stats.ranges.length).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,9 @@
 
 import { expect } from 'vitest';
 import type { GpuModel } from '../../workers/engine/gpu/model.ts';
-import type { OracleStep } from './llamaOracle.ts';
+import { loadGpuModel } from './gpuModels.ts';
+import { llamaGreedy, type OracleStep } from './llamaOracle.ts';
+import { nTokens } from './oracleSpecs.ts';
 import { softmax } from './testModels.ts';
 
 /** Our 5 most probable tokens of each step are within `tolerance` of llama.cpp's probabilities. */
@@ -36,5 +38,30 @@ export async function gpuGreedyChecked(gpu: GpuModel, prompt: readonly number[],
     if (out.length === n) return out;
     [next] = await gpu.forwardGreedy([next]);
     expect(gpu.lastStep, `decode step ${out.length}`).toMatchObject({ submits: 1, readbackBytes: 4 });
+  }
+}
+
+/**
+ * The WebGPU engine against llama.cpp on one clear-margin model: llama.cpp decodes on its own
+ * threads while the GPU does (SwiftShader keeps about one core busy); greedy tokens equal, top-5
+ * probabilities (teacher-forced on llama.cpp's tokens) within `tolerance`. `check` looks at the
+ * loaded model first (its KV cache type, its sizes).
+ */
+export async function expectGpuMatchesLlama(
+  m: { readonly path: string; readonly bytes: Uint8Array; readonly prompt: number[] },
+  tolerance: number,
+  o: { readonly kvCache?: 'f32' | 'f16'; readonly check?: (gpu: GpuModel) => void } = {},
+): Promise<void> {
+  const oracle = llamaGreedy(m.path, m.prompt, nTokens, o.kvCache === 'f16' ? 'F16' : 'F32');
+  oracle.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  const gpu = await loadGpuModel(m.bytes, { maxTokens: 8, nCtx: 64, kvCache: o.kvCache ?? 'f32' });
+  try {
+    o.check?.(gpu);
+    const greedy = await gpuGreedyChecked(gpu, m.prompt, nTokens);
+    const theirs = await oracle;
+    expect(greedy, `prompt ${m.prompt.join(',')}`).toEqual(theirs.map((s) => s.token));
+    expectTop5Close(await gpuStepProbs(gpu, m.prompt, theirs), theirs, tolerance, `prompt ${m.prompt.join(',')}`);
+  } finally {
+    gpu.destroy();
   }
 }

@@ -7,25 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { deepseek2GpuCases, llamaCppRuns } from '../helpers/deepseek2Cases.ts';
 import { loadGpuModel } from '../helpers/gpuModels.ts';
-import { llamaGreedy } from '../helpers/llamaOracle.ts';
-import { expectTop5Close, gpuGreedyChecked, gpuStepProbs } from '../helpers/oracleChecks.ts';
+import { expectGpuMatchesLlama } from '../helpers/oracleChecks.ts';
 import { nTokens, promptLength } from '../helpers/oracleSpecs.ts';
 import { clearMarginModel, testModel } from '../helpers/testModels.ts';
 
 describe('deepseek2 on WebGPU matches llama.cpp', () => {
   it.each(deepseek2GpuCases.filter(llamaCppRuns).map((c) => [c.name, c] as const))('%s', async (_, c) => {
-    const m = clearMarginModel(c.spec, promptLength, nTokens, c.minGap, c.minRoutingGap);
-    const oracle = llamaGreedy(m.path, m.prompt, nTokens);
-    oracle.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-    const gpu = await loadGpuModel(m.bytes, { maxTokens: 8, nCtx: 64 });
-    try {
-      const greedy = await gpuGreedyChecked(gpu, m.prompt, nTokens);
-      const theirs = await oracle;
-      expect(greedy, `prompt ${m.prompt.join(',')}`).toEqual(theirs.map((s) => s.token));
-      expectTop5Close(await gpuStepProbs(gpu, m.prompt, theirs), theirs, c.tolerance, `prompt ${m.prompt.join(',')}`);
-    } finally {
-      gpu.destroy();
-    }
+    await expectGpuMatchesLlama(clearMarginModel(c.spec, promptLength, nTokens, c.minGap, c.minRoutingGap), c.tolerance);
   });
 });
 

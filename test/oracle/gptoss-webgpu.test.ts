@@ -6,44 +6,23 @@
 
 import { describe, expect, it } from 'vitest';
 import { gptOssCase, gptOssQuants } from '../helpers/gptOssCases.ts';
-import { loadGpuModel } from '../helpers/gpuModels.ts';
-import { llamaGreedy } from '../helpers/llamaOracle.ts';
-import { expectTop5Close, gpuGreedyChecked, gpuStepProbs } from '../helpers/oracleChecks.ts';
+import { expectGpuMatchesLlama } from '../helpers/oracleChecks.ts';
 import { nTokens, promptLength } from '../helpers/oracleSpecs.ts';
 import { clearMarginModel } from '../helpers/testModels.ts';
 
 describe('gpt-oss on WebGPU matches llama.cpp', () => {
   it.each(gptOssQuants)('%s', async (q) => {
     const { spec, minGap, tolerance } = gptOssCase(q);
-    const m = clearMarginModel(spec, promptLength, nTokens, minGap);
-    const oracle = llamaGreedy(m.path, m.prompt, nTokens);
-    oracle.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-    const gpu = await loadGpuModel(m.bytes, { maxTokens: 8, nCtx: 64 });
-    try {
-      const greedy = await gpuGreedyChecked(gpu, m.prompt, nTokens);
-      const theirs = await oracle;
-      expect(greedy, `prompt ${m.prompt.join(',')}`).toEqual(theirs.map((s) => s.token));
-      expectTop5Close(await gpuStepProbs(gpu, m.prompt, theirs), theirs, tolerance, `prompt ${m.prompt.join(',')}`);
-    } finally {
-      gpu.destroy();
-    }
+    await expectGpuMatchesLlama(clearMarginModel(spec, promptLength, nTokens, minGap), tolerance);
   });
 });
 
 describe('gpt-oss with an f16 KV cache matches llama.cpp with an F16 cache', () => {
   it('MXFP4 experts', async () => {
     const { spec, minGap, tolerance } = gptOssCase('MXFP4 experts');
-    const m = clearMarginModel(spec, promptLength, nTokens, minGap);
-    const oracle = llamaGreedy(m.path, m.prompt, nTokens, 'F16');
-    oracle.catch(() => undefined); // awaited below
-    const gpu = await loadGpuModel(m.bytes, { kvCache: 'f16' });
-    try {
-      expect(gpu.lastStep).toMatchObject({ kvCacheType: 'f16' });
-      const theirs = await oracle;
-      expect(await gpuGreedyChecked(gpu, m.prompt, nTokens), `prompt ${m.prompt.join(',')}`).toEqual(theirs.map((s) => s.token));
-      expectTop5Close(await gpuStepProbs(gpu, m.prompt, theirs), theirs, tolerance, `prompt ${m.prompt.join(',')}`);
-    } finally {
-      gpu.destroy();
-    }
+    await expectGpuMatchesLlama(clearMarginModel(spec, promptLength, nTokens, minGap), tolerance, {
+      kvCache: 'f16',
+      check: (gpu) => expect(gpu.lastStep).toMatchObject({ kvCacheType: 'f16' }),
+    });
   });
 });

@@ -7,8 +7,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { loadGpuModel } from '../helpers/gpuModels.ts';
-import { llamaGreedy } from '../helpers/llamaOracle.ts';
-import { expectTop5Close, gpuGreedyChecked, gpuStepProbs } from '../helpers/oracleChecks.ts';
+import { expectGpuMatchesLlama } from '../helpers/oracleChecks.ts';
 import { nTokens, oracleCase, promptLength } from '../helpers/oracleSpecs.ts';
 import { clearMarginModel } from '../helpers/testModels.ts';
 
@@ -22,19 +21,12 @@ describe('f16 KV cache matches llama.cpp with an F16 cache', () => {
   it.each(cases)('%s %s', async (arch, q, tolerance) => {
     const { spec, minGap } = oracleCase(arch, q);
     const m = clearMarginModel(spec, promptLength, nTokens, minGap);
-    const oracle = llamaGreedy(m.path, m.prompt, nTokens, 'F16');
-    oracle.catch(() => undefined); // awaited below
-    const gpu = await loadGpuModel(m.bytes, { kvCache: 'f16' });
     const f32 = await loadGpuModel(m.bytes, { kvCache: 'f32' });
-    try {
-      expect(gpu.lastStep).toMatchObject({ kvCacheType: 'f16', kvCacheBytes: f32.lastStep.kvCacheBytes / 2 });
-      const greedy = await gpuGreedyChecked(gpu, m.prompt, nTokens);
-      const theirs = await oracle;
-      expect(greedy, `prompt ${m.prompt.join(',')}`).toEqual(theirs.map((s) => s.token));
-      expectTop5Close(await gpuStepProbs(gpu, m.prompt, theirs), theirs, tolerance, `prompt ${m.prompt.join(',')}`);
-    } finally {
-      gpu.destroy();
-      f32.destroy();
-    }
+    const f32Bytes = f32.lastStep.kvCacheBytes;
+    f32.destroy();
+    await expectGpuMatchesLlama(m, tolerance, {
+      kvCache: 'f16',
+      check: (gpu) => expect(gpu.lastStep).toMatchObject({ kvCacheType: 'f16', kvCacheBytes: f32Bytes / 2 }),
+    });
   });
 });
