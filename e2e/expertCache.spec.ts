@@ -12,7 +12,7 @@ test("every architecture with 3 or 8 of 32 experts per layer on the GPU answers 
   // One page for all: the engine worker compiles its kernels once for the models it loads.
   await openApp(page, { temperature: 0, maxTokens: 10 });
   for (const arch of generatorArchs) {
-    const model = testModel({ arch, seed: 11, nExpert: 32, nExpertUsed: 2, nLayer: arch === 'deepseek2' ? 3 : 2, nHeadKv: arch === 'olmoe' ? 4 : 2 });
+    const model = testModel({ arch, seed: 11, nExpert: 32, nExpertUsed: 2, nLayer: arch === 'deepseek2' || arch === 'glm4moe' ? 3 : 2, nHeadKv: arch === 'olmoe' ? 4 : 2 });
     const expertBytes = parseGguf(model.bytes)
       .tensors.filter((t) => /_exps\.weight$/.test(t.name))
       .reduce((n, t) => n + t.byteLength, 0);

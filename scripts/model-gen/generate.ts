@@ -21,8 +21,10 @@ import { think } from './think.ts';
 import { fixtureVocab, syntheticVocab } from './vocab.ts';
 import { defaultDeepseek2, deepseek2Hparams, deepseek2Layer } from './deepseek2.ts';
 import type { Deepseek2Spec } from './deepseek2.ts';
+import { defaultGlm4Moe, glm4MoeHparams, glm4MoeLayer } from './glm4moe.ts';
+import type { Glm4MoeSpec } from './glm4moe.ts';
 
-export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama', 'deepseek2', 'gpt-oss'] as const;
+export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama', 'deepseek2', 'gpt-oss', 'glm4moe'] as const;
 export type GeneratorArch = (typeof generatorArchs)[number];
 
 /** Quant type per tensor class; norms and biases are always F32. */
@@ -66,6 +68,8 @@ export interface ModelSpec {
   readonly slidingWindow?: number;
   /** deepseek2's MLA, dense-lead and routing choices (defaults: defaultDeepseek2). */
   readonly deepseek2?: Partial<Deepseek2Spec>;
+  /** glm4moe's dense lead, NextN blocks, Q/K norm and routing (defaults: defaultGlm4Moe). */
+  readonly glm4?: Partial<Glm4MoeSpec>;
 }
 
 export function allTypes(t: GgmlTypeName): TensorTypes {
@@ -144,7 +148,23 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
         type,
       ),
   };
-  for (let il = 0; il < s.nLayer; il++) {
+  const glm: Glm4MoeSpec = { ...defaultGlm4Moe, ...s.glm4 };
+  const blocks = a === 'glm4moe' ? s.nLayer + glm.nextn : s.nLayer;
+  for (let il = 0; il < blocks; il++) {
+    if (a === 'glm4moe') {
+      glm4MoeLayer(sink, il, s.nLayer, glm, {
+        nEmbd: s.nEmbd,
+        nHead: s.nHead,
+        nHeadKv: s.nHeadKv,
+        nExpert: s.nExpert,
+        nFf: s.nFf,
+        attnType: s.types.attn,
+        expertsType: s.types.experts,
+        shexpType: s.types.shexp,
+        routerType: s.types.router,
+      });
+      continue;
+    }
     if (a === 'deepseek2') {
       deepseek2Layer(sink, il, ds, {
         nEmbd: s.nEmbd,
@@ -220,11 +240,14 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
     add(globalTensors.output, [s.nEmbd, nV], out, s.types.output);
   }
 
-  const extra = a === 'deepseek2' ? deepseek2Hparams(ds, s.nHead, s.nFf) : [];
-  return writeGguf({ metadata: [...hparams(s, a === 'deepseek2' ? ds.ropeDim : headDim, nV), ...extra, ...vocab.metadata], tensors });
+  const extra = a === 'deepseek2' ? deepseek2Hparams(ds, s.nHead, s.nFf) : a === 'glm4moe' ? glm4MoeHparams(glm, s.nFf) : [];
+  // GLM rotates half of each head (partial_rotary_factor 0.5).
+  const ropeDim = a === 'deepseek2' ? ds.ropeDim : a === 'glm4moe' ? headDim / 2 : headDim;
+  return writeGguf({ metadata: [...hparams(s, ropeDim, nV, blocks), ...extra, ...vocab.metadata], tensors });
 }
 
-function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
+function hparams(s: ModelSpec, ropeDim: number, nVocab: number, blocks: number): GgufKv[] {
+  const headDim = s.nEmbd / s.nHead;
   const a = s.arch;
   const k = (key: string): string => `${a}.${key}`;
   const m: GgufKv[] = [
@@ -234,19 +257,20 @@ function hparams(s: ModelSpec, headDim: number, nVocab: number): GgufKv[] {
     kv.u32(k('vocab_size'), nVocab),
     kv.u32(k('context_length'), s.nCtx),
     kv.u32(k('embedding_length'), s.nEmbd),
-    kv.u32(k('block_count'), s.nLayer),
+    kv.u32(k('block_count'), blocks),
     kv.u32(k('attention.head_count'), s.nHead),
     ...(a === 'deepseek2' ? [] : [kv.u32(k('attention.head_count_kv'), s.nHeadKv)]),
-    kv.u32(k('rope.dimension_count'), headDim),
+    kv.u32(k('rope.dimension_count'), ropeDim),
     kv.f32(k('rope.freq_base'), a === 'olmoe' || a === 'llama' || a === 'deepseek2' ? 10000 : a === 'gpt-oss' ? 150000 : 1000000),
     kv.f32(k('attention.layer_norm_rms_epsilon'), 1e-6),
     kv.u32(k('expert_count'), s.nExpert),
     kv.u32(k('expert_used_count'), s.nExpertUsed),
   ];
+  if (a === 'glm4moe') m.push(kv.u32(k('attention.key_length'), headDim), kv.u32(k('attention.value_length'), headDim));
   if (a === 'qwen3moe' || a === 'qwen2moe') {
     m.push(kv.u32(k('feed_forward_length'), s.nFf * 4), kv.u32(k('expert_feed_forward_length'), s.nFf));
     if (a === 'qwen3moe') m.push(kv.u32(k('attention.key_length'), headDim), kv.u32(k('attention.value_length'), headDim));
-  } else if (a !== 'deepseek2' && a !== 'gpt-oss') {
+  } else if (a !== 'deepseek2' && a !== 'gpt-oss' && a !== 'glm4moe') {
     m.push(kv.u32(k('feed_forward_length'), s.nFf));
   }
   if (a === 'qwen2moe' || (a === 'granitemoe' && s.nFfShexp > 0)) m.push(kv.u32(k('expert_shared_feed_forward_length'), s.nFfShexp));

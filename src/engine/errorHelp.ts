@@ -37,7 +37,7 @@ const HELP: Partial<Record<EngineErrorCode | UiErrorCode, { title: string; hint?
   not_found: { title: 'The model is not in this browser', hint: 'It may have been deleted in another tab. Download it again.', action: 'open-models' },
   incomplete: { title: 'The model is only partly downloaded', hint: 'Resume its download in Models.', action: 'open-models' },
   unsupported: { title: 'This model cannot run here yet', hint: 'Its architecture or a tensor type is not supported by this version of Pakar.', action: 'open-models' },
-  unknown_arch: { title: 'Unsupported architecture', hint: 'This version of Pakar runs qwen3moe, qwen2moe, olmoe, granitemoe, llama, deepseek2 and gpt-oss models.', action: 'open-models' },
+  unknown_arch: { title: 'Unsupported architecture', hint: 'This version of Pakar runs qwen3moe, qwen2moe, olmoe, granitemoe, llama, deepseek2, gpt-oss and glm4moe models.', action: 'open-models' },
   unsupported_type: { title: 'Unsupported tensor type', hint: 'Try another quantization of the same model.', action: 'open-models' },
   invalid_gguf: { title: 'Not a usable GGUF file', action: 'open-models' },
   truncated: { title: 'The file ends early', hint: 'The download or copy is probably incomplete.' },

@@ -36,7 +36,8 @@ describe.each(generatorArchs)('%s with paged experts', (arch) => {
       seed: 11,
       nExpert: 32,
       nExpertUsed: 2,
-      nLayer: arch === 'deepseek2' ? 3 : 2,
+      // Dense leading layers: one more, so that two layers route.
+      nLayer: arch === 'deepseek2' || arch === 'glm4moe' ? 3 : 2,
       nHeadKv: arch === 'olmoe' ? 4 : 2,
       types: { embd: 'Q8_0', attn: 'Q8_0', router: 'F32', experts: 'Q8_0', shexp: 'Q8_0', output: 'Q8_0' },
     };

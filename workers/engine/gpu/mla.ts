@@ -31,9 +31,6 @@ export interface MlaScratch {
   readonly qAbs: GPUBuffer;
   /** [n_tok, n_head·r]: Σ p·c per head. */
   readonly ctx: GPUBuffer;
-  /** Dense FFN gate and up projections, [n_tok, n_ff]. */
-  readonly gate: GPUBuffer;
-  readonly up: GPUBuffer;
   readonly bytes: number;
   readonly buffers: readonly GPUBuffer[];
 }
@@ -51,7 +48,6 @@ export function allocateMlaScratch(device: GPUDevice, cfg: ModelConfig, m: MlaCo
   const T = maxTokens;
   const H = cfg.nHead;
   const width = mlaCacheWidth(m);
-  const nFf = cfg.nFfDense ?? 0;
   const s = {
     cache: f32('mla.cache', cfg.nLayer * nCtx * width),
     qa: f32('mla.qa', T * m.qLoraRank),
@@ -59,8 +55,6 @@ export function allocateMlaScratch(device: GPUDevice, cfg: ModelConfig, m: MlaCo
     ckv: f32('mla.ckv', T * width),
     qAbs: f32('mla.qAbs', T * H * width),
     ctx: f32('mla.ctx', T * H * m.kvLoraRank),
-    gate: f32('ffn.gate', T * nFf),
-    up: f32('ffn.up', T * nFf),
     buffers,
   };
   return { ...s, bytes };
@@ -185,11 +179,11 @@ export function recordMla(c: MlaRecorder, x: { readonly src: { readonly buffer: 
   headsMatmul(c, `L${il}.v_up`, vb, vRows, { buffer: ms.ctx, stride: H * r, offset: 0, perHead: r }, { buffer: c.s.attnOut, stride: H * dv, offset: 0, perHead: dv });
 }
 
-/** Records silu(ffn_gate·x) ⊙ ffn_up·x of layer `il` into mla.gate ([n_tok, n_ff]); the caller adds ffn_down. */
+/** Records silu(ffn_gate·x) ⊙ ffn_up·x of layer `il` into s.ffnGate ([n_tok, n_ff]); the caller adds ffn_down. */
 export function recordDenseUp(c: MlaRecorder, x: { readonly src: { readonly buffer: GPUBuffer; readonly width: number }; readonly weight: string }, il: number): GPUBuffer {
-  const ms = c.s.mla;
   const nFf = c.cfg.nFfDense ?? 0;
-  if (!ms || nFf === 0) throw new ModelError('bad_hparams', `${c.cfg.arch}: a dense FFN layer without feed_forward_length`);
+  if (nFf === 0) throw new ModelError('bad_hparams', `${c.cfg.arch}: a dense FFN layer without feed_forward_length`);
+  const ms = { gate: c.s.ffnGate, up: c.s.ffnUp };
   const xin: View = { buffer: x.src.buffer, stride: x.src.width, offset: 0 };
   const norm = { weight: c.weights.vector(x.weight), cols: x.src.width };
   matmul(c, `L${il}.ffn_gate`, c.weights.matrix(w(il, 'ffnGate')), xin, { buffer: ms.gate, stride: nFf, offset: 0 }, nFf, 0, norm);

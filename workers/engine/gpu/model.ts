@@ -151,6 +151,8 @@ export class GpuModel {
     const paged = opts.lazyExperts === true || budget < perExpert * cfg.nExpert;
     const skip = new Set<string>();
     if (paged) for (let il = 0; il < cfg.nLayer; il++) for (const t of routedTensors(source, il) ?? []) skip.add(t.name);
+    // Blocks past the trunk (glm4moe's NextN head) never run in the forward pass.
+    for (const t of source.file.tensors) if (Number(/^blk\.(\d+)\./.exec(t.name)?.[1] ?? -1) >= cfg.nLayer) skip.add(t.name);
     const total = source.file.tensors.reduce((n, t) => n + (skip.has(t.name) ? 0 : t.byteLength), 0);
     const uploaded = (done: number): void => {
       if (opts.signal?.aborted) throw new GpuError('aborted', 'the model load was cancelled');
@@ -513,9 +515,10 @@ async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: Mod
     }
   }
   for (const t of source.file.tensors) {
+    if (skip.has(t.name)) continue;
     // Biases are f32 vectors whatever their shape (gpt-oss's per-expert biases are [n, n_expert]).
     if (t.dims.length === 1 || t.name.endsWith('.bias')) await weights.loadVector(t.name);
-    else if (!weights.hasLoaded(t.name) && !skip.has(t.name)) await weights.loadMatrix(t.name);
+    else if (!weights.hasLoaded(t.name)) await weights.loadMatrix(t.name);
   }
   await uploadDerivedKb(weights, source, cfg);
   if (!has(globalTensors.outputNorm)) throw new ModelError('missing_tensor', `tensor ${globalTensors.outputNorm} is missing`);

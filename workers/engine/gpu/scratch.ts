@@ -41,6 +41,9 @@ export interface Scratch {
   readonly candidates: GPUBuffer;
   /** Unused bindings point here. */
   readonly dummy: GPUBuffer;
+  /** Dense FFN gate and up projections of the leading dense layers, [n_tok, n_ff] (nFfDense > 0). */
+  readonly ffnGate: GPUBuffer;
+  readonly ffnUp: GPUBuffer;
   /** Multi-head latent attention's cache and buffers (deepseek2). */
   readonly mla?: MlaScratch;
   /** Bytes allocated. */
@@ -99,6 +102,8 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     topkPartial: f32('topkPartial', 64 * (2 + 2 * MAX_CANDIDATES)),
     candidates: f32('candidates', T * (1 + 2 * MAX_CANDIDATES)),
     dummy: f32('dummy', 4),
+    ffnGate: f32('ffn.gate', T * (cfg.nFfDense ?? 0)),
+    ffnUp: f32('ffn.up', T * (cfg.nFfDense ?? 0)),
     mla,
     bytes,
   };

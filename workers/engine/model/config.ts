@@ -7,7 +7,7 @@ import { ModelError } from './errors.ts';
 import { noRopeScaling } from './rope.ts';
 import type { RopeScaling } from './rope.ts';
 import type { MlaConfig } from './mla.ts';
-import type { MoeRouting } from './graph.ts';
+import type { MoeRouting, QkNorm } from './graph.ts';
 
 export type RopeType = 'norm' | 'neox';
 
@@ -52,8 +52,10 @@ export interface ModelConfig {
   /** Leading layers with a dense FFN instead of experts (deepseek2), and that FFN's width. */
   readonly nLayerDenseLead?: number;
   readonly nFfDense?: number;
-  /** Routing read from metadata (deepseek2: gating func, weight norm and scale, groups). */
+  /** Routing read from metadata (deepseek2, glm4moe: gating func, weight norm and scale, groups). */
   readonly moeRouting?: MoeRouting;
+  /** Q/K normalisation when the file decides it (glm4moe: present or not); others state it in their forward. */
+  readonly qkNorm?: QkNorm;
 }
 
 /** The keys every transformer has; `arch` prefixes them (`qwen3moe.block_count`). */

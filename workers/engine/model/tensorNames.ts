@@ -52,6 +52,12 @@ export const layerTensors = {
   ffnDown: 'ffn_down.weight',
   /** DeepSeek-V3's expert-selection bias (e_score_correction_bias): selection only, not weights. */
   expProbsB: 'exp_probs_b.bias',
+  // A NextN (multi-token prediction) block after the trunk (glm4moe): h and the next token's
+  // embedding, each normalised, joined by eh_proj into the block's input.
+  nextnEhProj: 'nextn.eh_proj.weight',
+  nextnEnorm: 'nextn.enorm.weight',
+  nextnHnorm: 'nextn.hnorm.weight',
+  nextnSharedHeadNorm: 'nextn.shared_head_norm.weight',
 } as const;
 
 export type LayerTensor = keyof typeof layerTensors;

@@ -3,14 +3,12 @@
 // ungated shared experts. Routing from metadata: softmax or sigmoid, optional weight
 // renormalisation, a scale, and V3's selection bias and grouped top-k.
 
-import { optBool, optNumber, optNumberPerLayer, metaNumber } from '../../gguf/metadata.ts';
+import { optNumber, optNumberPerLayer, metaNumber } from '../../gguf/metadata.ts';
 import { commonConfig } from '../config.ts';
 import { ModelError } from '../errors.ts';
+import { routingFromMetadata } from '../routing.ts';
 import { globalTensors, layerTensorName as w } from '../tensorNames.ts';
-import type { Gating } from '../graph.ts';
 import type { ArchDef } from './arch.ts';
-
-const gatingFuncs: Record<number, Gating> = { 0: 'softmax', 1: 'softmax', 2: 'sigmoid' };
 
 export const deepseek2: ArchDef = {
   name: 'deepseek2',
@@ -26,14 +24,6 @@ export const deepseek2: ArchDef = {
     const headV = splitKvB ? vMla : base.headDimV;
     if (headK <= ropeDim) throw new ModelError('bad_hparams', `deepseek2: key length ${headK} must exceed the RoPE dimension ${ropeDim}`);
 
-    const gatingFunc = optNumber(file, k('expert_gating_func')) ?? 0;
-    const gating = gatingFuncs[gatingFunc];
-    if (!gating) throw new ModelError('bad_hparams', `deepseek2: expert_gating_func ${gatingFunc} is not supported (1 softmax, 2 sigmoid)`);
-    const groupCount = optNumber(file, k('expert_group_count')) ?? 0;
-    const groupUsed = optNumber(file, k('expert_group_used_count')) ?? 0;
-    if (groupCount > 1 && (base.nExpert % groupCount !== 0 || groupUsed < 1 || groupUsed > groupCount)) {
-      throw new ModelError('bad_hparams', `deepseek2: ${base.nExpert} experts cannot form ${groupCount} groups with ${groupUsed} used`);
-    }
     const nFfExp = metaNumber(file, k('expert_feed_forward_length'));
 
     // YaRN (llama-context.cpp; TAG_DEEPSEEK2_YARN_LOG_MUL_FIX): with a log multiplier the RoPE
@@ -47,7 +37,6 @@ export const deepseek2: ArchDef = {
       ropeScaling = { ...ropeScaling, attnFactor };
       mscale = attnFactor * (1 + 0.1 * lnF) * (1 + 0.1 * logMul * lnF);
     }
-    const weightsScale = optNumber(file, k('expert_weights_scale')) ?? 0;
     return {
       ...base,
       // No per-head K/V cache: the MLA cache holds the latent and the shared RoPE key.
@@ -68,14 +57,7 @@ export const deepseek2: ArchDef = {
       },
       nLayerDenseLead: optNumber(file, k('leading_dense_block_count')) ?? 0,
       nFfDense: optNumberPerLayer(file, k('feed_forward_length'), 0) ?? 0,
-      moeRouting: {
-        gating,
-        normWeights: optBool(file, k('expert_weights_norm')) ?? false,
-        // llama.cpp scales only by a value other than 0 and 1.
-        weightsScale: weightsScale === 0 ? 1 : weightsScale,
-        selectionBias: file.tensorByName.has(w(base.nLayer - 1, 'expProbsB')),
-        groups: groupCount > 1 ? { count: groupCount, used: groupUsed } : undefined,
-      },
+      moeRouting: routingFromMetadata(file, 'deepseek2', { nExpert: base.nExpert, lastLayer: base.nLayer - 1, defaultGating: 'softmax' }),
     };
   },
   forward(b, cfg) {

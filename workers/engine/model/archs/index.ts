@@ -4,6 +4,7 @@ import { architectureOf } from '../config.ts';
 import { ModelError } from '../errors.ts';
 import type { ArchDef } from './arch.ts';
 import { deepseek2 } from './deepseek2.ts';
+import { glm4moe } from './glm4moe.ts';
 import { gptOss } from './gptoss.ts';
 import { granitemoe } from './granitemoe.ts';
 import { llama } from './llama.ts';
@@ -11,7 +12,7 @@ import { olmoe } from './olmoe.ts';
 import { qwen2moe } from './qwen2moe.ts';
 import { qwen3moe } from './qwen3moe.ts';
 
-export const archs: readonly ArchDef[] = [qwen3moe, qwen2moe, olmoe, granitemoe, llama, deepseek2, gptOss];
+export const archs: readonly ArchDef[] = [qwen3moe, qwen2moe, olmoe, granitemoe, llama, deepseek2, gptOss, glm4moe];
 
 export function archOf(file: GgufFile): ArchDef {
   checkWholeFile(file, 'this file');

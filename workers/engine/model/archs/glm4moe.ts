@@ -1,0 +1,49 @@
+// GLM-4.5 / 4.5-Air / 4.6 (llama.cpp models/glm4-moe.cpp): GQA attention with q/k/v biases,
+// optional per-head Q/K RMSNorm, NEOX RoPE over part of each head (rope.dimension_count), the
+// FFN norm under post_attention_norm; dense leading layers, then sigmoid routing with the
+// exp_probs_b selection bias (and grouped top-k when the file has groups), renormalised and
+// scaled weights, plus ungated shared experts. The trailing nextn_predict_layers blocks are the
+// model's multi-token-prediction head: the trunk never runs them.
+
+import { metaNumber, optNumber, optNumberPerLayer } from '../../gguf/metadata.ts';
+import { commonConfig } from '../config.ts';
+import { ModelError } from '../errors.ts';
+import { routingFromMetadata } from '../routing.ts';
+import { globalTensors, layerTensorName as w } from '../tensorNames.ts';
+import type { ArchDef } from './arch.ts';
+
+export const glm4moe: ArchDef = {
+  name: 'glm4moe',
+  config(file) {
+    const k = (s: string): string => `glm4moe.${s}`;
+    const base = commonConfig(file, 'glm4moe', 'neox');
+    const nextn = optNumber(file, k('nextn_predict_layers')) ?? 0;
+    if (nextn < 0 || nextn >= base.nLayer) throw new ModelError('bad_hparams', `glm4moe: ${nextn} NextN layers of ${base.nLayer} blocks`);
+    const nLayer = base.nLayer - nextn;
+    const nFfExp = metaNumber(file, k('expert_feed_forward_length'));
+    return {
+      ...base,
+      nLayer,
+      // GLM-4.5 (355B) normalises Q and K per head; 4.5-Air does not.
+      qkNorm: file.tensorByName.has(w(0, 'attnQNorm')) ? 'per_head' : 'none',
+      nFfExp,
+      nFfShexp: nFfExp * (optNumber(file, k('expert_shared_count')) ?? 0),
+      nLayerDenseLead: optNumber(file, k('leading_dense_block_count')) ?? 0,
+      nFfDense: optNumberPerLayer(file, k('feed_forward_length'), 0) ?? 0,
+      moeRouting: routingFromMetadata(file, 'glm4moe', { nExpert: base.nExpert, lastLayer: nLayer - 1, defaultGating: 'sigmoid' }),
+    };
+  },
+  forward(b, cfg) {
+    const routing = cfg.moeRouting;
+    if (!routing) throw new ModelError('bad_hparams', 'glm4moe: routing missing from the config');
+    let x = b.embed();
+    for (let il = 0; il < cfg.nLayer; il++) {
+      const attn = b.attention(b.rmsNorm(x, w(il, 'attnNorm')), il, { qkNorm: cfg.qkNorm ?? 'none', qkvBias: true });
+      const h = b.add(x, attn, 1);
+      const n = b.rmsNorm(h, w(il, 'postAttentionNorm'));
+      const ffn = il < (cfg.nLayerDenseLead ?? 0) ? b.denseFfn(n, il) : b.moe(n, il, { ...routing, sharedExpert: cfg.nFfShexp > 0 ? 'ungated' : 'none' });
+      x = b.add(h, ffn, 1);
+    }
+    return b.output(b.rmsNorm(x, globalTensors.outputNorm));
+  },
+};
