@@ -38,7 +38,7 @@ import { weightsFromByteSource } from '../workers/engine/model/weightSource.ts';
 
 const usage = `usage: npm run bench -- [--quick] [--models NAMES] [--tokens N] [--prompt N] [--runs N] [--bandwidth-mib N] [--no-llama]
   --quick            granite models cut to 2 of their 24 layers, few tokens (CI-sized)
-  --models NAMES     comma-separated subset of: tiny, demo (once public/models has it), granite-q4k,
+  --models NAMES     comma-separated subset of: tiny, demo (once public/models has it), granite-q4k, granite-q5k,
                      granite-q8 (default: all)
   --tokens N         timed decode steps per run
   --prompt N         prompt tokens timed as prefill (0: do not time prefill)

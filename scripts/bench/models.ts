@@ -75,6 +75,7 @@ export function benchModels(quick: boolean): BenchModel[] {
     ...demo,
     { name: 'granite-q4k', quant: 'Q4_K', spec: granite('Q4_K', layers), note: `granite-3.1-1b-a400m shapes, Q4_K${suffix}` },
     { name: 'granite-q8', quant: 'Q8_0', spec: granite('Q8_0', layers), note: `granite-3.1-1b-a400m shapes, Q8_0${suffix}`, draft: graniteDraft },
+    { name: 'granite-q5k', quant: 'Q5_K', spec: granite('Q5_K', layers), note: `granite-3.1-1b-a400m shapes, Q5_K${suffix}` },
   ];
 }
 

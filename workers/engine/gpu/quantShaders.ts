@@ -18,6 +18,7 @@ import q4_0 from './kernels/quant/q4_0.wgsl?raw';
 import q4_1 from './kernels/quant/q4_1.wgsl?raw';
 import q4k from './kernels/quant/q4_k.wgsl?raw';
 import q4kDot from './kernels/quant/q4_k_dot.wgsl?raw';
+import q5kDot from './kernels/quant/q5_k_dot.wgsl?raw';
 import q5_0 from './kernels/quant/q5_0.wgsl?raw';
 import q5_1 from './kernels/quant/q5_1.wgsl?raw';
 import q5k from './kernels/quant/q5_k.wgsl?raw';
@@ -50,6 +51,7 @@ const snippets: Partial<Record<GgmlTypeName, string>> = {
 const fusedDots: Partial<Record<GgmlTypeName, string>> = {
   Q8_0: q8_0Dot,
   Q4_K: q4kDot,
+  Q5_K: q5kDot,
   Q6_K: q6kDot,
 };
 
