@@ -1,8 +1,9 @@
-// npm run bench:browser [-- --models tiny,demo --tokens N --prompt N --runs N --profile]
+// npm run bench:browser [-- --models tiny,demo --tokens N --prompt N --runs N --profile --no-wllama]
 // The engine's WebGPU benchmark in Debian's Chromium (Playwright): the bench page
 // (scripts/bench-browser/, vite.bench.config.ts) runs bench/webgpu.ts and the bandwidth probe
-// in the browser on the same GGUF files `npm run bench` uses, and this prints its JSON on stdout
-// (progress on stderr). Models: tiny (generated into .cache/bench/ like npm run bench), demo
+// in the browser on the same GGUF files `npm run bench` uses, then llama.cpp in WebAssembly
+// (wllama, 2 threads, cross-origin isolated) on the same bytes as the peer, and this prints its
+// JSON on stdout (progress on stderr). Models: tiny (generated into .cache/bench/ like npm run bench), demo
 // (public/models), granite-q8 / granite-q4k with --quick's 2 layers.
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { build } from 'vite';
 import { benchModels, ensureModel } from './bench/models.ts';
 
 const { values: v } = parseArgs({
-  options: { models: { type: 'string' }, tokens: { type: 'string' }, prompt: { type: 'string' }, runs: { type: 'string' }, profile: { type: 'boolean' } },
+  options: { models: { type: 'string' }, tokens: { type: 'string' }, prompt: { type: 'string' }, runs: { type: 'string' }, profile: { type: 'boolean' }, 'no-wllama': { type: 'boolean' } },
   strict: true,
 });
 const log = (m: string): void => void process.stderr.write(`[bench:browser] ${m}\n`);
@@ -34,7 +35,7 @@ for (const name of names) {
 log('building the bench page');
 await build({ configFile: `${root}vite.bench.config.ts` });
 
-const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 const server = createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   const model = /^\/models\/([\w-]+)\.gguf$/.exec(path)?.[1];
@@ -43,7 +44,12 @@ const server = createServer((req, res) => {
     res.writeHead(404).end();
     return;
   }
-  res.writeHead(200, { 'Content-Type': types[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' });
+  // Cross-origin isolated, so that wllama's multi-threaded WebAssembly (SharedArrayBuffer) runs.
+  res.writeHead(200, {
+    'Content-Type': types[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Embedder-Policy': 'require-corp',
+  });
   res.end(readFileSync(file));
 });
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -51,6 +57,7 @@ const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/
 url.searchParams.set('models', names.join(','));
 for (const k of ['tokens', 'prompt', 'runs'] as const) if (v[k]) url.searchParams.set(k, v[k]);
 if (v.profile) url.searchParams.set('profile', '1');
+if (!v['no-wllama']) url.searchParams.set('wllama', '1');
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',

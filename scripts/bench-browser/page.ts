@@ -11,6 +11,7 @@ import { parseGguf } from '../../workers/engine/gguf/reader.ts';
 import { bytesSource } from '../../workers/engine/gguf/sources.ts';
 import { archOf } from '../../workers/engine/model/archs/index.ts';
 import { weightsFromByteSource } from '../../workers/engine/model/weightSource.ts';
+import { benchWllama } from './wllama.ts';
 
 declare global {
   interface Window {
@@ -44,12 +45,26 @@ async function run(): Promise<unknown> {
       { prompt, timePrefill: prompt.length > 0, decodeTokens: int('tokens', 8), runs: int('runs', 2), profile: q.has('profile') },
       log,
     );
+    // The peer on the same bytes: llama.cpp in WebAssembly on the CPU, 2 threads.
+    const peer = q.has('wllama')
+      ? await benchWllama(bytes, { tokens: int('tokens', 8), runs: int('runs', 2), threads: 2, gpuLayers: 0 }).catch((e: unknown) => ({
+          error: e instanceof Error ? e.message : String(e),
+        }))
+      : undefined;
+    if (peer) log(`${name}: wllama ${'decodeTokPerS' in peer ? `${peer.decodeTokPerS.toFixed(1)} tok/s decode` : `failed: ${peer.error}`}`);
     models.push({
       name,
       arch: cfg.arch,
       layers: cfg.nLayer,
       activeWeightBytesPerToken: active,
       webgpu: { ...webgpu, rooflineFraction: round((active.total * webgpu.decodeTokPerS) / (bandwidth.GBps * 1e9), 5) },
+      ...(peer
+        ? {
+            wllama: peer,
+            // Same page, same bytes: Pakar's WebGPU decode ÷ llama.cpp's in WebAssembly.
+            pakarOverWllama: 'decodeTokPerS' in peer ? round(webgpu.decodeTokPerS / peer.decodeTokPerS, 4) : undefined,
+          }
+        : {}),
     });
   }
   return { adapter: gpu.adapterInfo, userAgent: navigator.userAgent, bandwidth, models };
@@ -57,5 +72,5 @@ async function run(): Promise<unknown> {
 
 run().then(
   (result) => (window.pakarBench = { ok: true, result }),
-  (e: unknown) => (window.pakarBench = { ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }),
+  (e: unknown) => (window.pakarBench = { ok: false, error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e) }),
 );
