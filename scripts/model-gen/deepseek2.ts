@@ -47,9 +47,11 @@ export interface TensorSink {
   random(name: string, dims: number[], std: number, type: GgmlTypeName): void;
 }
 
-interface LayerShape {
+/** The sizes and tensor types one generated layer needs. */
+export interface LayerShape {
   readonly nEmbd: number;
   readonly nHead: number;
+  readonly nHeadKv: number;
   readonly nExpert: number;
   readonly nFf: number;
   readonly attnType: GgmlTypeName;

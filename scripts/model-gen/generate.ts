@@ -150,32 +150,24 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
   };
   const glm: Glm4MoeSpec = { ...defaultGlm4Moe, ...s.glm4 };
   const blocks = a === 'glm4moe' ? s.nLayer + glm.nextn : s.nLayer;
+  const shape = {
+    nEmbd: s.nEmbd,
+    nHead: s.nHead,
+    nHeadKv: s.nHeadKv,
+    nExpert: s.nExpert,
+    nFf: s.nFf,
+    attnType: s.types.attn,
+    expertsType: s.types.experts,
+    shexpType: s.types.shexp,
+    routerType: s.types.router,
+  };
   for (let il = 0; il < blocks; il++) {
     if (a === 'glm4moe') {
-      glm4MoeLayer(sink, il, s.nLayer, glm, {
-        nEmbd: s.nEmbd,
-        nHead: s.nHead,
-        nHeadKv: s.nHeadKv,
-        nExpert: s.nExpert,
-        nFf: s.nFf,
-        attnType: s.types.attn,
-        expertsType: s.types.experts,
-        shexpType: s.types.shexp,
-        routerType: s.types.router,
-      });
+      glm4MoeLayer(sink, il, s.nLayer, glm, shape);
       continue;
     }
     if (a === 'deepseek2') {
-      deepseek2Layer(sink, il, ds, {
-        nEmbd: s.nEmbd,
-        nHead: s.nHead,
-        nExpert: s.nExpert,
-        nFf: s.nFf,
-        attnType: s.types.attn,
-        expertsType: s.types.experts,
-        shexpType: s.types.shexp,
-        routerType: s.types.router,
-      });
+      deepseek2Layer(sink, il, ds, shape);
       continue;
     }
     const qDim = s.nHead * headDim;

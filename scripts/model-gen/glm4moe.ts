@@ -5,8 +5,8 @@
 
 import { kv } from '../../reference/gguf/writer.ts';
 import type { GgufKv } from '../../workers/engine/gguf/types.ts';
-import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
 import { layerTensorName as w } from '../../workers/engine/model/tensorNames.ts';
+import type { LayerShape, TensorSink } from './deepseek2.ts';
 
 export interface Glm4MoeSpec {
   readonly denseLead: number;
@@ -22,26 +22,8 @@ export interface Glm4MoeSpec {
 
 export const defaultGlm4Moe: Glm4MoeSpec = { denseLead: 1, nextn: 1, qkNorm: false, nFfDense: 96, weightsScale: 2.5, groups: undefined };
 
-interface Sink {
-  norm(name: string, n: number): void;
-  linear(name: string, cols: number, rows: number, type: GgmlTypeName, gain?: number, experts?: number): void;
-  random(name: string, dims: number[], std: number, type: GgmlTypeName): void;
-}
-
-interface Shape {
-  readonly nEmbd: number;
-  readonly nHead: number;
-  readonly nHeadKv: number;
-  readonly nExpert: number;
-  readonly nFf: number;
-  readonly attnType: GgmlTypeName;
-  readonly expertsType: GgmlTypeName;
-  readonly shexpType: GgmlTypeName;
-  readonly routerType: GgmlTypeName;
-}
-
 /** Block `il` (a NextN block when il ≥ the trunk's layers). */
-export function glm4MoeLayer(out: Sink, il: number, nTrunk: number, g: Glm4MoeSpec, s: Shape): void {
+export function glm4MoeLayer(out: TensorSink, il: number, nTrunk: number, g: Glm4MoeSpec, s: LayerShape): void {
   const headDim = s.nEmbd / s.nHead;
   const qDim = s.nHead * headDim;
   const kvDim = s.nHeadKv * headDim;
