@@ -23,7 +23,7 @@ Commands
                                               0 on the CPU): submitsPerStep, readbackBytesPerStep,
                                               dispatchesPerStep; speculation: speculative,
                                               tokensPerStep, acceptanceRate, acceptanceByDrafter,
-                                              draftLength, speedup
+                                              tokensPerStepByDrafter, draftLength, speedup
 
 tokenize
   --model PATH          GGUF file (required)
@@ -53,8 +53,9 @@ generate
   --backend B           webgpu (default: WebGPU through Dawn, on a GPU or SwiftShader) or cpu
                         (the f32 reference, slow)
   --speculative S       speculative decoding (webgpu): off (default), ngram (prompt lookup),
-                        self (the model with one expert per token), draft:<model.gguf> (a small
-                        model with the same vocabulary) or auto (the fastest by measured cost
+                        self (the model with one expert per token), mtp (the model's own
+                        multi-token-prediction block, when it has one), draft:<model.gguf> (a
+                        small model with the same vocabulary) or auto (the fastest by measured cost
                         and acceptance, including none). Greedy output is unchanged token for
                         token, sampled output keeps its distribution. Implies --no-top.
   --draft-max K         most draft tokens per step (default 4; 0 = off)

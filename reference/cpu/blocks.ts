@@ -29,6 +29,8 @@ const MIN_WEIGHT_SUM = 6.103515625e-5;
 
 export class CpuBlocks implements Blocks<Acts> {
   readonly routing: Routing = [];
+  /** The normalised final states the output head read (the `h` the MTP block takes). */
+  finalHidden: Acts = [];
 
   constructor(
     private readonly weights: CpuWeights,
@@ -39,10 +41,24 @@ export class CpuBlocks implements Blocks<Acts> {
     private readonly start: number,
   ) {}
 
-  embed(): Acts {
+  embed(name: string = globalTensors.tokenEmbd): Acts {
     const { nEmbd } = this.cfg;
-    const table = this.weights.values(globalTensors.tokenEmbd);
+    const table = this.weights.values(name);
     return this.tokens.map((t) => table.slice(t * nEmbd, (t + 1) * nEmbd));
+  }
+
+  has(name: string): boolean {
+    return this.weights.has(name);
+  }
+
+  join(a: Acts, b: Acts, weight: string): Acts {
+    const m = this.weights.matrix(weight);
+    return a.map((v, t) => {
+      const both = new Float32Array(v.length + b[t].length);
+      both.set(v, 0);
+      both.set(b[t], v.length);
+      return matVec(m, both);
+    });
   }
 
   rmsNorm(x: Acts, weight: string): Acts {
@@ -58,9 +74,10 @@ export class CpuBlocks implements Blocks<Acts> {
     return x.map((v) => v.map((e) => e * s));
   }
 
-  output(x: Acts): Acts {
-    const name = this.weights.has(globalTensors.output) ? globalTensors.output : globalTensors.tokenEmbd;
+  output(x: Acts, head?: string): Acts {
+    const name = head ?? (this.weights.has(globalTensors.output) ? globalTensors.output : globalTensors.tokenEmbd);
     const m = this.weights.matrix(name);
+    this.finalHidden = x;
     return x.map((v) => matVec(m, v));
   }
 

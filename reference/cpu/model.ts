@@ -18,6 +18,11 @@ export class CpuModel {
   private readonly cache: CpuKvCache;
   /** Routing of the last forward pass. */
   lastRouting: Routing = [];
+  /** The normalised final states of the last forward pass, one per token (what the MTP block reads). */
+  lastHidden: Float32Array[] = [];
+  /** The MTP block's KV cache (its layer is nLayer) and the positions it holds. */
+  private readonly mtpCache: CpuKvCache;
+  private mtpLength = 0;
 
   constructor(
     readonly file: GgufFile,
@@ -31,6 +36,7 @@ export class CpuModel {
     this.cfg = this.arch.config(file);
     this.weights = new CpuWeights(file, bytes);
     this.cache = new CpuKvCache(this.cfg.nLayer, kvCache === 'f16');
+    this.mtpCache = new CpuKvCache(this.cfg.nLayer + 1, kvCache === 'f16');
   }
 
   static fromBytes(bytes: Uint8Array): CpuModel {
@@ -60,7 +66,39 @@ export class CpuModel {
     const blocks = new CpuBlocks(this.weights, this.cfg, this.cache, tokens, this.cache.length);
     const logits = this.arch.forward(blocks, this.cfg);
     this.lastRouting = blocks.routing;
+    this.lastHidden = blocks.finalHidden;
     return logits;
+  }
+
+  /** Whether the model has a multi-token-prediction block this reference runs. */
+  get hasMtp(): boolean {
+    return (this.cfg.nNextn ?? 0) > 0 && this.arch.mtp !== undefined;
+  }
+
+  /** Positions in the MTP block's KV cache. */
+  get mtpPast(): number {
+    return this.mtpLength;
+  }
+
+  /**
+   * The MTP block at positions mtpPast…: row i joins hidden[i] (the trunk's normalised state at
+   * that position, or the block's own from a chained prediction) with nextTokens[i], the token
+   * after it. Returns the logits for the token after nextTokens[i] and the block's normalised
+   * states (the `hidden` of the prediction after that).
+   */
+  forwardMtp(hidden: readonly Float32Array[], nextTokens: readonly number[]): { logits: Float32Array[]; hidden: Float32Array[] } {
+    if (!this.hasMtp || !this.arch.mtp) throw new RangeError(`${this.cfg.arch}: this model has no multi-token-prediction block`);
+    if (hidden.length !== nextTokens.length) throw new RangeError(`${hidden.length} hidden states for ${nextTokens.length} tokens`);
+    const blocks = new CpuBlocks(this.weights, this.cfg, this.mtpCache, nextTokens, this.mtpLength);
+    const logits = this.arch.mtp(blocks, this.cfg, [...hidden]);
+    this.mtpLength += nextTokens.length;
+    return { logits, hidden: blocks.finalHidden };
+  }
+
+  /** Keeps the MTP block's first n positions. */
+  truncateMtp(n: number): void {
+    this.mtpLength = Math.min(this.mtpLength, n);
+    this.mtpCache.truncate(this.mtpLength);
   }
 
   /** Keeps the first n positions of the KV cache. */

@@ -1,6 +1,6 @@
 // Speculative decoding against plain decoding on one model, greedy, in one run: for each drafter
-// (n-gram lookup, self-drafting with one expert per token and with half the layers too, a draft
-// model, auto) the tokens per verifying forward pass, the acceptance rate, the mean draft length,
+// (n-gram lookup, self-drafting with one expert per token and with half the layers too, the
+// model's own MTP block when it has one, a draft model, auto) the tokens per verifying forward pass, the acceptance rate, the mean draft length,
 // and the wall-clock decode speedup over plain decoding of the same prompt (median of interleaved
 // repeats). Prompts: one that copies its input, one that edits it, and free generation. For a
 // random-weight model they are token sequences (the input twice, cut short; the copy with every
@@ -14,6 +14,7 @@ import { NgramDrafter } from '../../workers/engine/decode/drafter.ts';
 import type { Drafter } from '../../workers/engine/decode/drafter.ts';
 import { DraftPlanner } from '../../workers/engine/decode/draftPlanner.ts';
 import { ModelDrafter } from '../../workers/engine/decode/modelDrafter.ts';
+import { MtpDrafter } from '../../workers/engine/decode/mtpDrafter.ts';
 import { greedyParams } from '../../workers/engine/decode/sampler.ts';
 import type { GgufFile } from '../../workers/engine/gguf/types.ts';
 import type { GpuModel } from '../../workers/engine/gpu/model.ts';
@@ -108,6 +109,8 @@ export async function benchSpeculative(
   const half = Math.ceil(model.cfg.nLayer / 2);
   const drafters: Drafter[] = [new NgramDrafter(), ModelDrafter.self(model)];
   if (half < model.cfg.nLayer) drafters.push(ModelDrafter.self(model, { layers: half }, `self-${half}L`));
+  const mtp = MtpDrafter.of(model);
+  if (mtp instanceof MtpDrafter) drafters.push(mtp);
   if (draft) drafters.push(ModelDrafter.separate(draft.model, draft.file, model, file));
   const modes = ['off', ...drafters.map((d) => d.name), 'auto'];
   const prompts = o.chatPrompts ?? randomPrompts(model.cfg.nVocab, o.promptLength);

@@ -13,6 +13,7 @@ import { StreamDecoder, tokenizerFromGguf, type Tokenizer } from '../../workers/
 import { CliError, intFlag, numberFlag, parseFlags, required, tokenList } from './args.ts';
 import { NgramDrafter } from '../../workers/engine/decode/drafter.ts';
 import type { Drafter } from '../../workers/engine/decode/drafter.ts';
+import { MtpDrafter } from '../../workers/engine/decode/mtpDrafter.ts';
 import { ModelDrafter } from '../../workers/engine/decode/modelDrafter.ts';
 import type { SelfDraftOptions } from '../../workers/engine/decode/modelDrafter.ts';
 import type { GpuModel } from '../../workers/engine/gpu/model.ts';
@@ -48,7 +49,7 @@ export type CliStats = { backend: Backend; kvCache: KvCacheType; speculative: st
 
 /** `--speculative`: off, a drafter, or auto; `draft` carries the draft model's path. */
 interface SpeculativeFlag {
-  readonly mode: 'off' | 'ngram' | 'self' | 'draft' | 'auto';
+  readonly mode: 'off' | 'ngram' | 'self' | 'mtp' | 'draft' | 'auto';
   readonly draftPath?: string;
   readonly draftMax: number;
   readonly adaptive: boolean;
@@ -180,6 +181,9 @@ async function* onGpu(r: Run): AsyncGenerator<CliEvent, void> {
       const { nExpertUsed, nLayer } = model.cfg;
       if (s.selfDraft.layers !== undefined && s.selfDraft.layers > nLayer) throw new CliError('bad_args', `--self-layers ${s.selfDraft.layers}: the model has ${nLayer} layers`);
       if (s.mode === 'self' || nExpertUsed > 1 || (s.selfDraft.layers ?? nLayer) < nLayer) drafters.push(ModelDrafter.self(model, s.selfDraft));
+      const mtp = MtpDrafter.of(model);
+      if (mtp instanceof MtpDrafter) drafters.push(mtp);
+      else if (s.mode === 'mtp') throw new CliError('bad_args', `--speculative mtp: ${mtp.unavailable}`);
       if (s.draftPath !== undefined) {
         const { file, bytes } = openModelFile(s.draftPath);
         draftModel = await loadGpuModel(file, bytes, model.nCtx, r.kvCache);
@@ -213,8 +217,8 @@ function speculativeFrom(value: string, draftMax: string | undefined, adaptive: 
     if (draftPath === '') throw new CliError('bad_args', "--speculative draft:<model.gguf> needs the draft model's path");
     return { mode: 'draft', draftPath, draftMax: k, adaptive, selfDraft };
   }
-  if (value === 'off' || value === 'ngram' || value === 'self' || value === 'auto') return { mode: k === 0 ? 'off' : value, draftMax: k, adaptive, selfDraft };
-  throw new CliError('bad_args', `--speculative ${value}: use off, ngram, self, draft:<model.gguf> or auto`);
+  if (value === 'off' || value === 'ngram' || value === 'self' || value === 'mtp' || value === 'auto') return { mode: k === 0 ? 'off' : value, draftMax: k, adaptive, selfDraft };
+  throw new CliError('bad_args', `--speculative ${value}: use off, ngram, self, mtp, draft:<model.gguf> or auto`);
 }
 
 /** The CPU reference: no GPU submits, dispatches or readbacks to count. */

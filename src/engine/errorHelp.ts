@@ -50,6 +50,7 @@ const HELP: Partial<Record<EngineErrorCode | UiErrorCode, { title: string; hint?
   no_model: { title: 'No model is loaded', hint: 'Pick a model first.', action: 'open-models' },
   busy: { title: 'The engine is busy', hint: 'Wait for the running answer or press Stop.' },
   no_draft_model: { title: 'No draft model is loaded', hint: 'Pick a draft model in Settings, or another drafter.' },
+  no_mtp: { title: 'This model has no multi-token-prediction head', hint: 'Pick another drafter in Settings, or Automatic.' },
   vocab_mismatch: { title: 'This model cannot draft for the loaded one', hint: 'A draft model must use the same tokenizer: pick a smaller model of the same family.' },
   bad_draft_model: { title: 'This model cannot draft for the loaded one', hint: 'Pick a smaller model of the same family.' },
   storage: { title: 'The browser storage failed', hint: 'Private windows may not allow storage; try a normal window.' },

@@ -97,7 +97,10 @@ function Stats({ shown, model }: { shown: Shown; model: LoadedModelInfo | undefi
           <Stat
             label="Acceptance by drafter"
             value={Object.entries(s.acceptanceByDrafter)
-              .map(([d, r]) => `${d} ${Math.round(100 * r)}%`)
+              .map(([d, r]) => {
+                const perStep = s.tokensPerStepByDrafter?.[d];
+                return `${d} ${Math.round(100 * r)}%${perStep === undefined ? '' : ` (${perStep.toFixed(2)} tokens/step)`}`;
+              })
               .join(', ')}
           />
         )}

@@ -31,12 +31,13 @@ export interface Settings {
   readonly expertCacheMiB: number;
 }
 
-export const drafters = ['auto', 'ngram', 'self', 'draft'] as const;
+export const drafters = ['auto', 'ngram', 'mtp', 'self', 'draft'] as const;
 export type Drafter = (typeof drafters)[number];
 
 export const drafterLabels: Record<Drafter, string> = {
   auto: 'Automatic (the fastest measured, or none)',
   ngram: 'Look-up in the conversation (free)',
+  mtp: "The model's own multi-token-prediction head",
   self: 'The model with one expert per token',
   draft: 'A smaller model with the same tokenizer',
 };

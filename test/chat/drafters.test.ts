@@ -1,7 +1,8 @@
 // Every drafter leaves greedy output unchanged, token for token, on every architecture and on
 // several quant types: n-gram lookup, self-drafting (the model routed to one expert per token,
 // or also cut to its first layer, sharing its KV cache) and a separate draft model (the same
-// weights at another quant type, so it agrees often), 4 prompts per model, 28 in all. Also: a
+// weights at another quant type, so it agrees often), and the model's own MTP block (glm4moe),
+// 4 prompts per model, 32 in all. Also: a
 // draft model with another vocabulary is refused with a clear error, and `auto` never changes
 // the output either.
 
@@ -56,6 +57,8 @@ const cases: { name: string; target: Spec; draft: Spec }[] = [
   // batch invariance is checked in test/gpu); gpt-oss as published (MXFP4 experts).
   { name: 'deepseek2 Q8_0 (draft model Q4_0)', target: deepseek2Cases[4].spec, draft: { ...deepseek2Cases[4].spec, types: spec('deepseek2', 'Q4_0').types } },
   { name: 'gpt-oss MXFP4 experts (draft model Q8_0)', target: gptOssCase('MXFP4 experts').spec, draft: { ...gptOssCase('MXFP4 experts').spec, types: spec('gpt-oss', 'Q8_0').types } },
+  // With its NextN block: the `mtp` drafter too.
+  { name: 'glm4moe Q8_0 (draft model Q4_0)', target: { ...spec('glm4moe', 'Q8_0'), nLayer: 2 }, draft: { ...spec('glm4moe', 'Q4_0'), nLayer: 2 } },
 ];
 
 describe('every drafter equals plain greedy decoding', () => {
@@ -79,6 +82,7 @@ describe('every drafter equals plain greedy decoding', () => {
             ['self', { selfDraft: { layers: 1 } }],
             ['draft', {}],
             ['auto', {}],
+            ...(target.arch === 'glm4moe' ? [['mtp', {}] satisfies [GenerationParams['speculative'], Partial<GenerationParams>]] : []),
           ];
           for (const [speculative, extra] of modes) {
             const r = await run(session.generate(msgs, { ...params, ...extra, speculative, draftMax: 3 }));
@@ -89,6 +93,7 @@ describe('every drafter equals plain greedy decoding', () => {
         // The drafters did propose tokens, and some were right (a quantized twin agrees often).
         expect(accepted.self ?? 0).toBeGreaterThan(0);
         expect(accepted.draft ?? 0).toBeGreaterThan(0);
+        if (target.arch === 'glm4moe') expect(accepted.mtp).toBeDefined();
       } finally {
         session.destroy();
       }

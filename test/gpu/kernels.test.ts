@@ -218,12 +218,19 @@ describe('rms_norm equals the f64 RMSNorm · weight', () => {
         const inv = 1 / Math.sqrt(x.reduce((a, v) => a + v * v, 0) / cols + 1e-6);
         for (let c = 0; c < cols; c++) want[t * cols + c] = x[c] * inv * N[c];
       }
-      const y = batch.poisoned('Y', 4 * nTok * cols);
-      batch.dispatch('rms_norm', undefined, [batch.input('X', X), batch.input('N', N), y], { cols, x_stride: stride, x_off: off, eps: 1e-6 }, [nTok, 1, 1]);
-      return { label: `${cols} wide, ${nTok} tokens`, y, want };
+      // Rows written into the second half of rows twice as wide (NextN's [enorm(e); hnorm(h)]).
+      const yStride = 2 * cols;
+      const y = batch.poisoned('Y', 4 * nTok * yStride);
+      batch.dispatch('rms_norm', undefined, [batch.input('X', X), batch.input('N', N), y], { cols, x_stride: stride, x_off: off, eps: 1e-6, y_stride: yStride, y_off: cols }, [nTok, 1, 1]);
+      return { label: `${cols} wide, ${nTok} tokens`, y, want, nTok, cols, yStride };
     });
     const got = await batch.run(cases.map((c) => c.y));
-    cases.forEach((c, i) => m.close(c.label, got[i], c.want));
+    cases.forEach((c, i) => {
+      const rows = new Float32Array(c.nTok * c.cols);
+      const out = new Float32Array(got[i]);
+      for (let t = 0; t < c.nTok; t++) rows.set(out.subarray(t * c.yStride + c.cols, (t + 1) * c.yStride), t * c.cols);
+      m.close(c.label, rows.buffer, c.want);
+    });
     expect(m.list).toEqual([]);
   });
 });

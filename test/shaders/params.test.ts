@@ -25,12 +25,12 @@ describe('uniform Params', () => {
   });
 
   it('packs by name, pads to 16 bytes, and refuses a missing value or a value that is no u32', () => {
-    const bytes = packParams('rms_norm', { cols: 64, x_stride: 128, x_off: 4, eps: 1e-6 });
-    expect(bytes.byteLength).toBe(16);
+    const bytes = packParams('rms_norm', { cols: 64, x_stride: 128, x_off: 4, eps: 1e-6, y_stride: 64, y_off: 0 });
+    expect(bytes.byteLength).toBe(32);
     const view = new DataView(bytes);
-    expect([view.getUint32(0, true), view.getUint32(4, true), view.getUint32(8, true), view.getFloat32(12, true)]).toEqual([64, 128, 4, Math.fround(1e-6)]);
+    expect([view.getUint32(0, true), view.getUint32(4, true), view.getUint32(8, true), view.getFloat32(12, true), view.getUint32(16, true)]).toEqual([64, 128, 4, Math.fround(1e-6), 64]);
     expect(packParams('topk_merge', { n_vocab: 10, k: 2, out_off: 3 }).byteLength).toBe(16);
-    expect(() => packParams('rms_norm', { cols: 64, x_stride: 128, x_off: 4 } as never)).toThrow(/eps is undefined/);
-    expect(() => packParams('rms_norm', { cols: -1, x_stride: 128, x_off: 4, eps: 1e-6 })).toThrow(/cols = -1 is not a u32/);
+    expect(() => packParams('rms_norm', { cols: 64, x_stride: 128, x_off: 4, y_stride: 64, y_off: 0 } as never)).toThrow(/eps is undefined/);
+    expect(() => packParams('rms_norm', { cols: -1, x_stride: 128, x_off: 4, eps: 1e-6, y_stride: 64, y_off: 0 })).toThrow(/cols = -1 is not a u32/);
   });
 });

@@ -1,4 +1,4 @@
-export type ChatErrorCode = 'context_full' | 'no_model' | 'busy' | 'no_draft_model';
+export type ChatErrorCode = 'context_full' | 'no_model' | 'busy' | 'no_draft_model' | 'no_mtp';
 
 export class ChatError extends Error {
   override readonly name = 'ChatError';

@@ -10,6 +10,7 @@ import { NgramDrafter } from '../decode/drafter.ts';
 import type { Drafter } from '../decode/drafter.ts';
 import { DraftPlanner } from '../decode/draftPlanner.ts';
 import { ModelDrafter } from '../decode/modelDrafter.ts';
+import { MtpDrafter } from '../decode/mtpDrafter.ts';
 import { decodeLoop } from '../decode/decodeLoop.ts';
 import { defaultSamplerParams } from '../decode/sampler.ts';
 import { Speculator } from '../decode/speculator.ts';
@@ -31,6 +32,8 @@ export class ChatSession {
   private cached: number[] = [];
   private readonly ngram = new NgramDrafter();
   private self: ModelDrafter;
+  /** The model's own multi-token-prediction block, or why it has none. */
+  private readonly mtp: MtpDrafter | { unavailable: string };
   private draftModel: { drafter: ModelDrafter; model: GpuModel } | undefined;
   /** Measured pass costs and acceptance, kept across generations. */
   private readonly planner = new DraftPlanner();
@@ -42,6 +45,7 @@ export class ChatSession {
     private readonly file: WeightSource['file'],
   ) {
     this.self = ModelDrafter.self(model);
+    this.mtp = MtpDrafter.of(model);
   }
 
   /** Throws what would stop `file` loading and can be known without the GPU (architecture, tokenizer, template). */
@@ -98,7 +102,9 @@ export class ChatSession {
     if (custom) return { settings: { mode: custom.name, draftMax, adaptive }, drafters: [custom] };
     if (mode === 'draft' && !this.draftModel)
       throw new ChatError('no_draft_model', 'speculative decoding with a draft model needs one: load a small model with the same vocabulary first, or pick another drafter');
+    if (mode === 'mtp' && !(this.mtp instanceof MtpDrafter)) throw new ChatError('no_mtp', `multi-token-prediction drafting is unavailable: ${this.mtp.unavailable}`);
     const drafters: Drafter[] = [this.ngram];
+    if (this.mtp instanceof MtpDrafter) drafters.push(this.mtp);
     const selfDraft = params.selfDraft ?? {};
     if (!this.self.drafts(selfDraft)) {
       this.self = ModelDrafter.self(this.model, selfDraft);

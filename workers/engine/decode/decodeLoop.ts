@@ -67,6 +67,8 @@ export interface DecodeStats {
   acceptanceRate: number;
   /** The same per drafter that proposed anything. */
   acceptanceByDrafter: Record<string, number>;
+  /** Tokens per step over the steps each drafter proposed for. */
+  tokensPerStepByDrafter: Record<string, number>;
   /** Mean draft tokens per decode step (the chosen k; 0 = plain decoding). */
   draftLength: number;
   /** Tokens per step × the measured time of a one-token pass ÷ the mean step time (1 without speculation). */
@@ -192,7 +194,7 @@ export async function* decodeLoop(model: StepModel, request: DecodeRequest): Asy
   const decodeMs = firstTokenAt === undefined || steps === 0 ? 0 : now - firstTokenAt;
   const per = (n: number): number => (steps > 0 ? n / steps : 0);
   const tokensPerStep = steps > 0 ? produced / steps : 1;
-  let speculation = { acceptanceRate: 0, acceptanceByDrafter: {} as Record<string, number>, draftLength: 0, speedup: 1 };
+  let speculation = { acceptanceRate: 0, acceptanceByDrafter: {} as Record<string, number>, tokensPerStepByDrafter: {} as Record<string, number>, draftLength: 0, speedup: 1 };
   if (spec) {
     const s = spec.speculator.summary();
     // Against the measured cost of a one-token pass (the plain decode step).
@@ -200,6 +202,7 @@ export async function* decodeLoop(model: StepModel, request: DecodeRequest): Asy
     speculation = {
       acceptanceRate: s.drafted > 0 ? s.accepted / s.drafted : 0,
       acceptanceByDrafter: s.acceptanceByDrafter,
+      tokensPerStepByDrafter: s.tokensPerStepByDrafter,
       draftLength: s.meanDraftLength,
       speedup: steps > 0 && stepMs > 0 && onePass > 0 ? (tokensPerStep * onePass) / (stepMs / steps) : 1,
     };

@@ -1,8 +1,8 @@
 // Drafters propose the next few tokens cheaply; one batched forward pass then verifies them
 // (speculative decoding). Output is unchanged whatever a drafter proposes: a wrong draft only
 // costs the verification of tokens that are then dropped. Drafters: n-gram prompt lookup
-// (here), self-drafting with fewer experts and a separate draft model (modelDrafter.ts); the
-// model's own multi-token-prediction layers (`nextn`) fit the same interface.
+// (here), self-drafting with fewer experts and a separate draft model (modelDrafter.ts), and the
+// model's own multi-token-prediction block (mtpDrafter.ts).
 
 import type { Random } from './random.ts';
 import type { Candidates, TokenDist } from './sampler.ts';
@@ -43,6 +43,14 @@ export interface Drafter {
   draft(req: DraftRequest): Draft | Promise<Draft>;
   /** Measured milliseconds per proposed token (0 for free drafters such as n-gram lookup); undefined until measured. */
   readonly msPerToken: number | undefined;
+}
+
+/** Weight of a new timing in the running mean of ms per drafted token. */
+const COST_EMA = 0.2;
+
+/** The running mean of ms per drafted token after a draft that took `ms` per token. */
+export function runningCost(mean: number | undefined, ms: number): number {
+  return mean === undefined ? ms : mean + COST_EMA * (ms - mean);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { optStringArray } from '../gguf/metadata.ts';
 import type { GgufFile } from '../gguf/types.ts';
 import type { ForwardOptions, GpuModel } from '../gpu/model.ts';
+import { runningCost } from './drafter.ts';
 import type { Draft, Drafter, DraftRequest } from './drafter.ts';
 import { DecodeError } from './errors.ts';
 import { drawFrom } from './sampler.ts';
@@ -18,9 +19,6 @@ export interface SelfDraftOptions {
   /** Layers run before the output head (default all). */
   readonly layers?: number;
 }
-
-/** Weight of a new timing in the running mean of ms per drafted token. */
-const COST_EMA = 0.2;
 
 export class ModelDrafter implements Drafter {
   msPerToken: number | undefined;
@@ -96,8 +94,7 @@ export class ModelDrafter implements Drafter {
     }
     // The target's cache must end where it began: verification recomputes these positions.
     if (this.sharesCache) m.truncate(base);
-    const ms = (performance.now() - started) / k;
-    this.msPerToken = this.msPerToken === undefined ? ms : this.msPerToken + COST_EMA * (ms - this.msPerToken);
+    this.msPerToken = runningCost(this.msPerToken, (performance.now() - started) / k);
     return sampling ? { tokens, q } : { tokens };
   }
 

@@ -15,7 +15,7 @@ import type { Candidates, SamplerParams, TokenDist } from './sampler.ts';
 import { verifyDraft } from './verifyDraft.ts';
 
 /** Which drafter proposes tokens: one by name, or `auto` (the planner picks drafter and k). */
-export type SpeculativeMode = 'off' | 'ngram' | 'self' | 'draft' | 'auto';
+export type SpeculativeMode = 'off' | 'ngram' | 'self' | 'mtp' | 'draft' | 'auto';
 
 export interface SpeculationSettings {
   /** `auto` or a drafter's name. */
@@ -54,6 +54,8 @@ export interface SpeculativeStep {
 export interface SpeculationSummary {
   /** Acceptance rate per drafter that proposed anything: accepted ÷ proposed. */
   readonly acceptanceByDrafter: Record<string, number>;
+  /** Tokens per decode step over the steps each drafter proposed for (its accepted drafts and the model's own token). */
+  readonly tokensPerStepByDrafter: Record<string, number>;
   /** Mean draft length over decode steps (0 = plain steps). */
   readonly meanDraftLength: number;
   readonly drafted: number;
@@ -68,7 +70,7 @@ export function candidateLogits(nVocab: number, c: Candidates): Float32Array {
 }
 
 export class Speculator {
-  private readonly counts = new Map<string, { drafted: number; accepted: number }>();
+  private readonly counts = new Map<string, { drafted: number; accepted: number; steps: number }>();
   private steps = 0;
   private draftTokens = 0;
 
@@ -87,14 +89,16 @@ export class Speculator {
 
   summary(): SpeculationSummary {
     const acceptanceByDrafter: Record<string, number> = {};
+    const tokensPerStepByDrafter: Record<string, number> = {};
     let drafted = 0;
     let accepted = 0;
     for (const [name, c] of this.counts) {
       acceptanceByDrafter[name] = c.drafted > 0 ? c.accepted / c.drafted : 0;
+      tokensPerStepByDrafter[name] = c.steps > 0 ? (c.accepted + c.steps) / c.steps : 1;
       drafted += c.drafted;
       accepted += c.accepted;
     }
-    return { acceptanceByDrafter, meanDraftLength: this.steps > 0 ? this.draftTokens / this.steps : 0, drafted, accepted };
+    return { acceptanceByDrafter, tokensPerStepByDrafter, meanDraftLength: this.steps > 0 ? this.draftTokens / this.steps : 0, drafted, accepted };
   }
 
   /**
@@ -204,9 +208,10 @@ export class Speculator {
     this.draftTokens += draft.length;
     if (drafter) {
       this.planner.observeDraft(evidence, draft.length, accepted);
-      const c = this.counts.get(drafter.name) ?? { drafted: 0, accepted: 0 };
+      const c = this.counts.get(drafter.name) ?? { drafted: 0, accepted: 0, steps: 0 };
       c.drafted += draft.length;
       c.accepted += accepted;
+      c.steps++;
       this.counts.set(drafter.name, c);
     }
     return { tokens: [...draft.slice(0, accepted), next], drafter: drafter?.name, drafted: draft.length, accepted, passTokens: run.length };

@@ -116,12 +116,21 @@ export class GpuBlocks implements Blocks<GpuAct> {
     );
   }
 
-  embed(): GpuAct {
+  /** Rows of `buffer` ([n_tok, n_embd]) as an activation: the MTP block's input states. */
+  static states(buffer: GPUBuffer, width: number): GpuAct {
+    return { kind: 'buf', buffer, width };
+  }
+
+  has(name: string): boolean {
+    return this.weights.has(name);
+  }
+
+  embed(table: string = globalTensors.tokenEmbd): GpuAct {
     return {
       kind: 'pending',
       finish: (residual, alpha) => {
         if (residual) throw new Error('embed: no residual');
-        const m = this.weights.matrix(globalTensors.tokenEmbd);
+        const m = this.weights.matrix(table);
         const out = this.s.act[0];
         for (const [i, part] of (m.parts ?? [{ buffer: m.buffer, firstRow: 0, rows: m.rows }]).entries()) {
           const params = { n_embd: this.cfg.nEmbd, row_bytes: m.rowBytes, scale: alpha, n_tok: this.nTok, first_row: part.firstRow, n_rows: part.rows };
@@ -146,9 +155,10 @@ export class GpuBlocks implements Blocks<GpuAct> {
     return { kind: 'pending', finish: (residual, alpha) => x.finish(residual, alpha * s) };
   }
 
-  output(x: GpuAct): GpuAct {
+  /** The head reads x normalised in s.xn, all n_tok rows: they stay there after the pass (the MTP block's h). */
+  output(x: GpuAct, head?: string): GpuAct {
     if (x.kind !== 'normed') throw new Error('output: expects the normalised final hidden state');
-    const name = this.weights.has(globalTensors.output) ? globalTensors.output : globalTensors.tokenEmbd;
+    const name = head ?? (this.weights.has(globalTensors.output) ? globalTensors.output : globalTensors.tokenEmbd);
     return {
       kind: 'pending',
       finish: (residual, alpha) => {
@@ -158,6 +168,18 @@ export class GpuBlocks implements Blocks<GpuAct> {
         return { kind: 'buf', buffer: this.s.logits, width: this.cfg.nVocab };
       },
     };
+  }
+
+  join(a: GpuAct, b: GpuAct, weight: string): GpuAct {
+    if (a.kind !== 'normed' || b.kind !== 'normed') throw new Error('join: expects two normalised inputs');
+    const joined = this.s.mtp?.joined;
+    if (!joined) throw new Error('join: this model has no MTP scratch');
+    const width = a.src.width + b.src.width;
+    for (const [i, x] of [a, b].entries()) {
+      const out = { buffer: joined, stride: width, offset: i * a.src.width };
+      recordRmsNorm(this.rec, `norm@${x.weight}`, { buffer: x.src.buffer, stride: x.src.width, offset: 0 }, x.src.width, this.weights.vector(x.weight), out, this.nTok, this.cfg.rmsEps);
+    }
+    return this.projected(`mtp.eh_proj`, weight, { kind: 'buf', buffer: joined, width });
   }
 
   attention(x: GpuAct, il: number, opts: AttentionOpts): GpuAct {

@@ -63,6 +63,8 @@ export function recordMatmul(rec: StepRecorder, site: string, m: GpuMatrix, x: V
 }
 
 /** out[t, c] = RMSNorm(X[t])·weight for nTok tokens of `cols` floats. */
-export function recordRmsNorm(rec: StepRecorder, site: string, x: View, cols: number, weight: GPUBuffer, out: GPUBuffer, nTok: number, eps: number): void {
-  rec.dispatch(site, 'rms_norm', undefined, [x.buffer, weight, out], { cols, x_stride: x.stride, x_off: x.offset, eps }, [nTok, 1, 1]);
+/** RMSNorm(x)·weight of nTok rows into `out` (rows of `cols` from its start unless `out` is a View). */
+export function recordRmsNorm(rec: StepRecorder, site: string, x: View, cols: number, weight: GPUBuffer, out: GPUBuffer | View, nTok: number, eps: number): void {
+  const y: View = out instanceof GPUBuffer ? { buffer: out, stride: cols, offset: 0 } : out;
+  rec.dispatch(site, 'rms_norm', undefined, [x.buffer, weight, y.buffer], { cols, x_stride: x.stride, x_off: x.offset, eps, y_stride: y.stride, y_off: y.offset }, [nTok, 1, 1]);
 }

@@ -56,6 +56,11 @@ export interface GpuModelOptions {
    * it (a model whose experts are still downloading).
    */
   readonly lazyExperts?: boolean;
+  /**
+   * Load the model's multi-token-prediction block when the file has one the engine runs
+   * (default true): one more layer of weights and of KV cache, for the `mtp` drafter.
+   */
+  readonly mtp?: boolean;
 }
 
 /** The routed-expert cache since load (GpuModel.expertCache). */
@@ -87,6 +92,18 @@ export interface ForwardOptions {
 
 type StepMode = 'none' | 'greedy' | 'greedy_last' | 'logits' | { top: number; allPositions?: boolean };
 
+/** What the MTP block's trunk-side bookkeeping holds (GpuModel's MTP state). */
+interface MtpState {
+  /** Its KV entries are valid for positions < past: entry p joins the trunk's state at p with the token at p + 1. */
+  past: number;
+  /** Where a chained prediction writes next (its input state is the block's own last one); undefined: none in flight. */
+  chainPos: number | undefined;
+  /** The position whose trunk state each ring row holds (−1: none). */
+  readonly ringPos: Int32Array;
+  /** The token at each cached position. */
+  readonly tokens: number[];
+}
+
 /** Counters of the last step (ARCHITECTURE.md invariant 2) and of the model. */
 export interface GpuStats {
   submits: number;
@@ -115,6 +132,9 @@ export class GpuModel {
   lastRouting: number[][][] | undefined;
   /** With profiling on: the last forward pass's time per kernel class. */
   lastProfile: StepProfile | undefined;
+  /** Why the `mtp` drafter cannot run on this model; undefined when it can. */
+  readonly mtpUnavailable: string | undefined;
+  private readonly mtp: MtpState | undefined;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -123,9 +143,12 @@ export class GpuModel {
     private readonly scratch: Scratch,
     arch: ArchDef,
     cfg: ModelConfig,
+    mtpUnavailable: string | undefined,
   ) {
     this.arch = arch;
     this.cfg = cfg;
+    this.mtpUnavailable = mtpUnavailable;
+    if (scratch.mtp) this.mtp = { past: 0, chainPos: undefined, ringPos: new Int32Array(scratch.mtp.ringRows).fill(-1), tokens: [] };
     const device = gpu.device;
     this.recorder = new StepRecorder(device, PipelineCache.of(device, gpu.rowLanes, scratch.kvCacheType === 'f16'));
     this.idsStaging = device.createBuffer({ label: 'ids.staging', size: scratch.maxTokens * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -151,8 +174,11 @@ export class GpuModel {
     const paged = opts.lazyExperts === true || budget < perExpert * cfg.nExpert;
     const skip = new Set<string>();
     if (paged) for (let il = 0; il < cfg.nLayer; il++) for (const t of routedTensors(source, il) ?? []) skip.add(t.name);
-    // Blocks past the trunk (glm4moe's NextN head) never run in the forward pass.
-    for (const t of source.file.tensors) if (Number(/^blk\.(\d+)\./.exec(t.name)?.[1] ?? -1) >= cfg.nLayer) skip.add(t.name);
+    const mtpUnavailable = mtpUnavailableReason(arch, cfg, paged, opts.mtp);
+    // The first NextN block is the MTP drafter's; blocks past it never run.
+    const blocks = cfg.nLayer + (mtpUnavailable === undefined ? 1 : 0);
+    for (const t of source.file.tensors) if (Number(/^blk\.(\d+)\./.exec(t.name)?.[1] ?? -1) >= blocks) skip.add(t.name);
+    const uploadCfg = { ...cfg, nLayer: blocks };
     const total = source.file.tensors.reduce((n, t) => n + (skip.has(t.name) ? 0 : t.byteLength), 0);
     const uploaded = (done: number): void => {
       if (opts.signal?.aborted) throw new GpuError('aborted', 'the model load was cancelled');
@@ -161,9 +187,9 @@ export class GpuModel {
     const weights = new GpuWeights(gpu.device, source, uploaded, opts.maxBindingBytes);
     let routed: ExpertSlots;
     try {
-      await uploadWeights(weights, source, cfg, skip);
+      await uploadWeights(weights, source, uploadCfg, skip);
       uploaded(weights.bytes);
-      routed = paged ? ExpertSlots.paged(gpu.device, source, cfg, { bytes: budget, policy: opts.expertPolicy }, maxBinding) : ExpertSlots.resident(gpu.device, source, weights, cfg);
+      routed = paged ? ExpertSlots.paged(gpu.device, source, cfg, { bytes: budget, policy: opts.expertPolicy }, maxBinding) : ExpertSlots.resident(gpu.device, source, weights, uploadCfg);
     } catch (e) {
       weights.destroy();
       throw e;
@@ -175,8 +201,8 @@ export class GpuModel {
     if (cfg.mla && opts.kvCache === 'f16') throw new ModelError('bad_hparams', `${cfg.arch}: the latent (MLA) KV cache is f32 only; use an f32 cache`);
     const kvCache = opts.kvCache ?? (gpu.hasF16 && evenHeads && !cfg.mla ? 'f16' : 'f32');
     if (kvCache === 'f16' && !evenHeads) throw new ModelError('bad_hparams', `an f16 KV cache needs even head widths (k ${cfg.headDimK}, v ${cfg.headDimV})`);
-    const scratch = allocateScratch(gpu.device, cfg, maxTokens, nCtx, kvCache);
-    return new GpuModel(gpu, weights, routed, scratch, arch, cfg);
+    const scratch = allocateScratch(gpu.device, cfg, maxTokens, nCtx, kvCache, blocks - cfg.nLayer);
+    return new GpuModel(gpu, weights, routed, scratch, arch, cfg, mtpUnavailable);
   }
 
   /** Positions in the KV cache. */
@@ -226,6 +252,11 @@ export class GpuModel {
   /** Forgets positions ≥ n (the cache rows are simply overwritten later). */
   truncate(n: number): void {
     this.past = Math.min(this.past, n);
+    if (this.mtp) {
+      // The MTP entry at n − 1 joined the token at n, which is gone.
+      this.mtp.past = Math.min(this.mtp.past, Math.max(0, this.past - 1));
+      this.mtp.chainPos = undefined;
+    }
   }
 
   /** Runs `tokens` and returns the argmax token after each (speculative verification). */
@@ -304,6 +335,7 @@ export class GpuModel {
    */
   private async step(tokens: readonly number[], mode: StepMode, opts: ForwardOptions = {}): Promise<ArrayBuffer> {
     const T = tokens.length;
+    await this.keepMtpStates(tokens);
     if (!this.routed.isPaged) {
       const { result } = await this.pass(tokens, mode, opts);
       this.past += T;
@@ -374,37 +406,9 @@ export class GpuModel {
     const lastOnly = mode === 'none' || mode === 'greedy_last' || (typeof mode === 'object' && !mode.allPositions);
     const blocks = new GpuBlocks(this.recorder, this.weights, this.routed, cfg, s, T, this.past, this.gpu.rowLanes, lastOnly);
     const logits = blocks.materialize(this.arch.forward(blocks, cfg));
-    let staging: GPUBuffer;
-    let bytes: number;
-    if (mode === 'greedy' || mode === 'greedy_last' || mode === 'none') {
-      const n = mode === 'greedy' ? T : 1;
-      this.recorder.dispatch('argmax', 'argmax', undefined, [logits.buffer, s.sampled], { n_vocab: this.cfg.nVocab, n_tok: n, l_stride: this.cfg.nVocab, out_off: 0 }, [n, 1, 1]);
-      this.recorder.end();
-      bytes = n * 4;
-      staging = this.idsStaging;
-      encoder.copyBufferToBuffer(s.sampled, 0, staging, 0, bytes);
-    } else if (mode !== 'logits') {
-      // One partial+merge pair per position; each site keeps its own uniform (same step).
-      const n = mode.allPositions ? T : 1;
-      for (let t = 0; t < n; t++) {
-        const sfx = t === 0 ? '' : `#${t}`;
-        this.recorder.dispatch(`topk.partial${sfx}`, 'topk_partial', undefined, [logits.buffer, s.topkPartial], { n_vocab: this.cfg.nVocab, k: mode.top, l_off: t * this.cfg.nVocab }, [64, 1, 1]);
-        this.recorder.dispatch(`topk.merge${sfx}`, 'topk_merge', undefined, [s.topkPartial, s.candidates], { n_vocab: this.cfg.nVocab, k: mode.top, out_off: t * (1 + 2 * mode.top) }, [1, 1, 1]);
-      }
-      this.recorder.end();
-      bytes = n * (1 + 2 * mode.top) * 4;
-      staging = this.candidatesStaging;
-      encoder.copyBufferToBuffer(s.candidates, 0, staging, 0, bytes);
-    } else {
-      this.recorder.end();
-      bytes = T * this.cfg.nVocab * 4;
-      if (!this.logitsStaging || this.logitsStaging.size < bytes) {
-        this.logitsStaging?.destroy();
-        this.logitsStaging = device.createBuffer({ label: 'logits.staging', size: s.maxTokens * this.cfg.nVocab * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      }
-      staging = this.logitsStaging;
-      encoder.copyBufferToBuffer(logits.buffer, 0, staging, 0, bytes);
-    }
+    const { staging, bytes } = this.recordResult(encoder, logits.buffer, mode, T);
+    // The exact pass's normalised final states, for the MTP block (draft passes' are not the model's).
+    if (this.mtp && !override) this.keepStates(encoder, this.past, T);
     const { nLayer, nExpertUsed: k } = cfg;
     // Routing is logged for the model's own passes only (a draft pass routes differently).
     const logRouting = this.recordRouting && !override;
@@ -439,8 +443,23 @@ export class GpuModel {
       if (logRouting)
         this.lastRouting = Array.from({ length: nLayer }, (_, il) => Array.from({ length: T }, (_, t) => (il < dense ? [] : Array.from(chosen.subarray((il * T + t) * k, (il * T + t + 1) * k)))));
     }
-    await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    const result = await this.readResult(staging, bytes);
     const waitMs = performance.now() - submitted;
+    if (profiler) this.lastProfile = { ...(await profiler.read()), tokens: T, recordMs: submitted - recordStart, waitMs };
+    if (this.mtp) {
+      this.mtp.chainPos = undefined;
+      if (!override) {
+        this.mtp.tokens.length = this.past;
+        this.mtp.tokens.push(...tokens);
+        for (let t = 0; t < T; t++) this.mtp.ringPos[(this.past + t) % this.mtp.ringPos.length] = this.past + t;
+      }
+    }
+    return { result, ids };
+  }
+
+  /** Maps `staging` and copies its first `bytes` out, surfacing a lost device or a validation error. */
+  private async readResult(staging: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     if (this.gpu.lostError) throw this.gpu.lostError;
     const uncaptured = this.gpu.uncapturedError;
     if (uncaptured) {
@@ -450,8 +469,151 @@ export class GpuModel {
     }
     const result = staging.getMappedRange(0, bytes).slice(0);
     staging.unmap();
-    if (profiler) this.lastProfile = { ...(await profiler.read()), tokens: T, recordMs: submitted - recordStart, waitMs };
-    return { result, ids };
+    return result;
+  }
+
+  /** Copies rows [0, T) of s.xn (a pass's normalised final states) to the ring rows of positions pos0… */
+  private keepStates(encoder: GPUCommandEncoder, pos0: number, T: number): void {
+    const m = this.scratch.mtp;
+    if (!m) return;
+    const row = this.cfg.nEmbd * 4;
+    for (const run of ringRuns(pos0, T, m.ringRows)) encoder.copyBufferToBuffer(this.scratch.xn, run.from * row, m.ring, run.slot * row, run.rows * row);
+  }
+
+  /**
+   * Before a pass of `tokens` at nPast: the ring rows it will overwrite must not hold trunk
+   * states the MTP block has not read yet, so those positions run through the block first (the
+   * token after the last of them is tokens[0]).
+   */
+  private async keepMtpStates(tokens: readonly number[]): Promise<void> {
+    const mtp = this.mtp;
+    if (!mtp || mtp.past >= this.past + tokens.length - mtp.ringPos.length) return;
+    await this.mtpRows([...mtp.tokens.slice(mtp.past + 1, this.past), tokens[0]], 'none');
+  }
+
+  /**
+   * The MTP block over positions mtp.past … nPast − 1, each with the token after it (`next`:
+   * the cache's, then the one to come after the last), from the trunk states in the ring; the
+   * last row's result as `mode` asks. Positions whose states the ring lost (after the cache
+   * went back further than it holds) keep the entries they had.
+   */
+  private async mtpRows(next: readonly number[], mode: 'none' | 'greedy_last' | { top: number }): Promise<ArrayBuffer | undefined> {
+    const mtp = this.mtp;
+    if (!mtp) throw new Error('no MTP block loaded');
+    let start = this.past - next.length;
+    const r = mtp.ringPos.length;
+    while (start < this.past && mtp.ringPos[start % r] !== start) start++;
+    if (start === this.past) return undefined;
+    const rows = next.slice(next.length - (this.past - start));
+    let result: ArrayBuffer | undefined;
+    for (let i = 0; i < rows.length; i += this.scratch.maxTokens) {
+      const chunk = rows.slice(i, i + this.scratch.maxTokens);
+      const last = i + chunk.length === rows.length;
+      result = await this.mtpPass(start + i, chunk, 'ring', last ? mode : 'none');
+    }
+    mtp.past = this.past;
+    return result;
+  }
+
+  /**
+   * One pass of the MTP block: `next` at positions pos0…, their input states from the ring
+   * (the trunk's at those positions) or from the block's own last state (a chained
+   * prediction); keeps the last row's normalised state for the next chained one.
+   */
+  private async mtpPass(pos0: number, next: readonly number[], from: 'ring' | 'chain', mode: 'none' | 'greedy_last' | { top: number }): Promise<ArrayBuffer | undefined> {
+    const m = this.scratch.mtp;
+    const mtpBlock = this.arch.mtp;
+    if (!m || !mtpBlock) throw new Error('no MTP block loaded');
+    if (this.gpu.lostError) throw this.gpu.lostError;
+    const { device } = this.gpu;
+    const s = this.scratch;
+    const T = next.length;
+    if (pos0 + T > s.nCtx) throw new RangeError(`context full: MTP rows up to ${pos0 + T} exceed ${s.nCtx} positions`);
+    device.queue.writeBuffer(s.tokens, 0, Uint32Array.from(next));
+    const row = this.cfg.nEmbd * 4;
+    const encoder = device.createCommandEncoder({ label: 'mtp' });
+    if (from === 'chain') encoder.copyBufferToBuffer(m.chain, 0, m.input, 0, row);
+    else for (const run of ringRuns(pos0, T, m.ringRows)) encoder.copyBufferToBuffer(m.ring, run.slot * row, m.input, run.from * row, run.rows * row);
+    this.recorder.begin(encoder);
+    const blocks = new GpuBlocks(this.recorder, this.weights, this.routed, this.cfg, s, T, pos0, this.gpu.rowLanes, true);
+    const logits = blocks.materialize(mtpBlock(blocks, this.cfg, GpuBlocks.states(m.input, this.cfg.nEmbd)));
+    let readback: { staging: GPUBuffer; bytes: number } | undefined;
+    if (mode === 'none') this.recorder.end();
+    else readback = this.recordResult(encoder, logits.buffer, mode, T);
+    encoder.copyBufferToBuffer(s.xn, (T - 1) * row, m.chain, 0, row);
+    device.queue.submit([encoder.finish()]);
+    return readback && (await this.readResult(readback.staging, readback.bytes));
+  }
+
+  /**
+   * The MTP block's prediction for the token after `next`: the first of a draft reads the
+   * trunk's state at nPast − 1 (`next` is the token that follows it, not yet cached), each
+   * further one the block's own state and the previous prediction. Undefined when the trunk
+   * state at nPast − 1 is gone (the cache went back further than the ring holds): no draft.
+   */
+  async mtpGreedy(next: number): Promise<number | undefined> {
+    const r = await this.mtpStep(next, 'greedy_last');
+    return r && new Uint32Array(r)[0];
+  }
+
+  /** As mtpGreedy, the k most probable tokens (sampling drafts). */
+  async mtpTop(next: number, k: number): Promise<TopCandidates | undefined> {
+    if (k < 1 || k > MAX_CANDIDATES) throw new RangeError(`top-k of ${k}: between 1 and ${MAX_CANDIDATES}`);
+    const r = await this.mtpStep(next, { top: k });
+    return r && unpackCandidates(r, k, 1)[0];
+  }
+
+  private async mtpStep(next: number, mode: 'greedy_last' | { top: number }): Promise<ArrayBuffer | undefined> {
+    const mtp = this.mtp;
+    if (!mtp) throw new Error(`no MTP drafter: ${this.mtpUnavailable ?? 'not loaded'}`);
+    if (!Number.isInteger(next) || next < 0 || next >= this.cfg.nVocab) throw new RangeError(`token id ${next} is outside the vocabulary (0..${this.cfg.nVocab - 1})`);
+    if (mtp.chainPos !== undefined) {
+      const result = await this.mtpPass(mtp.chainPos, [next], 'chain', mode);
+      mtp.chainPos++;
+      return result;
+    }
+    const last = this.past - 1;
+    if (last < 0 || mtp.ringPos[last % mtp.ringPos.length] !== last) return undefined;
+    const result = await this.mtpRows([...mtp.tokens.slice(mtp.past + 1, this.past), next], mode);
+    mtp.chainPos = this.past;
+    return result;
+  }
+
+  /** Records the readback `mode` asks for of `logits` ([T or 1, n_vocab]), ending the compute pass. */
+  private recordResult(encoder: GPUCommandEncoder, logits: GPUBuffer, mode: StepMode, T: number): { staging: GPUBuffer; bytes: number } {
+    const s = this.scratch;
+    let staging: GPUBuffer;
+    let bytes: number;
+    if (mode === 'greedy' || mode === 'greedy_last' || mode === 'none') {
+      const n = mode === 'greedy' ? T : 1;
+      this.recorder.dispatch('argmax', 'argmax', undefined, [logits, s.sampled], { n_vocab: this.cfg.nVocab, n_tok: n, l_stride: this.cfg.nVocab, out_off: 0 }, [n, 1, 1]);
+      this.recorder.end();
+      bytes = n * 4;
+      staging = this.idsStaging;
+      encoder.copyBufferToBuffer(s.sampled, 0, staging, 0, bytes);
+    } else if (mode !== 'logits') {
+      // One partial+merge pair per position; each site keeps its own uniform (same step).
+      const n = mode.allPositions ? T : 1;
+      for (let t = 0; t < n; t++) {
+        const sfx = t === 0 ? '' : `#${t}`;
+        this.recorder.dispatch(`topk.partial${sfx}`, 'topk_partial', undefined, [logits, s.topkPartial], { n_vocab: this.cfg.nVocab, k: mode.top, l_off: t * this.cfg.nVocab }, [64, 1, 1]);
+        this.recorder.dispatch(`topk.merge${sfx}`, 'topk_merge', undefined, [s.topkPartial, s.candidates], { n_vocab: this.cfg.nVocab, k: mode.top, out_off: t * (1 + 2 * mode.top) }, [1, 1, 1]);
+      }
+      this.recorder.end();
+      bytes = n * (1 + 2 * mode.top) * 4;
+      staging = this.candidatesStaging;
+      encoder.copyBufferToBuffer(s.candidates, 0, staging, 0, bytes);
+    } else {
+      this.recorder.end();
+      bytes = T * this.cfg.nVocab * 4;
+      if (!this.logitsStaging || this.logitsStaging.size < bytes) {
+        this.logitsStaging?.destroy();
+        this.logitsStaging = this.gpu.device.createBuffer({ label: 'logits.staging', size: s.maxTokens * this.cfg.nVocab * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      }
+      staging = this.logitsStaging;
+      encoder.copyBufferToBuffer(logits, 0, staging, 0, bytes);
+    }
+    return { staging, bytes };
   }
 
   /** The routed-expert cache: its slots and what it has done since load. */
@@ -471,7 +633,29 @@ export class GpuModel {
     for (const b of Object.values(this.scratch)) if (b instanceof GPUBuffer) b.destroy();
     for (const b of this.scratch.act) b.destroy();
     for (const b of this.scratch.mla?.buffers ?? []) b.destroy();
+    for (const b of Object.values(this.scratch.mtp ?? {})) if (b instanceof GPUBuffer) b.destroy();
   }
+}
+
+/** Why a loaded model would have no MTP drafter (undefined: it has one). */
+function mtpUnavailableReason(arch: ArchDef, cfg: ModelConfig, paged: boolean, wanted: boolean | undefined): string | undefined {
+  if (!(cfg.nNextn ?? 0)) return 'this model has no multi-token-prediction (NextN) layers';
+  if (!arch.mtp) return `Pakar does not run ${cfg.arch}'s multi-token-prediction block yet`;
+  if (wanted === false) return 'the multi-token-prediction block was not loaded';
+  if (paged) return 'the multi-token-prediction block is not loaded while experts are paged (a GPU memory limit for experts, or experts still downloading)';
+  return undefined;
+}
+
+/** Positions pos0 … pos0 + T − 1 as contiguous runs of ring rows: batch row `from`, ring row `slot`. */
+function ringRuns(pos0: number, T: number, ringRows: number): { from: number; slot: number; rows: number }[] {
+  const runs = [];
+  for (let from = 0; from < T;) {
+    const slot = (pos0 + from) % ringRows;
+    const rows = Math.min(T - from, ringRows - slot);
+    runs.push({ from, slot, rows });
+    from += rows;
+  }
+  return runs;
 }
 
 /** The distinct experts a pass chose in each layer that has routed experts (ids: [layer][token][k]). */

@@ -10,7 +10,7 @@ export const paramLayouts = {
   moe_up: ['n_embd:u32', 'n_ff:u32', 'row_bytes:u32', 'expert_bytes:u32', 'up_off:u32', 'k:u32', 'n_pairs:u32', 'dense:u32', 'ids_off:u32', 'flags:u32', 'slots_off:u32', '_pad:u32'],
   moe_down: ['n_embd:u32', 'n_ff:u32', 'row_bytes:u32', 'expert_bytes:u32', 'n_pairs:u32', 'dense:u32', 'ids_off:u32', 'flags:u32', 'slots_off:u32', '_pad1:u32', '_pad2:u32', '_pad3:u32'],
   moe_combine: ['n_embd:u32', 'k:u32', 'flags:u32', 'alpha:f32', 'n_tok:u32', '_pad0:u32', '_pad1:u32', '_pad2:u32'],
-  rms_norm: ['cols:u32', 'x_stride:u32', 'x_off:u32', 'eps:f32'],
+  rms_norm: ['cols:u32', 'x_stride:u32', 'x_off:u32', 'eps:f32', 'y_stride:u32', 'y_off:u32'],
   qk_rope: ['n_head:u32', 'n_head_kv:u32', 'dk:u32', 'dv:u32', 'n_rot:u32', 'pos0:u32', 'flags:u32', 'qkv_stride:u32', 'eps:f32', 'k_cache_off:u32', 'v_cache_off:u32', 'n_tok:u32'],
   attention: ['n_head:u32', 'n_head_kv:u32', 'dk:u32', 'dv:u32', 'pos0:u32', 'n_ctx:u32', 'k_cache_off:u32', 'v_cache_off:u32', 'kq_scale:f32', 'n_tok:u32', 'n_swa:u32', 'flags:u32'],
   argmax: ['n_vocab:u32', 'n_tok:u32', 'l_stride:u32', 'out_off:u32'],

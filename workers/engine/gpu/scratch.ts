@@ -46,11 +46,25 @@ export interface Scratch {
   readonly ffnUp: GPUBuffer;
   /** Multi-head latent attention's cache and buffers (deepseek2). */
   readonly mla?: MlaScratch;
+  /** The MTP block's buffers, when it is loaded (its KV rows are layer nLayer of the caches). */
+  readonly mtp?: MtpScratch;
   /** Bytes allocated. */
   readonly bytes: number;
 }
 
-export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: number, nCtx: number, kvCacheType: KvCacheType): Scratch {
+export interface MtpScratch {
+  /** The trunk's normalised final states of the last `ringRows` positions, row = position mod ringRows. */
+  readonly ring: GPUBuffer;
+  readonly ringRows: number;
+  /** The block's input states [maxTokens, n_embd], and its normalised last state (a chained prediction's input). */
+  readonly input: GPUBuffer;
+  readonly chain: GPUBuffer;
+  /** [enorm(e); hnorm(h)] rows [maxTokens, 2·n_embd], eh_proj's input. */
+  readonly joined: GPUBuffer;
+}
+
+/** `mtpBlocks`: MTP blocks loaded after the trunk (their KV rows follow the trunk's layers). */
+export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: number, nCtx: number, kvCacheType: KvCacheType, mtpBlocks = 0): Scratch {
   let bytes = 0;
   const f32 = (label: string, n: number, extra = 0): GPUBuffer => {
     const size = Math.max(16, n * 4);
@@ -72,8 +86,13 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
   const mla = cfg.mla ? allocateMlaScratch(device, cfg, cfg.mla, T, nCtx) : undefined;
   bytes += mla?.bytes ?? 0;
   const kvElementsPerWord = kvCacheType === 'f16' ? 2 : 1;
-  const kCache = f32('kCache', (nLayer * nCtx * nHeadKv * dk) / kvElementsPerWord);
-  const vCache = f32('vCache', (nLayer * nCtx * nHeadKv * dv) / kvElementsPerWord);
+  const kvLayers = nLayer + mtpBlocks;
+  const kCache = f32('kCache', (kvLayers * nCtx * nHeadKv * dk) / kvElementsPerWord);
+  const vCache = f32('vCache', (kvLayers * nCtx * nHeadKv * dv) / kvElementsPerWord);
+  // One more row than a pass holds: a pass never overwrites the state of the position before it.
+  const ringRows = T + 1;
+  const mtp: MtpScratch | undefined =
+    mtpBlocks > 0 ? { ring: f32('mtp.ring', ringRows * nEmbd), ringRows, input: f32('mtp.input', T * nEmbd), chain: f32('mtp.chain', nEmbd), joined: f32('mtp.joined', T * 2 * nEmbd) } : undefined;
   return {
     maxTokens,
     nCtx,
@@ -90,7 +109,7 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     kvCacheBytes: mla ? mla.cache.size : kCache.size + vCache.size,
     rope,
     xn: f32('xn', T * nEmbd),
-    ids: f32('ids', nLayer * T * k),
+    ids: f32('ids', kvLayers * T * k),
     wts: f32('wts', T * k),
     shGate: f32('shGate', T),
     h: f32('h', T * k * nFfExp),
@@ -105,6 +124,7 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     ffnGate: f32('ffn.gate', T * (cfg.nFfDense ?? 0)),
     ffnUp: f32('ffn.up', T * (cfg.nFfDense ?? 0)),
     mla,
+    mtp,
     bytes,
   };
 }

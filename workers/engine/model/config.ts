@@ -56,6 +56,11 @@ export interface ModelConfig {
   readonly moeRouting?: MoeRouting;
   /** Q/K normalisation when the file decides it (glm4moe: present or not); others state it in their forward. */
   readonly qkNorm?: QkNorm;
+  /**
+   * Multi-token-prediction (NextN) blocks after the trunk's nLayer (`nextn_predict_layers`):
+   * blk.<nLayer>… hold them. Absent or 0: none.
+   */
+  readonly nNextn?: number;
 }
 
 /** The keys every transformer has; `arch` prefixes them (`qwen3moe.block_count`). */

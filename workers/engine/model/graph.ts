@@ -44,8 +44,8 @@ export interface MoeOpts {
 export type MoeRouting = Omit<MoeOpts, 'sharedExpert'>;
 
 export interface Blocks<A> {
-  /** Embeddings of the batch's tokens. */
-  embed(): A;
+  /** Embeddings of the batch's tokens (from `table`, default token_embd). */
+  embed(table?: string): A;
   /** y = x / rms(x) · w, over the last axis. */
   rmsNorm(x: A, weight: string): A;
   /** Self-attention of layer `il` on normalised input x, through the output projection. */
@@ -56,8 +56,12 @@ export interface Blocks<A> {
   add(a: A, b: A, bScale: number): A;
   /** x·s. */
   scale(x: A, s: number): A;
-  /** Logits over the vocabulary (output.weight, or token_embd when tied). */
-  output(x: A): A;
+  /** Logits over the vocabulary (`head`, default output.weight, or token_embd when tied) of the normalised final state x. */
+  output(x: A, head?: string): A;
+  /** Whether the model file has tensor `name` (optional tensors). */
+  has(name: string): boolean;
+  /** W·[a; b]: the projection of two normalised activations side by side (NextN's eh_proj). */
+  join(a: A, b: A, weight: string): A;
   /** Multi-head latent attention of layer `il` (deepseek2; cfg.mla) on normalised input x, through the output projection. */
   mla(x: A, il: number): A;
   /** Dense SiLU-gated FFN of layer `il` (ffn_gate, ffn_up, ffn_down) on normalised input x. */

@@ -58,6 +58,9 @@ export const layerTensors = {
   nextnEnorm: 'nextn.enorm.weight',
   nextnHnorm: 'nextn.hnorm.weight',
   nextnSharedHeadNorm: 'nextn.shared_head_norm.weight',
+  // Optional: the block's own embeddings and output head (absent: the trunk's).
+  nextnEmbedTokens: 'nextn.embed_tokens.weight',
+  nextnSharedHeadHead: 'nextn.shared_head_head.weight',
 } as const;
 
 export type LayerTensor = keyof typeof layerTensors;

@@ -8,4 +8,11 @@ export interface ArchDef {
   config(file: GgufFile): ModelConfig;
   /** Builds the forward pass of the current batch; returns the logits. */
   forward<A>(b: Blocks<A>, cfg: ModelConfig): A;
+  /**
+   * The multi-token-prediction block (cfg.nNextn > 0), on a batch whose tokens are those after
+   * the positions of `h`, the trunk's normalised final states there: the logits for the token
+   * after each batch token. Backends keep the normalised state before its head (the `h` of a
+   * further, chained prediction).
+   */
+  mtp?<A>(b: Blocks<A>, cfg: ModelConfig, h: A): A;
 }

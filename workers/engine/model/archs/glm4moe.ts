@@ -3,14 +3,27 @@
 // FFN norm under post_attention_norm; dense leading layers, then sigmoid routing with the
 // exp_probs_b selection bias (and grouped top-k when the file has groups), renormalised and
 // scaled weights, plus ungated shared experts. The trailing nextn_predict_layers blocks are the
-// model's multi-token-prediction head: the trunk never runs them.
+// model's multi-token-prediction head (llama.cpp's graph_mtp): the trunk never runs them.
 
 import { metaNumber, optNumber, optNumberPerLayer } from '../../gguf/metadata.ts';
+import type { ModelConfig } from '../config.ts';
 import { commonConfig } from '../config.ts';
 import { ModelError } from '../errors.ts';
+import type { Blocks } from '../graph.ts';
 import { routingFromMetadata } from '../routing.ts';
 import { globalTensors, layerTensorName as w } from '../tensorNames.ts';
 import type { ArchDef } from './arch.ts';
+
+/** One decoder block: attention, then the dense FFN or the experts, each with its residual. */
+function layer<A>(b: Blocks<A>, cfg: ModelConfig, x: A, il: number): A {
+  const routing = cfg.moeRouting;
+  if (!routing) throw new ModelError('bad_hparams', 'glm4moe: routing missing from the config');
+  const attn = b.attention(b.rmsNorm(x, w(il, 'attnNorm')), il, { qkNorm: cfg.qkNorm ?? 'none', qkvBias: true });
+  const h = b.add(x, attn, 1);
+  const n = b.rmsNorm(h, w(il, 'postAttentionNorm'));
+  const ffn = il < (cfg.nLayerDenseLead ?? 0) ? b.denseFfn(n, il) : b.moe(n, il, { ...routing, sharedExpert: cfg.nFfShexp > 0 ? 'ungated' : 'none' });
+  return b.add(h, ffn, 1);
+}
 
 export const glm4moe: ArchDef = {
   name: 'glm4moe',
@@ -24,6 +37,7 @@ export const glm4moe: ArchDef = {
     return {
       ...base,
       nLayer,
+      nNextn: nextn,
       // GLM-4.5 (355B) normalises Q and K per head; 4.5-Air does not.
       qkNorm: file.tensorByName.has(w(0, 'attnQNorm')) ? 'per_head' : 'none',
       nFfExp,
@@ -34,16 +48,20 @@ export const glm4moe: ArchDef = {
     };
   },
   forward(b, cfg) {
-    const routing = cfg.moeRouting;
-    if (!routing) throw new ModelError('bad_hparams', 'glm4moe: routing missing from the config');
     let x = b.embed();
-    for (let il = 0; il < cfg.nLayer; il++) {
-      const attn = b.attention(b.rmsNorm(x, w(il, 'attnNorm')), il, { qkNorm: cfg.qkNorm ?? 'none', qkvBias: true });
-      const h = b.add(x, attn, 1);
-      const n = b.rmsNorm(h, w(il, 'postAttentionNorm'));
-      const ffn = il < (cfg.nLayerDenseLead ?? 0) ? b.denseFfn(n, il) : b.moe(n, il, { ...routing, sharedExpert: cfg.nFfShexp > 0 ? 'ungated' : 'none' });
-      x = b.add(h, ffn, 1);
-    }
+    for (let il = 0; il < cfg.nLayer; il++) x = layer(b, cfg, x, il);
     return b.output(b.rmsNorm(x, globalTensors.outputNorm));
+  },
+  // The first NextN block, as llama.cpp's graph_mtp runs it: eh_proj of [enorm(embedding of
+  // the next token); hnorm(h)], one decoder block, shared_head_norm (else output_norm), then
+  // the block's own head or the trunk's.
+  mtp(b, cfg, h) {
+    const il = cfg.nLayer;
+    const has = (t: string): boolean => b.has(t);
+    const e = b.embed(has(w(il, 'nextnEmbedTokens')) ? w(il, 'nextnEmbedTokens') : undefined);
+    const x = b.join(b.rmsNorm(e, w(il, 'nextnEnorm')), b.rmsNorm(h, w(il, 'nextnHnorm')), w(il, 'nextnEhProj'));
+    const y = layer(b, cfg, x, il);
+    const norm = has(w(il, 'nextnSharedHeadNorm')) ? w(il, 'nextnSharedHeadNorm') : globalTensors.outputNorm;
+    return b.output(b.rmsNorm(y, norm), has(w(il, 'nextnSharedHeadHead')) ? w(il, 'nextnSharedHeadHead') : undefined);
   },
 };
