@@ -24,6 +24,8 @@ export interface Deepseek2Spec {
   readonly v3Routing: boolean;
   /** rope.scaling.yarn_log_multiplier as the converter writes it (0.1 · mscale_all_dim). */
   readonly yarnLogMul?: number;
+  /** NextN (MTP) blocks after the trunk (nextn_predict_layers; absent: none). */
+  readonly nextn?: number;
 }
 
 export const defaultDeepseek2: Deepseek2Spec = {
@@ -60,7 +62,9 @@ export interface LayerShape {
   readonly routerType: GgmlTypeName;
 }
 
-export function deepseek2Layer(out: TensorSink, il: number, d: Deepseek2Spec, s: LayerShape): void {
+/** Block `il` (a NextN block when il ≥ nTrunk: a whole layer plus the nextn.* tensors). */
+export function deepseek2Layer(out: TensorSink, il: number, nTrunk: number, d: Deepseek2Spec, s: LayerShape): void {
+  if (il >= nTrunk) nextnTensors(out, il, s);
   const { nEmbd, nHead: H } = s;
   const { kvLoraRank: r, nopeDim: dn, ropeDim: dr, vDim: dv } = d;
   out.norm(w(il, 'attnNorm'), nEmbd);
@@ -101,6 +105,14 @@ export function deepseek2Layer(out: TensorSink, il: number, d: Deepseek2Spec, s:
   }
 }
 
+/** What a NextN block has beyond a decoder layer: eh_proj, enorm, hnorm and shared_head_norm. */
+export function nextnTensors(out: TensorSink, il: number, s: LayerShape): void {
+  out.linear(w(il, 'nextnEhProj'), 2 * s.nEmbd, s.nEmbd, s.attnType);
+  out.norm(w(il, 'nextnEnorm'), s.nEmbd);
+  out.norm(w(il, 'nextnHnorm'), s.nEmbd);
+  out.norm(w(il, 'nextnSharedHeadNorm'), s.nEmbd);
+}
+
 /** The deepseek2 keys beyond the common ones (head counts and key lengths per layout). */
 export function deepseek2Hparams(d: Deepseek2Spec, nHead: number, nFf: number): GgufKv[] {
   const k = (key: string): string => `deepseek2.${key}`;
@@ -116,6 +128,7 @@ export function deepseek2Hparams(d: Deepseek2Spec, nHead: number, nFf: number): 
     kv.u32(k('expert_gating_func'), d.v3Routing ? 2 : 1),
   ];
   if (d.v3Routing) m.push(kv.u32(k('expert_group_count'), 4), kv.u32(k('expert_group_used_count'), 2));
+  if (d.nextn) m.push(kv.u32(k('nextn_predict_layers'), d.nextn));
   if (d.splitKvB) {
     m.push(
       kv.u32(k('attention.head_count_kv'), 1),

@@ -149,7 +149,7 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
       ),
   };
   const glm: Glm4MoeSpec = { ...defaultGlm4Moe, ...s.glm4 };
-  const blocks = a === 'glm4moe' ? s.nLayer + glm.nextn : s.nLayer;
+  const blocks = s.nLayer + (a === 'glm4moe' ? glm.nextn : a === 'deepseek2' ? (ds.nextn ?? 0) : 0);
   const shape = {
     nEmbd: s.nEmbd,
     nHead: s.nHead,
@@ -167,7 +167,7 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
       continue;
     }
     if (a === 'deepseek2') {
-      deepseek2Layer(sink, il, ds, shape);
+      deepseek2Layer(sink, il, s.nLayer, ds, shape);
       continue;
     }
     const qDim = s.nHead * headDim;

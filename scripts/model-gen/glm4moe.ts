@@ -6,6 +6,7 @@
 import { kv } from '../../reference/gguf/writer.ts';
 import type { GgufKv } from '../../workers/engine/gguf/types.ts';
 import { layerTensorName as w } from '../../workers/engine/model/tensorNames.ts';
+import { nextnTensors } from './deepseek2.ts';
 import type { LayerShape, TensorSink } from './deepseek2.ts';
 
 export interface Glm4MoeSpec {
@@ -55,12 +56,7 @@ export function glm4MoeLayer(out: TensorSink, il: number, nTrunk: number, g: Glm
     out.linear(w(il, 'ffnUpShexp'), s.nEmbd, s.nFf, s.shexpType);
     out.linear(w(il, 'ffnDownShexp'), s.nFf, s.nEmbd, s.shexpType, 0.5);
   }
-  if (il >= nTrunk) {
-    out.linear(w(il, 'nextnEhProj'), 2 * s.nEmbd, s.nEmbd, s.attnType);
-    out.norm(w(il, 'nextnEnorm'), s.nEmbd);
-    out.norm(w(il, 'nextnHnorm'), s.nEmbd);
-    out.norm(w(il, 'nextnSharedHeadNorm'), s.nEmbd);
-  }
+  if (il >= nTrunk) nextnTensors(out, il, s);
 }
 
 export function glm4MoeHparams(g: Glm4MoeSpec, nFf: number): GgufKv[] {

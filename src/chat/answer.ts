@@ -98,7 +98,7 @@ export async function answer(qc: QueryClient, base: Conversation): Promise<void>
 
   try {
     const entry = qc.getQueryData<CatalogEntry[]>(modelKeys.catalog)?.find((e) => e.id === model?.id);
-    const params = toGenerationParams(settings, routing, entry?.temperature);
+    const params = toGenerationParams(settings, routing, { temperature: entry?.temperature, mtp: model?.mtp });
     const { stats, done, dropped } = await generateFitted(toChatMessages(base), params, model?.contextLength, { onEvent, signal: stop.signal }, update);
     const a = liveAnswer.get()!;
     await store({

@@ -1,7 +1,7 @@
 import { AboutSection } from '../pwa/AboutSection.tsx';
 import { useCatalog, useLoadedModel } from '../models/queries.ts';
 import { DraftModelSetting } from './DraftModelSetting.tsx';
-import { clampField, draftField, drafterLabels, drafters, effectiveTemperature, expertCacheField, numberFields, type Drafter, type NumberField } from './settings.ts';
+import { clampField, draftField, drafterLabels, drafters, effectiveSpeculative, effectiveTemperature, expertCacheField, numberFields, type Drafter, type NumberField } from './settings.ts';
 import { useSettings } from './useSettings.ts';
 import type { ExpertCacheInfo } from '../engine/client.ts';
 import { formatBytes } from '../ui/format.ts';
@@ -13,6 +13,7 @@ export function SettingsPanel() {
   const entry = useCatalog().data?.find((e) => e.id === loaded?.id);
   const modelDefault = entry?.temperature !== undefined && !settings.temperatureChosen ? entry.temperature : undefined;
   const temperature = effectiveTemperature(settings, entry?.temperature);
+  const speculative = effectiveSpeculative(settings, loaded?.mtp === true);
   return (
     <form className="settings" onSubmit={(e) => e.preventDefault()}>
       {numberFields.map((f) =>
@@ -31,9 +32,10 @@ export function SettingsPanel() {
       <fieldset className="setting wide">
         <legend>Speculative decoding</legend>
         <label className="check">
-          <input type="checkbox" checked={settings.speculative} onChange={(e) => update({ speculative: e.target.checked })} /> Guess tokens ahead and verify them in one pass
+          <input type="checkbox" checked={speculative} onChange={(e) => update({ speculative: e.target.checked, speculativeChosen: true })} /> Guess tokens ahead and verify them in one pass
         </label>
-        {settings.speculative && (
+        {speculative && !settings.speculativeChosen && loaded && <p className="muted small">{loaded.name} drafts with its own multi-token-prediction head: on until you choose.</p>}
+        {speculative && (
           <div className="setting">
             <label htmlFor="setting-drafter">Drafter</label>
             <select id="setting-drafter" value={settings.drafter} onChange={(e) => update({ drafter: e.target.value as Drafter })}>

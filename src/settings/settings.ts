@@ -16,6 +16,8 @@ export interface Settings {
   readonly seed: number;
   /** Speculative decoding: drafts verified per step when on (same answers, or same distribution when sampling). */
   readonly speculative: boolean;
+  /** Whether the person chose `speculative`; until then it is on for a model with its own MTP head (effectiveSpeculative). */
+  readonly speculativeChosen: boolean;
   /** Who drafts: prompt lookup, the model itself with one expert per token, a draft model, or the engine's pick. */
   readonly drafter: Drafter;
   readonly draftMax: number;
@@ -55,6 +57,7 @@ export const defaultSettings: Settings = {
   maxTokens: defaultGenerationParams.maxTokens,
   seed: defaultGenerationParams.seed,
   speculative: false,
+  speculativeChosen: false,
   drafter: 'auto',
   draftMax: 4,
   draftModelId: '',
@@ -110,7 +113,7 @@ export function expertCacheMiB(s: Settings): number | undefined {
   return s.expertCacheMiB > 0 ? s.expertCacheMiB : undefined;
 }
 
-const booleanKeys: readonly BooleanKey[] = ['temperatureChosen', 'speculative', 'alwaysRecordRouting', 'profileKernels'];
+const booleanKeys: readonly BooleanKey[] = ['temperatureChosen', 'speculative', 'speculativeChosen', 'alwaysRecordRouting', 'profileKernels'];
 
 /** A value clamped into its field's range; NaN falls back to the default. */
 export function clampField(field: NumberField, value: number): number {
@@ -150,8 +153,18 @@ export function effectiveTemperature(s: Settings, modelTemperature: number | und
   return s.temperatureChosen || modelTemperature === undefined ? s.temperature : modelTemperature;
 }
 
-/** What the engine gets for one answer; `modelTemperature` is the loaded model's default, if it has one. */
-export function toGenerationParams(s: Settings, routing: boolean, modelTemperature?: number): GenerationParams {
+/**
+ * Whether answers speculate: the person's choice, else on for a model that drafts for itself
+ * (its own multi-token-prediction head was trained for exactly that, and answers are the same).
+ */
+export function effectiveSpeculative(s: Settings, modelHasMtp: boolean): boolean {
+  return s.speculativeChosen ? s.speculative : s.speculative || modelHasMtp;
+}
+
+/** What the engine gets for one answer; `model` says what the loaded model brings: its default temperature, its MTP head. */
+export function toGenerationParams(s: Settings, routing: boolean, model: { temperature?: number; mtp?: boolean } = {}): GenerationParams {
+  const speculative = effectiveSpeculative(s, model.mtp === true);
+  const modelTemperature = model.temperature;
   return {
     temperature: effectiveTemperature(s, modelTemperature),
     topK: s.topK,
@@ -160,8 +173,8 @@ export function toGenerationParams(s: Settings, routing: boolean, modelTemperatu
     repetitionPenalty: s.repetitionPenalty,
     maxTokens: s.maxTokens,
     seed: s.seed,
-    speculative: s.speculative ? s.drafter : 'off',
-    draftMax: s.speculative ? s.draftMax : 0,
+    speculative: speculative ? s.drafter : 'off',
+    draftMax: speculative ? s.draftMax : 0,
     routing,
     profile: s.profileKernels,
   };

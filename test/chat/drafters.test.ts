@@ -1,7 +1,7 @@
 // Every drafter leaves greedy output unchanged, token for token, on every architecture and on
 // several quant types: n-gram lookup, self-drafting (the model routed to one expert per token,
 // or also cut to its first layer, sharing its KV cache) and a separate draft model (the same
-// weights at another quant type, so it agrees often), and the model's own MTP block (glm4moe),
+// weights at another quant type, so it agrees often), and the model's own MTP block (deepseek2, glm4moe),
 // 4 prompts per model, 32 in all. Also: a
 // draft model with another vocabulary is refused with a clear error, and `auto` never changes
 // the output either.
@@ -42,6 +42,8 @@ const spec = (arch: GeneratorArch, t: GgmlTypeName): Spec => ({
   types: { embd: t, attn: t, router: 'F32', experts: t, shexp: t, output: t },
 });
 
+const hasMtp = (s: Spec): boolean => s.arch === 'glm4moe' || (s.deepseek2?.nextn ?? 0) > 0;
+
 /** Target and draft model: the same seed (the same weights before quantization), another quant type. */
 const cases: { name: string; target: Spec; draft: Spec }[] = [
   ...(
@@ -53,8 +55,8 @@ const cases: { name: string; target: Spec; draft: Spec }[] = [
       ['llama', 'IQ4_NL', 'Q5_1'],
     ] as const
   ).map(([arch, t, d]) => ({ name: `${arch} ${t} (draft model ${d})`, target: spec(arch, t), draft: spec(arch, d) })),
-  // MLA with q-LoRA and V3 routing (K-quants' 256-wide shapes cost 4× the time here; their
-  // batch invariance is checked in test/gpu); gpt-oss as published (MXFP4 experts).
+  // MLA with q-LoRA, V3 routing and an MTP block (K-quants' 256-wide shapes cost 4× the time
+  // here; their batch invariance is checked in test/gpu); gpt-oss as published (MXFP4 experts).
   { name: 'deepseek2 Q8_0 (draft model Q4_0)', target: deepseek2Cases[4].spec, draft: { ...deepseek2Cases[4].spec, types: spec('deepseek2', 'Q4_0').types } },
   { name: 'gpt-oss MXFP4 experts (draft model Q8_0)', target: gptOssCase('MXFP4 experts').spec, draft: { ...gptOssCase('MXFP4 experts').spec, types: spec('gpt-oss', 'Q8_0').types } },
   // With its NextN block: the `mtp` drafter too.
@@ -82,7 +84,7 @@ describe('every drafter equals plain greedy decoding', () => {
             ['self', { selfDraft: { layers: 1 } }],
             ['draft', {}],
             ['auto', {}],
-            ...(target.arch === 'glm4moe' ? [['mtp', {}] satisfies [GenerationParams['speculative'], Partial<GenerationParams>]] : []),
+            ...(hasMtp(target) ? [['mtp', {}] satisfies [GenerationParams['speculative'], Partial<GenerationParams>]] : []),
           ];
           for (const [speculative, extra] of modes) {
             const r = await run(session.generate(msgs, { ...params, ...extra, speculative, draftMax: 3 }));
@@ -93,7 +95,7 @@ describe('every drafter equals plain greedy decoding', () => {
         // The drafters did propose tokens, and some were right (a quantized twin agrees often).
         expect(accepted.self ?? 0).toBeGreaterThan(0);
         expect(accepted.draft ?? 0).toBeGreaterThan(0);
-        if (target.arch === 'glm4moe') expect(accepted.mtp).toBeDefined();
+        if (hasMtp(target)) expect(accepted.mtp).toBeDefined();
       } finally {
         session.destroy();
       }

@@ -1,5 +1,5 @@
 // The multi-token-prediction (NextN) block on WebGPU against the CPU reference, on generated
-// glm4moe models: the first draft (the trunk's state at the last cached position joined with
+// glm4moe and deepseek2 models: the first draft (the trunk's state at the last cached position joined with
 // the token after it) and chained drafts (the block's own state and the previous draft), the
 // block's KV entries filled as the trunk runs, also over a prompt longer than the state ring,
 // and after the cache goes back.
@@ -9,7 +9,9 @@ import { CpuModel } from '../../reference/cpu/model.ts';
 import type { TopCandidates } from '../../workers/engine/decode/stepModel.ts';
 import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
 import { loadGpuModel } from '../helpers/gpuModels.ts';
+import { deepseek2Cases } from '../helpers/deepseek2Cases.ts';
 import { testModel } from '../helpers/testModels.ts';
+import type { Spec } from '../helpers/testModels.ts';
 
 function top(logits: Float32Array, k: number): number[] {
   return Array.from(logits.keys())
@@ -24,13 +26,16 @@ function expectCandidates(got: TopCandidates | undefined, want: Float32Array, to
   got?.ids.slice(0, 8).forEach((id, i) => expect(Math.abs((got.logits[i] ?? 0) - want[id]), `${label}: logit of ${id}`).toBeLessThan(tol));
 }
 
-const types: [GgmlTypeName, number][] = [
-  ['F32', 1e-3],
-  ['Q8_0', 1e-2],
+const types = (t: GgmlTypeName): Spec['types'] => ({ embd: t, attn: t, router: 'F32', experts: t, shexp: t, output: t });
+const models: [string, Spec, number][] = [
+  ['glm4moe F32', { arch: 'glm4moe', seed: 31, nLayer: 2, types: types('F32') }, 1e-3],
+  ['glm4moe Q8_0', { arch: 'glm4moe', seed: 31, nLayer: 2, types: types('Q8_0') }, 1e-2],
+  // DeepSeek-V3's shape: MLA with q-LoRA, V3 routing; the MTP block's latent cache is one more layer.
+  ['deepseek2 F32', deepseek2Cases.find((c) => c.spec.deepseek2?.nextn === 1 && c.spec.types?.attn === 'F32')?.spec ?? { arch: 'deepseek2' }, 1e-3],
 ];
 
-describe.each(types)('glm4moe %s: the MTP block on the GPU equals the CPU reference', (t, tol) => {
-  const { bytes } = testModel({ arch: 'glm4moe', seed: 31, nLayer: 2, types: { embd: t, attn: t, router: 'F32', experts: t, shexp: t, output: t } });
+describe.each(models)('%s: the MTP block on the GPU equals the CPU reference', (_, spec, tol) => {
+  const { bytes } = testModel(spec);
   // 13 tokens through passes of 4: the ring (5 states) is read before each pass overwrites it.
   const prompt = [5, 80, 17, 200, 45, 9, 100, 101, 3, 77, 140, 18, 60];
 

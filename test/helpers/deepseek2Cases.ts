@@ -1,7 +1,7 @@
 // The deepseek2 oracle matrix shared by the CPU and WebGPU acceptance tests: both MLA layouts,
 // with and without q-LoRA, softmax and DeepSeek-V3 routing (sigmoid, exp_probs_b, groups),
-// YaRN with and without the log multiplier, at F32, Q8_0 and Q4_K. Three layers: one dense,
-// two with routed + shared experts.
+// YaRN with and without the log multiplier, at F32, Q8_0 and Q4_K, two with a NextN (MTP) block.
+// Three layers: one dense, two with routed + shared experts.
 
 import { readFileSync } from 'node:fs';
 import type { Deepseek2Spec } from '../../scripts/model-gen/deepseek2.ts';
@@ -47,9 +47,10 @@ function dsCase(name: string, q: GgmlTypeName, ds: Partial<Deepseek2Spec>, rope?
 export const deepseek2Cases: Deepseek2Case[] = [
   dsCase('split k_b/v_b, lite, softmax, YaRN + log multiplier', 'F32', { splitKvB: true, qLoraRank: 0, yarnLogMul: 0.0707 }, yarn),
   dsCase('attn_kv_b, lite, softmax', 'F32', { splitKvB: false, qLoraRank: 0 }),
-  dsCase('split k_b/v_b, q-LoRA, V3 routing', 'F32', { splitKvB: true, qLoraRank: 64, v3Routing: true }),
+  // DeepSeek-V3 as llama.cpp now converts it: its MTP block after the trunk, which the trunk skips.
+  dsCase('split k_b/v_b, q-LoRA, V3 routing, NextN block', 'F32', { splitKvB: true, qLoraRank: 64, v3Routing: true, nextn: 1 }),
   dsCase('attn_kv_b, q-LoRA, V3 routing, YaRN', 'F32', { splitKvB: false, qLoraRank: 64, v3Routing: true }, yarn),
-  dsCase('attn_kv_b, q-LoRA, V3 routing', 'Q8_0', { splitKvB: false, qLoraRank: 64, v3Routing: true }),
+  dsCase('attn_kv_b, q-LoRA, V3 routing, NextN block', 'Q8_0', { splitKvB: false, qLoraRank: 64, v3Routing: true, nextn: 1 }),
   dsCase('split k_b/v_b, lite, softmax', 'Q8_0', { splitKvB: true, qLoraRank: 0 }),
   dsCase('split k_b/v_b, q-LoRA, V3 routing', 'Q4_K', { splitKvB: true, qLoraRank: 64, v3Routing: true }),
   dsCase('attn_kv_b, lite, softmax', 'Q4_K', { splitKvB: false, qLoraRank: 0 }),

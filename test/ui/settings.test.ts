@@ -41,11 +41,18 @@ describe('settings', () => {
   });
 
   it("use a model's own temperature until the person chooses one", () => {
-    expect(toGenerationParams(defaultSettings, false, 0).temperature).toBe(0);
-    expect(toGenerationParams(defaultSettings, false, undefined).temperature).toBe(defaultSettings.temperature);
+    expect(toGenerationParams(defaultSettings, false, { temperature: 0 }).temperature).toBe(0);
+    expect(toGenerationParams(defaultSettings, false, {}).temperature).toBe(defaultSettings.temperature);
     const chosen = parseSettings(JSON.stringify({ temperature: 1.2, temperatureChosen: true }));
-    expect(toGenerationParams(chosen, false, 0).temperature).toBe(1.2);
+    expect(toGenerationParams(chosen, false, { temperature: 0 }).temperature).toBe(1.2);
     expect(parseSettings(JSON.stringify({ temperature: 1.2 })).temperatureChosen).toBe(false);
+  });
+
+  it('speculate with a model that has its own MTP head until the person chooses', () => {
+    expect(toGenerationParams(defaultSettings, false, { mtp: true })).toMatchObject({ speculative: 'auto', draftMax: defaultSettings.draftMax });
+    expect(toGenerationParams(defaultSettings, false, { mtp: false })).toMatchObject({ speculative: 'off', draftMax: 0 });
+    const off = parseSettings(JSON.stringify({ speculative: false, speculativeChosen: true }));
+    expect(toGenerationParams(off, false, { mtp: true }).speculative).toBe('off');
   });
 
   it('every field has a default inside its range', () => {

@@ -41,6 +41,8 @@ export interface LoadedModelInfo {
   kvCacheBytes: number;
   kvBytesPerToken: number;
   experts: ExpertCacheInfo;
+  /** The model's own multi-token-prediction block is loaded: the `mtp` drafter can draft. */
+  mtp: boolean;
   adapter: string;
   /** The draft model speculative decoding may use, when one is loaded. */
   draftModel?: DraftModelInfo;

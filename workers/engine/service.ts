@@ -98,6 +98,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       kvCacheBytes: s.model.kvCacheBytes,
       kvBytesPerToken: s.model.kvBytesPerToken,
       experts: { paged: cache.paged, slotsPerLayer: cache.slots, bytes: cache.bytes, downloading: options.lazyExperts === true },
+      mtp: s.model.mtpUnavailable === undefined,
       adapter: `${gpu.adapterInfo.vendor} ${gpu.adapterInfo.architecture}`.trim(),
     };
     return loaded;

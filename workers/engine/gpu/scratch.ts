@@ -83,10 +83,10 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     }
   }
   device.queue.writeBuffer(rope, 0, table);
-  const mla = cfg.mla ? allocateMlaScratch(device, cfg, cfg.mla, T, nCtx) : undefined;
+  const kvLayers = nLayer + mtpBlocks;
+  const mla = cfg.mla ? allocateMlaScratch(device, { ...cfg, nLayer: kvLayers }, cfg.mla, T, nCtx) : undefined;
   bytes += mla?.bytes ?? 0;
   const kvElementsPerWord = kvCacheType === 'f16' ? 2 : 1;
-  const kvLayers = nLayer + mtpBlocks;
   const kCache = f32('kCache', (kvLayers * nCtx * nHeadKv * dk) / kvElementsPerWord);
   const vCache = f32('vCache', (kvLayers * nCtx * nHeadKv * dv) / kvElementsPerWord);
   // One more row than a pass holds: a pass never overwrites the state of the position before it.

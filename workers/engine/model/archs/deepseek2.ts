@@ -1,10 +1,14 @@
 // DeepSeek-V2/V3 (llama.cpp models/deepseek2.cpp): multi-head latent attention with NORM RoPE
 // (YaRN's mscale enters the attention scale), dense leading layers, then routed experts plus
 // ungated shared experts. Routing from metadata: softmax or sigmoid, optional weight
-// renormalisation, a scale, and V3's selection bias and grouped top-k.
+// renormalisation, a scale, and V3's selection bias and grouped top-k. Trailing
+// nextn_predict_layers blocks are DeepSeek-V3's multi-token-prediction module (model/nextn.ts).
 
 import { optNumber, optNumberPerLayer, metaNumber } from '../../gguf/metadata.ts';
 import { commonConfig } from '../config.ts';
+import type { ModelConfig } from '../config.ts';
+import type { Blocks } from '../graph.ts';
+import { nextnBlock, nextnLayers } from '../nextn.ts';
 import { ModelError } from '../errors.ts';
 import { routingFromMetadata } from '../routing.ts';
 import { globalTensors, layerTensorName as w } from '../tensorNames.ts';
@@ -25,6 +29,7 @@ export const deepseek2: ArchDef = {
     if (headK <= ropeDim) throw new ModelError('bad_hparams', `deepseek2: key length ${headK} must exceed the RoPE dimension ${ropeDim}`);
 
     const nFfExp = metaNumber(file, k('expert_feed_forward_length'));
+    const { nLayer, nNextn } = nextnLayers(file, 'deepseek2', base.nLayer);
 
     // YaRN (llama-context.cpp; TAG_DEEPSEEK2_YARN_LOG_MUL_FIX): with a log multiplier the RoPE
     // rotation keeps unit magnitude and mscale² = (1 + 0.1·mscale_all_dim·ln factor)² scales the scores.
@@ -39,6 +44,8 @@ export const deepseek2: ArchDef = {
     }
     return {
       ...base,
+      nLayer,
+      nNextn,
       // No per-head K/V cache: the MLA cache holds the latent and the shared RoPE key.
       nHeadKv: 0,
       headDimK: headK,
@@ -57,20 +64,24 @@ export const deepseek2: ArchDef = {
       },
       nLayerDenseLead: optNumber(file, k('leading_dense_block_count')) ?? 0,
       nFfDense: optNumberPerLayer(file, k('feed_forward_length'), 0) ?? 0,
-      moeRouting: routingFromMetadata(file, 'deepseek2', { nExpert: base.nExpert, lastLayer: base.nLayer - 1, defaultGating: 'softmax' }),
+      moeRouting: routingFromMetadata(file, 'deepseek2', { nExpert: base.nExpert, lastLayer: nLayer - 1, defaultGating: 'softmax' }),
     };
   },
   forward(b, cfg) {
-    const routing = cfg.moeRouting;
-    if (!routing) throw new ModelError('bad_hparams', 'deepseek2: routing missing from the config');
     let x = b.embed();
-    for (let il = 0; il < cfg.nLayer; il++) {
-      const attn = b.mla(b.rmsNorm(x, w(il, 'attnNorm')), il);
-      const h = b.add(x, attn, 1);
-      const n = b.rmsNorm(h, w(il, 'ffnNorm'));
-      const ffn = il < (cfg.nLayerDenseLead ?? 0) ? b.denseFfn(n, il) : b.moe(n, il, { ...routing, sharedExpert: cfg.nFfShexp > 0 ? 'ungated' : 'none' });
-      x = b.add(h, ffn, 1);
-    }
+    for (let il = 0; il < cfg.nLayer; il++) x = layer(b, cfg, x, il);
     return b.output(b.rmsNorm(x, globalTensors.outputNorm));
   },
+  mtp: (b, cfg, h) => nextnBlock(b, cfg.nLayer, h, (x, il) => layer(b, cfg, x, il)),
 };
+
+/** One decoder block: MLA, then the dense FFN or the experts, each with its residual. */
+function layer<A>(b: Blocks<A>, cfg: ModelConfig, x: A, il: number): A {
+  const routing = cfg.moeRouting;
+  if (!routing) throw new ModelError('bad_hparams', 'deepseek2: routing missing from the config');
+  const attn = b.mla(b.rmsNorm(x, w(il, 'attnNorm')), il);
+  const h = b.add(x, attn, 1);
+  const n = b.rmsNorm(h, w(il, 'ffnNorm'));
+  const ffn = il < (cfg.nLayerDenseLead ?? 0) ? b.denseFfn(n, il) : b.moe(n, il, { ...routing, sharedExpert: cfg.nFfShexp > 0 ? 'ungated' : 'none' });
+  return b.add(h, ffn, 1);
+}

@@ -3,7 +3,7 @@
 // FFN norm under post_attention_norm; dense leading layers, then sigmoid routing with the
 // exp_probs_b selection bias (and grouped top-k when the file has groups), renormalised and
 // scaled weights, plus ungated shared experts. The trailing nextn_predict_layers blocks are the
-// model's multi-token-prediction head (llama.cpp's graph_mtp): the trunk never runs them.
+// model's multi-token-prediction head (model/nextn.ts): the trunk never runs them.
 
 import { metaNumber, optNumber, optNumberPerLayer } from '../../gguf/metadata.ts';
 import type { ModelConfig } from '../config.ts';
@@ -11,6 +11,7 @@ import { commonConfig } from '../config.ts';
 import { ModelError } from '../errors.ts';
 import type { Blocks } from '../graph.ts';
 import { routingFromMetadata } from '../routing.ts';
+import { nextnBlock, nextnLayers } from '../nextn.ts';
 import { globalTensors, layerTensorName as w } from '../tensorNames.ts';
 import type { ArchDef } from './arch.ts';
 
@@ -30,14 +31,12 @@ export const glm4moe: ArchDef = {
   config(file) {
     const k = (s: string): string => `glm4moe.${s}`;
     const base = commonConfig(file, 'glm4moe', 'neox');
-    const nextn = optNumber(file, k('nextn_predict_layers')) ?? 0;
-    if (nextn < 0 || nextn >= base.nLayer) throw new ModelError('bad_hparams', `glm4moe: ${nextn} NextN layers of ${base.nLayer} blocks`);
-    const nLayer = base.nLayer - nextn;
+    const { nLayer, nNextn } = nextnLayers(file, 'glm4moe', base.nLayer);
     const nFfExp = metaNumber(file, k('expert_feed_forward_length'));
     return {
       ...base,
       nLayer,
-      nNextn: nextn,
+      nNextn,
       // GLM-4.5 (355B) normalises Q and K per head; 4.5-Air does not.
       qkNorm: file.tensorByName.has(w(0, 'attnQNorm')) ? 'per_head' : 'none',
       nFfExp,
@@ -52,16 +51,5 @@ export const glm4moe: ArchDef = {
     for (let il = 0; il < cfg.nLayer; il++) x = layer(b, cfg, x, il);
     return b.output(b.rmsNorm(x, globalTensors.outputNorm));
   },
-  // The first NextN block, as llama.cpp's graph_mtp runs it: eh_proj of [enorm(embedding of
-  // the next token); hnorm(h)], one decoder block, shared_head_norm (else output_norm), then
-  // the block's own head or the trunk's.
-  mtp(b, cfg, h) {
-    const il = cfg.nLayer;
-    const has = (t: string): boolean => b.has(t);
-    const e = b.embed(has(w(il, 'nextnEmbedTokens')) ? w(il, 'nextnEmbedTokens') : undefined);
-    const x = b.join(b.rmsNorm(e, w(il, 'nextnEnorm')), b.rmsNorm(h, w(il, 'nextnHnorm')), w(il, 'nextnEhProj'));
-    const y = layer(b, cfg, x, il);
-    const norm = has(w(il, 'nextnSharedHeadNorm')) ? w(il, 'nextnSharedHeadNorm') : globalTensors.outputNorm;
-    return b.output(b.rmsNorm(y, norm), has(w(il, 'nextnSharedHeadHead')) ? w(il, 'nextnSharedHeadHead') : undefined);
-  },
+  mtp: (b, cfg, h) => nextnBlock(b, cfg.nLayer, h, (x, il) => layer(b, cfg, x, il)),
 };
