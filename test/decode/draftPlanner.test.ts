@@ -93,6 +93,17 @@ describe('DraftPlanner', () => {
     expect(p.choose([{ name: 'ngram:3', msPerToken: 0, maxK: 2 }], 8)).toMatchObject({ drafter: 'ngram:3', k: 2 });
   });
 
+  it("starts from a drafter's own prior, and probes a drafter it never timed at once", () => {
+    const p = planner(() => 10);
+    // A trained MTP head (prior 0.8) drafts at once where an unknown drafter (0.5) would not.
+    const head = { name: 'mtp', msPerToken: 4, priorAcceptance: 0.8 };
+    expect(p.choose([{ ...head, priorAcceptance: undefined }], 4).drafter).toBeUndefined();
+    expect(p.choose([head], 4)).toMatchObject({ drafter: 'mtp' });
+    // Where nothing gains (a pass costs T one-token passes), an untimed drafter is probed at once.
+    const flat = planner((t) => 10 * t);
+    expect(flat.choose([free, { name: 'mtp', msPerToken: undefined }], 4)).toMatchObject({ drafter: 'mtp', k: 1 });
+  });
+
   it('acceptance follows recent evidence', () => {
     const p = new DraftPlanner();
     expect(p.acceptance('x')).toBe(0.5);

@@ -7,7 +7,7 @@
 // E(k) = (1 − α^(k+1)) / (1 − α) tokens and costs verify(k+1) + k·draft; plain decoding yields
 // 1 token per verify(1). k = 0 unless a draft is expected to beat plain decoding by 10%. While
 // k = 0, a one-token probe now and then keeps α current, spaced so probes cost under 2% of plain
-// decoding.
+// decoding; a drafter never timed yet is probed at once.
 
 /** Prior acceptance: α₀ with this many pseudo-observations. */
 const PRIOR_ALPHA = 0.5;
@@ -39,6 +39,8 @@ export interface DrafterCost {
   readonly msPerToken: number | undefined;
   /** Most tokens it can give (a proposal already made); default: any k. */
   readonly maxK?: number;
+  /** Acceptance assumed before any is measured (default PRIOR_ALPHA). */
+  readonly priorAcceptance?: number;
 }
 
 export class DraftPlanner {
@@ -73,10 +75,10 @@ export class DraftPlanner {
     this.evidence.delete(drafter);
   }
 
-  /** Estimated probability that a draft token of `drafter` is accepted. */
-  acceptance(drafter: string): number {
+  /** Estimated probability that a draft token of `drafter` is accepted (`prior` until evidence outweighs it). */
+  acceptance(drafter: string, prior = PRIOR_ALPHA): number {
     const e = this.evidence.get(drafter) ?? { accepted: 0, rejected: 0 };
-    return (e.accepted + PRIOR_ALPHA * PRIOR_WEIGHT) / (e.accepted + e.rejected + PRIOR_WEIGHT);
+    return (e.accepted + prior * PRIOR_WEIGHT) / (e.accepted + e.rejected + PRIOR_WEIGHT);
   }
 
   /** Measured cost of a pass of T tokens (linear extrapolation past the measured range). */
@@ -95,7 +97,7 @@ export class DraftPlanner {
 
   /** Expected tokens per step and relative speed of k drafts from a drafter. */
   expected(drafter: DrafterCost, k: number): { tokens: number; speedup: number } {
-    const a = Math.min(this.acceptance(drafter.name), 0.999);
+    const a = Math.min(this.acceptance(drafter.name, drafter.priorAcceptance), 0.999);
     const tokens = (1 - a ** (k + 1)) / (1 - a);
     const ms = this.passCost(k + 1) + k * this.draftMs(drafter);
     return { tokens, speedup: (tokens / ms) * this.passCost(1) };
@@ -114,7 +116,14 @@ export class DraftPlanner {
       this.stepsSinceDraft = 0;
       return best;
     }
-    // Probe the cheapest drafter with one token when the budget allows it.
+    // A drafter never timed is probed at once: its cost is unknown, not high (a trained MTP head
+    // costs one layer), and one probe settles it.
+    const untimed = drafters.find((d) => d.msPerToken === undefined);
+    if (untimed) {
+      this.stepsSinceDraft = 0;
+      return { drafter: untimed.name, k: 1, expectedSpeedup: this.expected(untimed, 1).speedup };
+    }
+    // Otherwise probe the cheapest drafter with one token when the budget allows it.
     const probe = drafters.reduce((a, b) => (this.draftMs(b) < this.draftMs(a) ? b : a));
     const extra = this.passCost(2) + this.draftMs(probe) - this.passCost(1);
     const every = Math.ceil(Math.max(0, extra) / (PROBE_BUDGET * this.passCost(1)));

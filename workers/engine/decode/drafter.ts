@@ -43,6 +43,8 @@ export interface Drafter {
   draft(req: DraftRequest): Draft | Promise<Draft>;
   /** Measured milliseconds per proposed token (0 for free drafters such as n-gram lookup); undefined until measured. */
   readonly msPerToken: number | undefined;
+  /** Acceptance the planner assumes before measuring any (default 0.5): a head trained to draft starts higher. */
+  readonly priorAcceptance?: number;
 }
 
 /** Weight of a new timing in the running mean of ms per drafted token. */

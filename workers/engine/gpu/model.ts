@@ -92,6 +92,9 @@ export interface ForwardOptions {
 
 type StepMode = 'none' | 'greedy' | 'greedy_last' | 'logits' | { top: number; allPositions?: boolean };
 
+/** What an MTP pass reads back of its last row: nothing, the argmax, the top candidates, or every logit. */
+type MtpMode = 'none' | 'greedy_last' | 'logits' | { top: number };
+
 /** What the MTP block's trunk-side bookkeeping holds (GpuModel's MTP state). */
 interface MtpState {
   /** Its KV entries are valid for positions < past: entry p joins the trunk's state at p with the token at p + 1. */
@@ -497,7 +500,7 @@ export class GpuModel {
    * last row's result as `mode` asks. Positions whose states the ring lost (after the cache
    * went back further than it holds) keep the entries they had.
    */
-  private async mtpRows(next: readonly number[], mode: 'none' | 'greedy_last' | { top: number }): Promise<ArrayBuffer | undefined> {
+  private async mtpRows(next: readonly number[], mode: MtpMode): Promise<ArrayBuffer | undefined> {
     const mtp = this.mtp;
     if (!mtp) throw new Error('no MTP block loaded');
     let start = this.past - next.length;
@@ -520,7 +523,7 @@ export class GpuModel {
    * (the trunk's at those positions) or from the block's own last state (a chained
    * prediction); keeps the last row's normalised state for the next chained one.
    */
-  private async mtpPass(pos0: number, next: readonly number[], from: 'ring' | 'chain', mode: 'none' | 'greedy_last' | { top: number }): Promise<ArrayBuffer | undefined> {
+  private async mtpPass(pos0: number, next: readonly number[], from: 'ring' | 'chain', mode: MtpMode): Promise<ArrayBuffer | undefined> {
     const m = this.scratch.mtp;
     const mtpBlock = this.arch.mtp;
     if (!m || !mtpBlock) throw new Error('no MTP block loaded');
@@ -539,7 +542,8 @@ export class GpuModel {
     const logits = blocks.materialize(mtpBlock(blocks, this.cfg, GpuBlocks.states(m.input, this.cfg.nEmbd)));
     let readback: { staging: GPUBuffer; bytes: number } | undefined;
     if (mode === 'none') this.recorder.end();
-    else readback = this.recordResult(encoder, logits.buffer, mode, T);
+    // Only the last row has logits (lastLogitsOnly).
+    else readback = this.recordResult(encoder, logits.buffer, mode, mode === 'logits' ? 1 : T);
     encoder.copyBufferToBuffer(s.xn, (T - 1) * row, m.chain, 0, row);
     device.queue.submit([encoder.finish()]);
     return readback && (await this.readResult(readback.staging, readback.bytes));
@@ -563,7 +567,13 @@ export class GpuModel {
     return r && unpackCandidates(r, k, 1)[0];
   }
 
-  private async mtpStep(next: number, mode: 'greedy_last' | { top: number }): Promise<ArrayBuffer | undefined> {
+  /** As mtpGreedy, every logit (sampling drafts with the whole vocabulary). */
+  async mtpLogits(next: number): Promise<Float32Array | undefined> {
+    const r = await this.mtpStep(next, 'logits');
+    return r && new Float32Array(r);
+  }
+
+  private async mtpStep(next: number, mode: Exclude<MtpMode, 'none'>): Promise<ArrayBuffer | undefined> {
     const mtp = this.mtp;
     if (!mtp) throw new Error(`no MTP drafter: ${this.mtpUnavailable ?? 'not loaded'}`);
     if (!Number.isInteger(next) || next < 0 || next >= this.cfg.nVocab) throw new RangeError(`token id ${next} is outside the vocabulary (0..${this.cfg.nVocab - 1})`);
