@@ -42,7 +42,7 @@ describe.each(generatorArchs)('%s with paged experts', (arch) => {
       types: { embd: 'Q8_0', attn: 'Q8_0', router: 'F32', experts: 'Q8_0', shexp: 'Q8_0', output: 'Q8_0' },
     };
     const { bytes } = testModel(spec);
-    // The budget is a share of the trunk's experts: without glm4moe's MTP block (never paged).
+    // The trunk's experts only (glm4moe's MTP block pages too, in test/gpu/mtp.test.ts).
     const resident = await loadGpuModel(bytes, { mtp: false });
     const want = await run(resident);
     const all = resident.expertCache;
@@ -51,7 +51,7 @@ describe.each(generatorArchs)('%s with paged experts', (arch) => {
     // The ground truth: the CPU reference's greedy tokens.
     expect(want.tokens).toEqual(cpuGreedy(bytes, prompt, want.tokens.length).tokens);
     for (const share of [0.1, 0.25]) {
-      const paged = await loadGpuModel(bytes, { expertCacheBytes: Math.floor(share * all.bytes) });
+      const paged = await loadGpuModel(bytes, { expertCacheBytes: Math.floor(share * all.bytes), mtp: false });
       try {
         const got = await run(paged);
         expect(got.tokens, `${share}`).toEqual(want.tokens);
@@ -72,7 +72,7 @@ describe('paged experts', () => {
   it('run a model whose expert tensors exceed one binding, and refuse a budget under k experts a layer', async () => {
     // 64 experts of 64 × 64 f32: 1 MiB per gate tensor, over a 600 KB binding.
     const { bytes } = testModel({ arch: 'qwen3moe', seed: 12, nExpert: 64, nExpertUsed: 4 });
-    // The budget is a share of the trunk's experts: without glm4moe's MTP block (never paged).
+    // The trunk's experts only (glm4moe's MTP block pages too, in test/gpu/mtp.test.ts).
     const resident = await loadGpuModel(bytes, { mtp: false });
     const want = await run(resident);
     const perExpert = resident.expertCache.bytes / 64;

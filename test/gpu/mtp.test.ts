@@ -2,12 +2,13 @@
 // glm4moe and deepseek2 models: the first draft (the trunk's state at the last cached position joined with
 // the token after it) and chained drafts (the block's own state and the previous draft), the
 // block's KV entries filled as the trunk runs, also over a prompt longer than the state ring,
-// and after the cache goes back.
+// after the cache goes back, and with paged experts.
 
 import { describe, expect, it } from 'vitest';
 import { CpuModel } from '../../reference/cpu/model.ts';
 import type { TopCandidates } from '../../workers/engine/decode/stepModel.ts';
 import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
+import type { GpuModelOptions } from '../../workers/engine/gpu/model.ts';
 import { loadGpuModel } from '../helpers/gpuModels.ts';
 import { deepseek2Cases } from '../helpers/deepseek2Cases.ts';
 import { testModel } from '../helpers/testModels.ts';
@@ -84,17 +85,43 @@ describe.each(models)('%s: the MTP block on the GPU equals the CPU reference', (
   });
 });
 
+describe('the MTP block with paged experts', () => {
+  it('drafts as with every expert resident, its experts loaded as it chooses them', async () => {
+    const { bytes } = testModel(models[1][1]);
+    const prompt = [5, 80, 17, 200, 45, 9, 100, 101, 3];
+    const drafts = async (opts: GpuModelOptions): Promise<{ tokens: number[]; paged: boolean }> => {
+      const gpu = await loadGpuModel(bytes, { maxTokens: 4, ...opts });
+      try {
+        expect(gpu.mtpUnavailable).toBeUndefined();
+        await gpu.forwardGreedyLast(prompt);
+        const tokens: number[] = [];
+        let next = 42;
+        for (let i = 0; i < 4; i++) tokens.push((next = (await gpu.mtpGreedy(next)) ?? -1));
+        return { tokens, paged: gpu.expertCache.paged };
+      } finally {
+        gpu.destroy();
+      }
+    };
+    const resident = await drafts({});
+    // Nothing uploaded up front (a model still downloading): every expert comes in as chosen.
+    const lazy = await drafts({ lazyExperts: true });
+    expect(resident.paged).toBe(false);
+    expect(lazy.paged).toBe(true);
+    expect(lazy.tokens).toEqual(resident.tokens);
+  });
+});
+
 describe('models without an MTP block the GPU runs', () => {
   it('say why', async () => {
     const plain = await loadGpuModel(testModel({ arch: 'qwen3moe', seed: 3, nLayer: 2 }).bytes);
-    const paged = await loadGpuModel(testModel({ arch: 'glm4moe', seed: 31, nLayer: 2 }).bytes, { lazyExperts: true });
+    const off = await loadGpuModel(testModel(models[0][1]).bytes, { mtp: false });
     try {
       expect(plain.mtpUnavailable).toMatch(/no multi-token-prediction/);
-      expect(paged.mtpUnavailable).toMatch(/paged/);
+      expect(off.mtpUnavailable).toMatch(/not loaded/);
       await expect(plain.mtpGreedy(1)).rejects.toThrow(/no MTP drafter/);
     } finally {
       plain.destroy();
-      paged.destroy();
+      off.destroy();
     }
   });
 });

@@ -170,18 +170,18 @@ export class GpuModel {
     const { arch, cfg } = GpuModel.check(source.file, opts.arch);
     // The expert kernels keep a batch's (token, slot) pairs in workgroup memory (members.wgsl).
     const maxTokens = Math.min(opts.maxTokens ?? 32, Math.floor(512 / Math.max(1, cfg.nExpertUsed)));
-    const { perExpert } = ExpertSlots.expertBytes(source, cfg);
+    const mtpUnavailable = mtpUnavailableReason(arch, cfg, opts.mtp);
+    // The first NextN block is the MTP drafter's (its experts paged with the trunk's); blocks past it never run.
+    const blocks = cfg.nLayer + (mtpUnavailable === undefined ? 1 : 0);
+    const uploadCfg = { ...cfg, nLayer: blocks };
+    const { perExpert } = ExpertSlots.expertBytes(source, uploadCfg);
     // Experts whose layer tensors exceed one binding are paged even without a budget.
     const maxBinding = Math.min(opts.maxBindingBytes ?? Infinity, gpu.device.limits.maxStorageBufferBindingSize);
-    const budget = opts.expertCacheBytes ?? ExpertSlots.bindingBudget(source, cfg, maxBinding);
+    const budget = opts.expertCacheBytes ?? ExpertSlots.bindingBudget(source, uploadCfg, maxBinding);
     const paged = opts.lazyExperts === true || budget < perExpert * cfg.nExpert;
     const skip = new Set<string>();
-    if (paged) for (let il = 0; il < cfg.nLayer; il++) for (const t of routedTensors(source, il) ?? []) skip.add(t.name);
-    const mtpUnavailable = mtpUnavailableReason(arch, cfg, paged, opts.mtp);
-    // The first NextN block is the MTP drafter's; blocks past it never run.
-    const blocks = cfg.nLayer + (mtpUnavailable === undefined ? 1 : 0);
+    if (paged) for (let il = 0; il < blocks; il++) for (const t of routedTensors(source, il) ?? []) skip.add(t.name);
     for (const t of source.file.tensors) if (Number(/^blk\.(\d+)\./.exec(t.name)?.[1] ?? -1) >= blocks) skip.add(t.name);
-    const uploadCfg = { ...cfg, nLayer: blocks };
     const total = source.file.tensors.reduce((n, t) => n + (skip.has(t.name) ? 0 : t.byteLength), 0);
     const uploaded = (done: number): void => {
       if (opts.signal?.aborted) throw new GpuError('aborted', 'the model load was cancelled');
@@ -192,7 +192,7 @@ export class GpuModel {
     try {
       await uploadWeights(weights, source, uploadCfg, skip);
       uploaded(weights.bytes);
-      routed = paged ? ExpertSlots.paged(gpu.device, source, cfg, { bytes: budget, policy: opts.expertPolicy }, maxBinding) : ExpertSlots.resident(gpu.device, source, weights, uploadCfg);
+      routed = paged ? ExpertSlots.paged(gpu.device, source, uploadCfg, { bytes: budget, policy: opts.expertPolicy }, maxBinding) : ExpertSlots.resident(gpu.device, source, weights, uploadCfg);
     } catch (e) {
       weights.destroy();
       throw e;
@@ -416,17 +416,7 @@ export class GpuModel {
     // Routing is logged for the model's own passes only (a draft pass routes differently).
     const logRouting = this.recordRouting && !override;
     const routingBytes = logRouting || this.routed.isPaged ? nLayer * T * k * 4 : 0;
-    if (routingBytes > 0) {
-      if (!this.routingStaging || this.routingStaging.size < routingBytes) {
-        this.routingStaging?.destroy();
-        this.routingStaging = device.createBuffer({
-          label: 'routing.staging',
-          size: this.cfg.nLayer * s.maxTokens * this.cfg.nExpertUsed * 4,
-          usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-        });
-      }
-      encoder.copyBufferToBuffer(s.ids, 0, this.routingStaging, 0, routingBytes);
-    }
+    if (routingBytes > 0) encoder.copyBufferToBuffer(s.ids, 0, this.routingBuffer(), 0, routingBytes);
     const profiler: PassProfiler | undefined = this.recorder.profiler;
     const commands = encoder.finish();
     const submitted = performance.now();
@@ -509,8 +499,10 @@ export class GpuModel {
     if (start === this.past) return undefined;
     const rows = next.slice(next.length - (this.past - start));
     let result: ArrayBuffer | undefined;
-    for (let i = 0; i < rows.length; i += this.scratch.maxTokens) {
-      const chunk = rows.slice(i, i + this.scratch.maxTokens);
+    // With paged experts, as many rows as the slots hold all of their choices.
+    const per = this.routed.isPaged ? Math.max(1, Math.floor(this.routed.slots / this.cfg.nExpertUsed)) : this.scratch.maxTokens;
+    for (let i = 0; i < rows.length; i += Math.min(per, this.scratch.maxTokens)) {
+      const chunk = rows.slice(i, i + Math.min(per, this.scratch.maxTokens));
       const last = i + chunk.length === rows.length;
       result = await this.mtpPass(start + i, chunk, 'ring', last ? mode : 'none');
     }
@@ -521,32 +513,71 @@ export class GpuModel {
   /**
    * One pass of the MTP block: `next` at positions pos0…, their input states from the ring
    * (the trunk's at those positions) or from the block's own last state (a chained
-   * prediction); keeps the last row's normalised state for the next chained one.
+   * prediction); keeps the last row's normalised state for the next chained one. With paged
+   * experts the pass reads its routing back and runs again once the experts it chose are in,
+   * as a trunk step does (its input rows are untouched by a try).
    */
   private async mtpPass(pos0: number, next: readonly number[], from: 'ring' | 'chain', mode: MtpMode): Promise<ArrayBuffer | undefined> {
     const m = this.scratch.mtp;
     const mtpBlock = this.arch.mtp;
     if (!m || !mtpBlock) throw new Error('no MTP block loaded');
-    if (this.gpu.lostError) throw this.gpu.lostError;
     const { device } = this.gpu;
     const s = this.scratch;
     const T = next.length;
     if (pos0 + T > s.nCtx) throw new RangeError(`context full: MTP rows up to ${pos0 + T} exceed ${s.nCtx} positions`);
-    device.queue.writeBuffer(s.tokens, 0, Uint32Array.from(next));
+    const il = this.cfg.nLayer;
+    const paged = this.routed.isPaged && this.routed.layer(il) !== undefined;
+    const k = this.cfg.nExpertUsed;
     const row = this.cfg.nEmbd * 4;
-    const encoder = device.createCommandEncoder({ label: 'mtp' });
-    if (from === 'chain') encoder.copyBufferToBuffer(m.chain, 0, m.input, 0, row);
-    else for (const run of ringRuns(pos0, T, m.ringRows)) encoder.copyBufferToBuffer(m.ring, run.slot * row, m.input, run.from * row, run.rows * row);
-    this.recorder.begin(encoder);
-    const blocks = new GpuBlocks(this.recorder, this.weights, this.routed, this.cfg, s, T, pos0, this.gpu.rowLanes, true);
-    const logits = blocks.materialize(mtpBlock(blocks, this.cfg, GpuBlocks.states(m.input, this.cfg.nEmbd)));
-    let readback: { staging: GPUBuffer; bytes: number } | undefined;
-    if (mode === 'none') this.recorder.end();
-    // Only the last row has logits (lastLogitsOnly).
-    else readback = this.recordResult(encoder, logits.buffer, mode, mode === 'logits' ? 1 : T);
-    encoder.copyBufferToBuffer(s.xn, (T - 1) * row, m.chain, 0, row);
-    device.queue.submit([encoder.finish()]);
-    return readback && (await this.readResult(readback.staging, readback.bytes));
+    for (let attempt = 0; ; attempt++) {
+      if (this.gpu.lostError) throw this.gpu.lostError;
+      device.queue.writeBuffer(s.tokens, 0, Uint32Array.from(next));
+      const encoder = device.createCommandEncoder({ label: 'mtp' });
+      // A retry keeps the input rows of the first try (the chain state is rewritten by each try).
+      if (attempt === 0 && from === 'chain') encoder.copyBufferToBuffer(m.chain, 0, m.input, 0, row);
+      else if (attempt === 0) for (const run of ringRuns(pos0, T, m.ringRows)) encoder.copyBufferToBuffer(m.ring, run.slot * row, m.input, run.from * row, run.rows * row);
+      this.recorder.begin(encoder);
+      const blocks = new GpuBlocks(this.recorder, this.weights, this.routed, this.cfg, s, T, pos0, this.gpu.rowLanes, true);
+      const logits = blocks.materialize(mtpBlock(blocks, this.cfg, GpuBlocks.states(m.input, this.cfg.nEmbd)));
+      let readback: { staging: GPUBuffer; bytes: number } | undefined;
+      if (mode === 'none') this.recorder.end();
+      // Only the last row has logits (lastLogitsOnly).
+      else readback = this.recordResult(encoder, logits.buffer, mode, mode === 'logits' ? 1 : T);
+      encoder.copyBufferToBuffer(s.xn, (T - 1) * row, m.chain, 0, row);
+      const routingBytes = paged ? T * k * 4 : 0;
+      const routing = paged ? this.routingBuffer() : undefined;
+      if (routing) encoder.copyBufferToBuffer(s.ids, il * T * k * 4, routing, 0, routingBytes);
+      device.queue.submit([encoder.finish()]);
+      if (routing) {
+        const chosen = new Set(new Uint32Array(await this.readResult(routing, routingBytes)));
+        const c = this.routed.counters;
+        let missed = false;
+        for (const e of chosen) {
+          const hit = this.routed.isResident(il, e);
+          missed ||= !hit;
+          if (attempt === 0) {
+            c.lookups++;
+            if (hit) c.hits++;
+          }
+        }
+        if (missed) {
+          await this.routed.ensure(il, chosen);
+          continue;
+        }
+        this.routed.touch(il, chosen);
+      }
+      return readback && (await this.readResult(readback.staging, readback.bytes));
+    }
+  }
+
+  /** The staging buffer routing is read back through, sized for a whole trunk pass. */
+  private routingBuffer(): GPUBuffer {
+    const size = this.cfg.nLayer * this.scratch.maxTokens * this.cfg.nExpertUsed * 4;
+    if (!this.routingStaging || this.routingStaging.size < size) {
+      this.routingStaging?.destroy();
+      this.routingStaging = this.gpu.device.createBuffer({ label: 'routing.staging', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    }
+    return this.routingStaging;
   }
 
   /**
@@ -648,11 +679,10 @@ export class GpuModel {
 }
 
 /** Why a loaded model would have no MTP drafter (undefined: it has one). */
-function mtpUnavailableReason(arch: ArchDef, cfg: ModelConfig, paged: boolean, wanted: boolean | undefined): string | undefined {
+function mtpUnavailableReason(arch: ArchDef, cfg: ModelConfig, wanted: boolean | undefined): string | undefined {
   if (!(cfg.nNextn ?? 0)) return 'this model has no multi-token-prediction (NextN) layers';
   if (!arch.mtp) return `Pakar does not run ${cfg.arch}'s multi-token-prediction block yet`;
   if (wanted === false) return 'the multi-token-prediction block was not loaded';
-  if (paged) return 'the multi-token-prediction block is not loaded while experts are paged (a GPU memory limit for experts, or experts still downloading)';
   return undefined;
 }
 
