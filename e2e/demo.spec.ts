@@ -1,6 +1,7 @@
 // The bundled demo model end to end: a first visit, with every request off the app's own origin
 // refused (the network is off), loads Pakar Demo by itself and answers "What is 17 + 25?" with
-// 42; on the held-out prompts it answers ≥ 90% correctly in the app, as in the engine.
+// 42; it drafts with its own MTP head by default (more than one token per step on a free
+// answer); on the held-out prompts it answers ≥ 90% correctly in the app, as in the engine.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
@@ -60,6 +61,24 @@ test('the empty chat says what the demo can do and offers prompts it was trained
   const answer = page.getByRole('article', { name: 'Answer' }).last();
   await expect(answer).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
   expect((await answer.locator('.bubble').innerText()).trim()).toBe('g-a-r-d-e-n');
+});
+
+test('on a first visit the demo drafts for itself: its MTP head proposes, one pass verifies, more than one token per step', async ({ page }) => {
+  await offlineFirstVisit(page);
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(page.getByLabel('Guess tokens ahead and verify them in one pass')).toBeChecked();
+  await expect(page.getByText(/drafts with its own multi-token-prediction head/)).toBeVisible();
+  await page.keyboard.press('Escape');
+  // Free answers: nothing in the prompt to copy from. The first one also measures what a pass
+  // of each length costs here (the planner's calibration), so the second shows the steady state.
+  expect(await ask(page, 'Who are you?')).toBe('I am Pakar Demo, a tiny Mixture-of-Experts model that ships with Pakar.');
+  await page.getByRole('button', { name: 'New chat' }).click();
+  expect(await ask(page, 'What can you do?')).toBe('I can do small sums, count, spell and reverse words, and repeat or edit a sentence.');
+  await page.getByRole('button', { name: 'Insights', exact: true }).click();
+  const stats = page.getByTestId('answer-stats');
+  await expect(stats).toContainText(/Acceptance by drafter\s*.*mtp \d+% \(\d\.\d\d tokens\/step\)/);
+  const perStep = Number(await stats.getByText('Tokens per step', { exact: true }).locator('xpath=following-sibling::*[1]').innerText());
+  expect(perStep).toBeGreaterThan(1.5);
 });
 
 test('Pakar Demo answers ≥ 90% of the held-out prompts correctly in the app', async ({ page }) => {

@@ -1,7 +1,8 @@
 // The weight bytes one decoded token must read (PERFORMANCE.md, "the two numbers first"), from
 // the GGUF tensor table at the file's quantization: attention, norms, router, the k routed
 // experts (k/n_expert of each merged expert tensor), the shared expert, the whole output
-// projection (token_embd when tied) and one embedding row.
+// projection (token_embd when tied) and one embedding row; not the MTP block, which plain
+// decoding never runs.
 
 import { tensorRowBytes } from '../../workers/engine/gguf/slices.ts';
 import type { GgufFile } from '../../workers/engine/gguf/types.ts';
@@ -26,7 +27,7 @@ function partOf(name: string): Part | undefined {
   // gpt-oss adds biases to the routed experts ([n, n_expert]) and to the router.
   if (/\.ffn_(gate|up|down)_exps\.(weight|bias)$/.test(name)) return 'experts';
   if (/\.ffn_(gate|up|down)_shexp\.weight$|\.ffn_gate_inp_shexp\.weight$/.test(name)) return 'sharedExpert';
-  if (/\.ffn_gate_inp\.(weight|bias)$/.test(name)) return 'router';
+  if (/\.ffn_gate_inp\.(weight|bias)$|\.exp_probs_b\.bias$/.test(name)) return 'router';
   if (/norm\.weight$/.test(name)) return 'norms';
   if (/\.attn_/.test(name)) return 'attention';
   return undefined;
@@ -37,7 +38,8 @@ export function activeBytesPerToken(file: GgufFile, cfg: ModelConfig): ActiveByt
   const embd = file.tensorByName.get(globalTensors.tokenEmbd);
   const output = file.tensorByName.get(globalTensors.output) ?? embd;
   for (const t of file.tensors) {
-    if (t === embd || t === output) continue;
+    // The MTP (NextN) block after the trunk runs only when it drafts.
+    if (t === embd || t === output || Number(/^blk\.(\d+)\./.exec(t.name)?.[1] ?? -1) >= cfg.nLayer) continue;
     const part = t.name === globalTensors.outputNorm ? 'norms' : partOf(t.name);
     if (!part) throw new Error(`activeBytesPerToken: no rule for tensor ${t.name}`);
     parts[part] += part === 'experts' ? (t.byteLength * cfg.nExpertUsed) / cfg.nExpert : t.byteLength;

@@ -1,5 +1,6 @@
 // Checks an export against our CPU reference before its accuracy numbers are trusted: the F32
-// GGUF's logits must equal PyTorch's (probes.json) within f32 rounding, at every position.
+// GGUF's logits must equal PyTorch's (probes.json) within f32 rounding, at every position, and
+// so must the MTP block's (at i: the trunk's state at i and the token at i + 1).
 //
 //   npx tsx scripts/train-demo/check.ts --in .cache/train-demo/export
 
@@ -12,6 +13,7 @@ import { buildDemoGguf } from './export.ts';
 interface Probe {
   ids: number[];
   logits: number[][];
+  mtpLogits: number[][];
 }
 
 const { values: v } = parseArgs({ options: { in: { type: 'string' }, tolerance: { type: 'string' } }, strict: true });
@@ -22,22 +24,37 @@ if (!v.in) {
 const tolerance = Number(v.tolerance ?? '1e-3');
 const probes = JSON.parse(readFileSync(join(v.in, 'probes.json'), 'utf8')) as Probe[];
 const bytes = buildDemoGguf(v.in, 'F32');
-let maxDiff = 0;
-let argmaxAgree = 0;
-let positions = 0;
-for (const p of probes) {
-  const ours = CpuModel.fromBytes(bytes).forward(p.ids);
+const argmax = (xs: ArrayLike<number>): number => {
+  let b = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[b]) b = i;
+  return b;
+};
+/** Largest |difference| and argmax agreement of our rows against PyTorch's. */
+function compare(ours: readonly Float32Array[], ref: readonly number[][]): { maxDiff: number; agree: number } {
+  let maxDiff = 0;
+  let agree = 0;
   ours.forEach((row, t) => {
-    const ref = p.logits[t];
-    for (let i = 0; i < row.length; i++) maxDiff = Math.max(maxDiff, Math.abs(row[i] - ref[i]));
-    const argmax = (xs: ArrayLike<number>): number => {
-      let b = 0;
-      for (let i = 1; i < xs.length; i++) if (xs[i] > xs[b]) b = i;
-      return b;
-    };
-    if (argmax(row) === argmax(ref)) argmaxAgree++;
-    positions++;
+    for (let i = 0; i < row.length; i++) maxDiff = Math.max(maxDiff, Math.abs(row[i] - ref[t][i]));
+    if (argmax(row) === argmax(ref[t])) agree++;
   });
+  return { maxDiff, agree };
 }
-console.log(JSON.stringify({ probes: probes.length, positions, maxAbsLogitDiff: maxDiff, argmaxAgree, tolerance }));
-if (maxDiff > tolerance) process.exit(2);
+
+const trunk = { maxDiff: 0, agree: 0, positions: 0 };
+const mtp = { maxDiff: 0, agree: 0, positions: 0 };
+for (const p of probes) {
+  const model = CpuModel.fromBytes(bytes);
+  const logits = model.forward(p.ids);
+  const mtpLogits = model.forwardMtp(model.lastHidden.slice(0, -1), p.ids.slice(1)).logits;
+  for (const [acc, ours, ref] of [
+    [trunk, logits, p.logits],
+    [mtp, mtpLogits, p.mtpLogits],
+  ] as const) {
+    const c = compare(ours, ref);
+    acc.maxDiff = Math.max(acc.maxDiff, c.maxDiff);
+    acc.agree += c.agree;
+    acc.positions += ours.length;
+  }
+}
+console.log(JSON.stringify({ probes: probes.length, trunk, mtp, tolerance }));
+if (trunk.maxDiff > tolerance || mtp.maxDiff > tolerance) process.exit(2);

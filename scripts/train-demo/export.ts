@@ -1,5 +1,6 @@
 // Turns a training export (scripts/train-demo/train.py → OUT/export/) into the GGUF that Pakar
-// ships: qwen3moe hyper-parameters, the learned byte-level BPE with ChatML control tokens and
+// ships: glm4moe hyper-parameters (one NextN block after the trunk, as llama.cpp lays GLM-4.5's
+// out), the learned byte-level BPE with ChatML control tokens and
 // template, weights in F32 or Q8_0 (norms and the router stay F32, as llama.cpp's quantizer
 // leaves them). Refuses to write when our tokenizer does not reproduce the ids the model was
 // trained on.
@@ -58,20 +59,22 @@ export class DemoExportError extends Error {
 }
 
 function hparams(c: ExportConfig): GgufKv[] {
-  const k = (s: string): string => `qwen3moe.${s}`;
+  const k = (s: string): string => `glm4moe.${s}`;
   return [
-    kv.string('general.architecture', 'qwen3moe'),
+    kv.string('general.architecture', 'glm4moe'),
     kv.string('general.name', 'Pakar Demo'),
     kv.string(
       'general.description',
-      'A tiny Mixture-of-Experts model trained by scripts/train-demo on generated chat turns: small sums, counting, spelling and reversing words, repeating and editing a sentence, facts about Pakar.',
+      'A tiny Mixture-of-Experts model with a multi-token-prediction block, trained by scripts/train-demo on generated chat turns: small sums, counting, spelling and reversing words, repeating and editing a sentence, facts about Pakar.',
     ),
     kv.string('general.license', 'MIT'),
     kv.u32('general.alignment', 32),
     kv.u32(k('vocab_size'), c.n_vocab),
     kv.u32(k('context_length'), c.n_ctx),
     kv.u32(k('embedding_length'), c.n_embd),
-    kv.u32(k('block_count'), c.n_layer),
+    // The trunk's layers and the NextN (MTP) block after them.
+    kv.u32(k('block_count'), c.n_layer + 1),
+    kv.u32(k('nextn_predict_layers'), 1),
     kv.u32(k('attention.head_count'), c.n_head),
     kv.u32(k('attention.head_count_kv'), c.n_head_kv),
     kv.u32(k('attention.key_length'), c.head_dim),
@@ -81,8 +84,14 @@ function hparams(c: ExportConfig): GgufKv[] {
     kv.f32(k('attention.layer_norm_rms_epsilon'), c.rms_eps),
     kv.u32(k('expert_count'), c.n_expert),
     kv.u32(k('expert_used_count'), c.n_expert_used),
-    kv.u32(k('feed_forward_length'), c.n_ff * c.n_expert_used),
+    kv.u32(k('feed_forward_length'), c.n_ff),
     kv.u32(k('expert_feed_forward_length'), c.n_ff),
+    kv.u32(k('leading_dense_block_count'), 0),
+    kv.u32(k('expert_shared_count'), 1),
+    // Sigmoid scores, the chosen renormalised to sum 1, unscaled (model.py).
+    kv.u32(k('expert_gating_func'), 2),
+    kv.bool(k('expert_weights_norm'), true),
+    kv.f32(k('expert_weights_scale'), 1),
   ];
 }
 
@@ -110,7 +119,7 @@ function tokenizerMetadata(t: TokenizerJson): GgufKv[] {
   ];
 }
 
-/** F32 for vectors (norms) and the router; `type` for every other matrix. */
+/** F32 for vectors (norms, biases) and the router; `type` for every other matrix. */
 function tensorType(name: string, dims: readonly number[], type: 'F32' | 'Q8_0'): 'F32' | 'Q8_0' {
   if (dims.length < 2 || name.endsWith('ffn_gate_inp.weight')) return 'F32';
   return type;

@@ -1,4 +1,4 @@
-"""Trains Pakar Demo, the tiny Qwen3-MoE that ships in public/models/, on CPU.
+"""Trains Pakar Demo, the tiny GLM-4.5-style MoE with an MTP block that ships in public/models/, on CPU.
 
     /usr/bin/python3 scripts/train-demo/train.py --out .cache/train-demo --minutes 50
 
@@ -23,9 +23,12 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(__file__))
 import bpe  # noqa: E402
 import data  # noqa: E402
-from model import Config, Qwen3Moe  # noqa: E402
+from model import Config, Glm4Moe  # noqa: E402
 
 N_MERGES = 253  # 256 bytes + 253 merges + 3 control tokens = 512 tokens
+# DeepSeek-V3: the MTP loss weighs 0.3 (first 10T tokens); the selection bias moves 0.001 a step.
+MTP_WEIGHT = 0.3
+BIAS_RATE = 1e-3
 
 
 def load_or_train_tokenizer(out: str) -> bpe.Tokenizer:
@@ -64,12 +67,12 @@ def batch(tok: bpe.Tokenizer, rng: random.Random, n: int) -> tuple[torch.Tensor,
 
 
 @torch.no_grad()
-def greedy(model: Qwen3Moe, tok: bpe.Tokenizer, prompt: str, max_new: int = 48) -> str:
+def greedy(model: Glm4Moe, tok: bpe.Tokenizer, prompt: str, max_new: int = 48) -> str:
     ids = tok.encode(data.render_chat(prompt))
     end = tok.special("<|im_end|>")
     out: list[int] = []
     for _ in range(max_new):
-        logits, _ = model(torch.tensor([ids + out]))
+        logits, _, _ = model(torch.tensor([ids + out]))
         nxt = int(logits[0, -1].argmax())
         if nxt == end:
             break
@@ -77,18 +80,30 @@ def greedy(model: Qwen3Moe, tok: bpe.Tokenizer, prompt: str, max_new: int = 48) 
     return tok.decode(out)
 
 
-def evaluate(model: Qwen3Moe, tok: bpe.Tokenizer) -> dict:
+def evaluate(model: Glm4Moe, tok: bpe.Tokenizer) -> dict:
     model.eval()
     per: dict[str, list[int]] = {}
     for ex in data.heldout():
         ok = greedy(model, tok, ex["prompt"]) == ex["answer"]
         per.setdefault(ex["category"], []).append(int(ok))
+    # How often the MTP block's top token is the answer's token after next, given the true
+    # prefix: about the acceptance a one-token MTP draft gets on these answers.
+    hits = total = 0
+    with torch.no_grad():
+        for ex in data.heldout():
+            prompt = tok.encode(data.render_chat(ex["prompt"]))
+            ids = prompt + tok.encode(ex["answer"] + "<|im_end|>")
+            _, mtp, _ = model(torch.tensor([ids]), with_mtp=True)
+            guess = mtp[0].argmax(-1)  # position i guesses ids[i + 2]
+            for i in range(len(prompt) - 1, len(ids) - 2):
+                hits += int(guess[i]) == ids[i + 2]
+                total += 1
     model.train()
     allv = [v for vs in per.values() for v in vs]
-    return {"accuracy": sum(allv) / len(allv), **{k: round(sum(v) / len(v), 3) for k, v in per.items()}}
+    return {"accuracy": sum(allv) / len(allv), **{k: round(sum(v) / len(v), 3) for k, v in per.items()}, "mtp_top1": round(hits / total, 3)}
 
 
-def export(model: Qwen3Moe, tok: bpe.Tokenizer, out: str) -> None:
+def export(model: Glm4Moe, tok: bpe.Tokenizer, out: str) -> None:
     """tensors.bin: f32 little-endian, tensors in tensors.json order; dims are GGUF's (reversed)."""
     d = os.path.join(out, "export")
     os.makedirs(d, exist_ok=True)
@@ -101,14 +116,15 @@ def export(model: Qwen3Moe, tok: bpe.Tokenizer, out: str) -> None:
             offset += len(b)
     with open(os.path.join(d, "tensors.json"), "w") as f:
         json.dump({"config": model.c.dict(), "tensors": entries}, f, indent=1)
-    # PyTorch's logits at every position of a few prompts: check.ts compares our CPU reference.
+    # PyTorch's logits (and the MTP block's, which at i read h_i and token i+1) at every position
+    # of a few prompts: check.ts compares our CPU reference.
     model.eval()
     with torch.no_grad():
         probes = []
         for e in data.heldout()[::20]:
             ids = tok.encode(data.render_chat(e["prompt"], e["answer"]))
-            logits, _ = model(torch.tensor([ids]))
-            probes.append({"ids": ids, "logits": logits[0].tolist()})
+            logits, mtp, _ = model(torch.tensor([ids]), with_mtp=True)
+            probes.append({"ids": ids, "logits": logits[0].tolist(), "mtpLogits": mtp[0].tolist()})
     model.train()
     with open(os.path.join(d, "probes.json"), "w") as f:
         json.dump(probes, f)
@@ -136,7 +152,7 @@ def main() -> None:
     torch.manual_seed(a.seed)
     tok = load_or_train_tokenizer(a.out)
     cfg = Config(n_vocab=len(tok.tokens))
-    model = Qwen3Moe(cfg)
+    model = Glm4Moe(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.98), weight_decay=0.01)
     step, rng = 0, random.Random(a.seed)
     ckpt = os.path.join(a.out, "checkpoint.pt")
@@ -160,15 +176,18 @@ def main() -> None:
         for g in opt.param_groups:
             g["lr"] = lr
         x, y = batch(tok, rng, a.batch)
-        logits, aux = model(x)
+        logits, mtp_logits, aux = model(x, with_mtp=True)
         loss = F.cross_entropy(logits.reshape(-1, cfg.n_vocab), y.reshape(-1), ignore_index=-100)
+        # The MTP block at i predicts token i+2: the trunk's target at i+1.
+        mtp_loss = F.cross_entropy(mtp_logits.reshape(-1, cfg.n_vocab), y[:, 1:].reshape(-1), ignore_index=-100)
         opt.zero_grad(set_to_none=True)
-        (loss + 0.01 * aux).backward()
+        (loss + MTP_WEIGHT * mtp_loss + 0.01 * aux).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        model.update_selection_bias(BIAS_RATE)
         step += 1
         if step % 25 == 0:
-            print(json.dumps({"step": step, "loss": round(loss.item(), 4), "aux": round(aux.item(), 3), "lr": lr, "min": round((time.time() - t0) / 60, 2)}), file=log, flush=True)
+            print(json.dumps({"step": step, "loss": round(loss.item(), 4), "mtp": round(mtp_loss.item(), 4), "aux": round(aux.item(), 3), "lr": lr, "min": round((time.time() - t0) / 60, 2)}), file=log, flush=True)
         if step % a.eval_every == 0:
             print(json.dumps({"step": step, "eval": evaluate(model, tok)}), file=log, flush=True)
             save()

@@ -31,6 +31,8 @@ export class MtpDrafter implements Drafter {
     const m = this.model;
     if (k <= 0 || history.length + k > m.nCtx) return { tokens: [] };
     if (m.nPast !== history.length - 1) throw new RangeError(`MTP drafting needs every token but the last cached (${m.nPast} cached of ${history.length})`);
+    // Catching the block up on a prompt just prefilled is no draft's cost: such a draft is not timed.
+    const steady = m.mtpBacklog <= m.maxBatch / 2;
     const started = performance.now();
     const tokens: number[] = [];
     const q: TokenDist[] = [];
@@ -53,7 +55,7 @@ export class MtpDrafter implements Drafter {
       hist.push(guess);
       next = guess;
     }
-    if (tokens.length > 0) this.msPerToken = runningCost(this.msPerToken, (performance.now() - started) / tokens.length);
+    if (steady && tokens.length > 0) this.msPerToken = runningCost(this.msPerToken, (performance.now() - started) / tokens.length);
     return sampling ? { tokens, q } : { tokens };
   }
 }

@@ -580,6 +580,11 @@ export class GpuModel {
     return this.routingStaging;
   }
 
+  /** Positions the MTP block has yet to read before it can draft (the trunk ran them since): a prompt just prefilled leaves many. */
+  get mtpBacklog(): number {
+    return this.mtp ? this.past - this.mtp.past : 0;
+  }
+
   /**
    * The MTP block's prediction for the token after `next`: the first of a draft reads the
    * trunk's state at nPast − 1 (`next` is the token that follows it, not yet cached), each
