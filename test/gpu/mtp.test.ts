@@ -57,6 +57,12 @@ describe.each(models)('%s: the MTP block on the GPU equals the CPU reference', (
       // A trunk pass ends the chain: the next draft starts from the trunk again.
       gpu.truncate(prompt.length);
       expect(await gpu.mtpGreedy(pending)).toBe(d1);
+      // k drafts in one submit are the chain of k single predictions.
+      gpu.truncate(prompt.length);
+      const one: number[] = [];
+      for (let t = pending; one.length < 4; one.push(t)) t = (await gpu.mtpGreedy(t)) ?? -1;
+      gpu.truncate(prompt.length);
+      expect(await gpu.mtpGreedyDraft(pending, 4)).toEqual(one);
     } finally {
       gpu.destroy();
     }

@@ -1,7 +1,8 @@
 // Drafting with the model's own multi-token-prediction block (DeepSeek-V3's MTP module, the
 // NextN layers of GLM-4.5 and others): from the trunk's state at the last cached position and
 // the token after it, the block predicts the token after that; each further draft feeds the
-// block its own state and the previous draft. One layer and the output head per draft token,
+// block its own state and the previous draft (greedy: all k in one submit, on the GPU). One
+// layer and the output head per draft token,
 // and the block was trained for exactly this, so it drafts free text where n-gram lookup has
 // nothing. Greedy drafts are the block's argmax; sampling drafts are drawn from the target's
 // sampler chain applied to the block's logits, read as the target's are (its top candidates, or
@@ -9,7 +10,7 @@
 
 import type { GpuModel } from '../gpu/model.ts';
 import { runningCost } from './drafter.ts';
-import type { Draft, Drafter, DraftRequest } from './drafter.ts';
+import type { Draft, Drafter, DraftRequest, DraftSampling } from './drafter.ts';
 import { everyLogit } from './modelDrafter.ts';
 import { drawFrom } from './sampler.ts';
 import type { TokenDist } from './sampler.ts';
@@ -34,28 +35,27 @@ export class MtpDrafter implements Drafter {
     // Catching the block up on a prompt just prefilled is no draft's cost: such a draft is not timed.
     const steady = m.mtpBacklog <= m.maxBatch / 2;
     const started = performance.now();
+    const last = history[history.length - 1];
+    const { tokens, q } = sampling ? await this.sampled(last, k, history, sampling) : { tokens: (await m.mtpGreedyDraft(last, k)) ?? [], q: undefined };
+    if (steady && tokens.length > 0) this.msPerToken = runningCost(this.msPerToken, (performance.now() - started) / tokens.length);
+    return q ? { tokens, q } : { tokens };
+  }
+
+  /** k drafts drawn one by one, each from the target's sampler chain over the block's logits. */
+  private async sampled(next: number, k: number, history: readonly number[], sampling: DraftSampling): Promise<{ tokens: number[]; q: TokenDist[] }> {
+    const m = this.model;
     const tokens: number[] = [];
     const q: TokenDist[] = [];
     const hist = [...history];
-    let next = history[history.length - 1];
     for (let i = 0; i < k; i++) {
-      let guess: number | undefined;
-      if (sampling) {
-        const row = sampling.candidates === 'all' ? await m.mtpLogits(next) : undefined;
-        const c = sampling.candidates === 'all' ? row && everyLogit(row) : await m.mtpTop(next, sampling.candidates);
-        if (!c) break;
-        const dist = sampling.distribution(c, hist);
-        guess = drawFrom(dist, sampling.random());
-        q.push(dist);
-      } else {
-        guess = await m.mtpGreedy(next);
-      }
-      if (guess === undefined) break;
-      tokens.push(guess);
-      hist.push(guess);
-      next = guess;
+      const c = sampling.candidates === 'all' ? ((row) => row && everyLogit(row))(await m.mtpLogits(next)) : await m.mtpTop(next, sampling.candidates);
+      if (!c) break;
+      const dist = sampling.distribution(c, hist);
+      next = drawFrom(dist, sampling.random());
+      q.push(dist);
+      tokens.push(next);
+      hist.push(next);
     }
-    if (steady && tokens.length > 0) this.msPerToken = runningCost(this.msPerToken, (performance.now() - started) / tokens.length);
-    return sampling ? { tokens, q } : { tokens };
+    return { tokens, q };
   }
 }

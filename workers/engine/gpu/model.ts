@@ -596,6 +596,63 @@ export class GpuModel {
     return r && new Uint32Array(r)[0];
   }
 
+  /**
+   * k greedy predictions in one submit: the block's first row as mtpGreedy's, then each
+   * further prediction fed its argmax and state on the GPU, the k ids read back once (the
+   * chain of mtpGreedy calls, without a round trip per draft). Undefined as mtpGreedy; with
+   * paged experts (whose residency a pass must check) it is that chain of calls.
+   */
+  async mtpGreedyDraft(next: number, k: number): Promise<number[] | undefined> {
+    const mtp = this.mtp;
+    const m = this.scratch.mtp;
+    const mtpBlock = this.arch.mtp;
+    if (!mtp || !m || !mtpBlock || this.routed.isPaged || mtp.chainPos !== undefined || k < 1 || k > this.scratch.maxTokens) {
+      const out: number[] = [];
+      for (let t: number | undefined = next; out.length < k; out.push(t)) if ((t = await this.mtpGreedy(t)) === undefined) return out.length > 0 ? out : undefined;
+      return out;
+    }
+    const last = this.past - 1;
+    if (last < 0 || mtp.ringPos[last % mtp.ringPos.length] !== last) return undefined;
+    if (this.past + k - 1 > this.scratch.nCtx) throw new RangeError(`context full: ${k} MTP drafts from ${this.past} exceed ${this.scratch.nCtx} positions`);
+    // Rows the block has not read yet, all but the last pass's worth first (rare: after a long prefill).
+    const rows = [...mtp.tokens.slice(mtp.past + 1, this.past), next];
+    const s = this.scratch;
+    while (rows.length > s.maxTokens) {
+      const chunk = rows.splice(0, s.maxTokens);
+      await this.mtpPass(this.past - rows.length - chunk.length, chunk, 'ring', 'none');
+    }
+    if (this.gpu.lostError) throw this.gpu.lostError;
+    const { device } = this.gpu;
+    const row = this.cfg.nEmbd * 4;
+    const pos0 = this.past - rows.length;
+    device.queue.writeBuffer(s.tokens, 0, Uint32Array.from(rows));
+    const encoder = device.createCommandEncoder({ label: 'mtp.draft' });
+    for (const run of ringRuns(pos0, rows.length, m.ringRows)) encoder.copyBufferToBuffer(m.ring, run.slot * row, m.input, run.from * row, run.rows * row);
+    try {
+      for (let j = 0; j < k; j++) {
+        const T = j === 0 ? rows.length : 1;
+        this.recorder.sitePrefix = j === 0 ? '' : `mtp#${j}/`;
+        this.recorder.begin(encoder);
+        const blocks = new GpuBlocks(this.recorder, this.weights, this.routed, this.cfg, s, T, j === 0 ? pos0 : this.past + j - 1, this.gpu.rowLanes, true);
+        const logits = blocks.materialize(mtpBlock(blocks, this.cfg, GpuBlocks.states(m.input, this.cfg.nEmbd)));
+        this.recorder.dispatch('argmax', 'argmax', undefined, [logits.buffer, s.sampled], { n_vocab: this.cfg.nVocab, n_tok: 1, l_stride: this.cfg.nVocab, out_off: j }, [1, 1, 1]);
+        this.recorder.end();
+        // The next prediction's input: this one's state and its argmax.
+        encoder.copyBufferToBuffer(s.xn, (T - 1) * row, m.chain, 0, row);
+        encoder.copyBufferToBuffer(m.chain, 0, m.input, 0, row);
+        encoder.copyBufferToBuffer(s.sampled, j * 4, s.tokens, 0, 4);
+      }
+    } finally {
+      this.recorder.sitePrefix = '';
+    }
+    encoder.copyBufferToBuffer(s.sampled, 0, this.idsStaging, 0, k * 4);
+    device.queue.submit([encoder.finish()]);
+    const ids = Array.from(new Uint32Array(await this.readResult(this.idsStaging, k * 4)));
+    mtp.past = this.past;
+    mtp.chainPos = this.past + k - 1;
+    return ids;
+  }
+
   /** As mtpGreedy, the k most probable tokens (sampling drafts). */
   async mtpTop(next: number, k: number): Promise<TopCandidates | undefined> {
     if (k < 1 || k > MAX_CANDIDATES) throw new RangeError(`top-k of ${k}: between 1 and ${MAX_CANDIDATES}`);

@@ -27,6 +27,11 @@ export class StepRecorder {
   private nextId = 0;
   /** Dispatches recorded in the current step. */
   dispatches = 0;
+  /**
+   * Prefixes the sites of the following dispatches: a command buffer that runs the same sites
+   * again with other parameters (chained MTP drafts) needs a uniform for each run.
+   */
+  sitePrefix = '';
 
   constructor(
     private readonly device: GPUDevice,
@@ -78,7 +83,7 @@ export class StepRecorder {
     const params = packParams(kernel, values);
     const pipeline = this.pipelines.get(kernel, type, constants);
     // A bind group belongs to its pipeline's layout: each variant at a site keeps its own.
-    const variant = `${site}|${pipelineKey(kernel, type, constants)}`;
+    const variant = `${this.sitePrefix}${site}|${pipelineKey(kernel, type, constants)}`;
     const key = buffers.map((b) => this.idOf(b)).join(',');
     let s = this.sites.get(variant);
     if (!s || s.key !== key) {
