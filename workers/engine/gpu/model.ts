@@ -599,28 +599,24 @@ export class GpuModel {
   /**
    * k greedy predictions in one submit: the block's first row as mtpGreedy's, then each
    * further prediction fed its argmax and state on the GPU, the k ids read back once (the
-   * chain of mtpGreedy calls, without a round trip per draft). Undefined as mtpGreedy; with
-   * paged experts (whose residency a pass must check) it is that chain of calls.
+   * chain of mtpGreedy calls, without a round trip per draft). Undefined as mtpGreedy. It is
+   * that chain of calls with paged experts (whose residency each pass must check), and when the
+   * block has more rows to catch up on than one pass takes or the ring lost some (rare: after a
+   * long prefill, or going far back).
    */
   async mtpGreedyDraft(next: number, k: number): Promise<number[] | undefined> {
     const mtp = this.mtp;
     const m = this.scratch.mtp;
     const mtpBlock = this.arch.mtp;
-    if (!mtp || !m || !mtpBlock || this.routed.isPaged || mtp.chainPos !== undefined || k < 1 || k > this.scratch.maxTokens) {
-      const out: number[] = [];
-      for (let t: number | undefined = next; out.length < k; out.push(t)) if ((t = await this.mtpGreedy(t)) === undefined) return out.length > 0 ? out : undefined;
-      return out;
-    }
-    const last = this.past - 1;
-    if (last < 0 || mtp.ringPos[last % mtp.ringPos.length] !== last) return undefined;
-    if (this.past + k - 1 > this.scratch.nCtx) throw new RangeError(`context full: ${k} MTP drafts from ${this.past} exceed ${this.scratch.nCtx} positions`);
-    // Rows the block has not read yet, all but the last pass's worth first (rare: after a long prefill).
-    const rows = [...mtp.tokens.slice(mtp.past + 1, this.past), next];
     const s = this.scratch;
-    while (rows.length > s.maxTokens) {
-      const chunk = rows.splice(0, s.maxTokens);
-      await this.mtpPass(this.past - rows.length - chunk.length, chunk, 'ring', 'none');
+    const rows = mtp ? [...mtp.tokens.slice(mtp.past + 1, this.past), next] : [];
+    const r = m?.ringRows ?? 1;
+    const inRing = (p: number): boolean => mtp?.ringPos[p % r] === p;
+    if (!mtp || !m || !mtpBlock || this.routed.isPaged || mtp.chainPos !== undefined || k < 1 || k > s.maxTokens || rows.length > s.maxTokens || !inRing(mtp.past)) {
+      return this.mtpGreedyChain(next, k);
     }
+    if (!inRing(this.past - 1)) return undefined;
+    if (this.past + k - 1 > s.nCtx) throw new RangeError(`context full: ${k} MTP drafts from ${this.past} exceed ${s.nCtx} positions`);
     if (this.gpu.lostError) throw this.gpu.lostError;
     const { device } = this.gpu;
     const row = this.cfg.nEmbd * 4;
@@ -651,6 +647,17 @@ export class GpuModel {
     mtp.past = this.past;
     mtp.chainPos = this.past + k - 1;
     return ids;
+  }
+
+  /** Up to k greedy predictions, one call each. */
+  private async mtpGreedyChain(next: number, k: number): Promise<number[] | undefined> {
+    const out: number[] = [];
+    for (let t = next; out.length < k;) {
+      const guess = await this.mtpGreedy(t);
+      if (guess === undefined) break;
+      out.push((t = guess));
+    }
+    return out.length > 0 ? out : undefined;
   }
 
   /** As mtpGreedy, the k most probable tokens (sampling drafts). */
