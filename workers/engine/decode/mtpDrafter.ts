@@ -48,7 +48,8 @@ export class MtpDrafter implements Drafter {
     const q: TokenDist[] = [];
     const hist = [...history];
     for (let i = 0; i < k; i++) {
-      const c = sampling.candidates === 'all' ? ((row) => row && everyLogit(row))(await m.mtpLogits(next)) : await m.mtpTop(next, sampling.candidates);
+      const row = sampling.candidates === 'all' ? await m.mtpLogits(next) : undefined;
+      const c = row ? everyLogit(row) : sampling.candidates === 'all' ? undefined : await m.mtpTop(next, sampling.candidates);
       if (!c) break;
       const dist = sampling.distribution(c, hist);
       next = drawFrom(dist, sampling.random());

@@ -179,7 +179,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
       const out = { buffer: joined, stride: width, offset: i * a.src.width };
       recordRmsNorm(this.rec, `norm@${x.weight}`, { buffer: x.src.buffer, stride: x.src.width, offset: 0 }, x.src.width, this.weights.vector(x.weight), out, this.nTok, this.cfg.rmsEps);
     }
-    return this.projected(`mtp.eh_proj`, weight, { kind: 'buf', buffer: joined, width });
+    return this.projected('mtp.eh_proj', weight, { kind: 'buf', buffer: joined, width });
   }
 
   attention(x: GpuAct, il: number, opts: AttentionOpts): GpuAct {
