@@ -16,6 +16,7 @@ import qkRope from './kernels/qk_rope.wgsl?raw';
 import router from './kernels/router.wgsl?raw';
 import routerLogits from './kernels/common/router_logits.wgsl?raw';
 import members from './kernels/common/members.wgsl?raw';
+import rows4 from './kernels/common/rows4.wgsl?raw';
 import select from './kernels/common/select.wgsl?raw';
 import topkMerge from './kernels/topk_merge.wgsl?raw';
 import topkPartial from './kernels/topk_partial.wgsl?raw';
@@ -26,11 +27,11 @@ import routerV3 from './kernels/router_v3.wgsl?raw';
 import matmulHeads from './kernels/matmul_heads.wgsl?raw';
 
 const kernels = {
-  matmul: { source: matmul, quant: true, dot: true },
+  matmul: { source: `${rows4}\n${matmul}`, quant: true, dot: true },
   embed: { source: embed, quant: true },
   router: { source: `${routerLogits}\n${router}`, quant: true, perItem: true },
-  moe_up: { source: `${members}\n${moeUp}`, quant: true, dot: true },
-  moe_down: { source: `${members}\n${moeDown}`, quant: true, dot: true },
+  moe_up: { source: `${members}\n${rows4}\n${moeUp}`, quant: true, dot: true },
+  moe_down: { source: `${members}\n${rows4}\n${moeDown}`, quant: true, dot: true },
   moe_combine: { source: moeCombine, quant: false },
   rms_norm: { source: rmsNorm, quant: false, perItem: true },
   qk_rope: { source: qkRope, quant: false, kvCache: true, perItem: true },

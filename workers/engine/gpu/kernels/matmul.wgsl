@@ -51,49 +51,43 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let x4 = token_row(t0, 4u, nt); let x5 = token_row(t0, 5u, nt);
   let x6 = token_row(t0, 6u, nt); let x7 = token_row(t0, 7u, nt);
 
-  if (TILE == 1u && RPI == 4u) {
-    // One token on a CPU adapter: four rows streamed side by side (rows past the end re-read
-    // the last and are not stored), each the same unit_dot sequence as below.
-    let last = p.rows - 1u;
-    let b0 = p.w_off + min(r0, last) * p.row_bytes; let b1 = p.w_off + min(r0 + 1u, last) * p.row_bytes;
-    let b2 = p.w_off + min(r0 + 2u, last) * p.row_bytes; let b3 = p.w_off + min(r0 + 3u, last) * p.row_bytes;
-    var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0;
+  if (RPI == 4u) {
+    // CPU adapters: four rows per invocation (common/rows4.wgsl).
     let units = select(0u, p.cols / 32u, r0 < p.rows);
-    for (var u = 0u; u < units; u++) {
-      let q = x0 + 8u * u;
-      s0 += unit_dot(b0, u, q); s1 += unit_dot(b1, u, q);
-      s2 += unit_dot(b2, u, q); s3 += unit_dot(b3, u, q);
+    if (TILE == 1u) {
+      let s = rows4_dot(p.w_off, r0, p.rows, p.row_bytes, units, x0);
+      for (var j = 0u; j < 4u && r0 + j < p.rows; j++) { store(r0 + j, t0, 0u, s[j]); }
+    } else {
+      let s = rows4_dot_tile(p.w_off, r0, p.rows, p.row_bytes, units, x0, x1, x2, x3, x4, x5, x6, x7);
+      for (var j = 0u; j < 4u && r0 + j < p.rows; j++) {
+        for (var t = 0u; t < nt; t++) { store(r0 + j, t0, t, s[j][t / 4u][t % 4u]); }
+      }
     }
-    if (r0 < p.rows) { store(r0, t0, 0u, s0); }
-    if (r0 + 1u < p.rows) { store(r0 + 1u, t0, 0u, s1); }
-    if (r0 + 2u < p.rows) { store(r0 + 2u, t0, 0u, s2); }
-    if (r0 + 3u < p.rows) { store(r0 + 3u, t0, 0u, s3); }
     return;
   }
 
-  for (var j = 0u; j < RPI; j++) {
-    let r = r0 + j;
-    var a0 = 0.0; var a1 = 0.0; var a2 = 0.0; var a3 = 0.0;
-    var a4 = 0.0; var a5 = 0.0; var a6 = 0.0; var a7 = 0.0;
-    let row_base = p.w_off + r * p.row_bytes;
-    let units = select(0u, p.cols / 32u, r < p.rows);
-    for (var u = lane; u < units; u += LANES) {
-      let q = 8u * u;
-      if (TILE <= 2u) {
-        a0 += unit_dot(row_base, u, x0 + q);
-        if (TILE == 2u) { a1 += unit_dot(row_base, u, x1 + q); }
-      } else {
-        // The unit read once for four tokens (the same sums as unit_dot's).
-        let s = unit_dot4(row_base, u, x0 + q, x1 + q, x2 + q, x3 + q);
-        a0 += s.x; a1 += s.y; a2 += s.z; a3 += s.w;
-        if (TILE > 4u) {
-          let s2 = unit_dot4(row_base, u, x4 + q, x5 + q, x6 + q, x7 + q);
-          a4 += s2.x; a5 += s2.y; a6 += s2.z; a7 += s2.w;
-        }
+  // GPUs: RPI 1, LANES lanes per row.
+  let r = r0;
+  var a0 = 0.0; var a1 = 0.0; var a2 = 0.0; var a3 = 0.0;
+  var a4 = 0.0; var a5 = 0.0; var a6 = 0.0; var a7 = 0.0;
+  let row_base = p.w_off + r * p.row_bytes;
+  let units = select(0u, p.cols / 32u, r < p.rows);
+  for (var u = lane; u < units; u += LANES) {
+    let q = 8u * u;
+    if (TILE <= 2u) {
+      a0 += unit_dot(row_base, u, x0 + q);
+      if (TILE == 2u) { a1 += unit_dot(row_base, u, x1 + q); }
+    } else {
+      // The unit read once for four tokens (the same sums as unit_dot's).
+      let s = unit_dot4(row_base, u, x0 + q, x1 + q, x2 + q, x3 + q);
+      a0 += s.x; a1 += s.y; a2 += s.z; a3 += s.w;
+      if (TILE > 4u) {
+        let s2 = unit_dot4(row_base, u, x4 + q, x5 + q, x6 + q, x7 + q);
+        a4 += s2.x; a5 += s2.y; a6 += s2.z; a7 += s2.w;
       }
     }
-    var acc = array<f32, TT>(a0, a1, a2, a3, a4, a5, a6, a7);
-    let tot = reduce_lanes(lid, &acc);
-    for (var t = lane; t < nt && r < p.rows; t += LANES) { store(r, t0, t, tot[t]); }
   }
+  var acc = array<f32, TT>(a0, a1, a2, a3, a4, a5, a6, a7);
+  let tot = reduce_lanes(lid, &acc);
+  for (var t = lane; t < nt && r < p.rows; t += LANES) { store(r, t0, t, tot[t]); }
 }

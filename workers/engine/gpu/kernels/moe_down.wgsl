@@ -51,23 +51,21 @@ fn down_bias(e: u32, r: u32) -> f32 {
   return select(0.0, BD[e * p.n_embd + min(r, p.n_embd - 1u)], (p.flags & F_BIAS) != 0u);
 }
 
-/** One member m on a CPU adapter (TILE 1, RPI 4): rows r0 .. r0 + 3 side by side. */
+/** One member m on a CPU adapter (TILE 1, RPI 4): rows r0 .. r0 + 3 (common/rows4.wgsl). */
 fn down_rows4(e: u32, slot: u32, r0: u32, m: u32) {
-  let last = p.n_embd - 1u;
-  let base = slot * p.expert_bytes;
-  let b0 = base + min(r0, last) * p.row_bytes; let b1 = base + min(r0 + 1u, last) * p.row_bytes;
-  let b2 = base + min(r0 + 2u, last) * p.row_bytes; let b3 = base + min(r0 + 3u, last) * p.row_bytes;
-  let x = m * (p.n_ff / 4u);
-  var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0;
-  for (var u = 0u; u < p.n_ff / 32u; u++) {
-    let q = x + 8u * u;
-    s0 += unit_dot(b0, u, q); s1 += unit_dot(b1, u, q);
-    s2 += unit_dot(b2, u, q); s3 += unit_dot(b3, u, q);
+  let s = rows4_dot(slot * p.expert_bytes, r0, p.n_embd, p.row_bytes, p.n_ff / 32u, m * (p.n_ff / 4u));
+  for (var j = 0u; j < 4u && r0 + j < p.n_embd; j++) { Y[m * p.n_embd + r0 + j] = s[j] + down_bias(e, r0 + j); }
+}
+
+/** A tile of members on a CPU adapter (RPI 4): rows r0 .. r0 + 3 (common/rows4.wgsl). */
+fn down_rows4_tile(e: u32, slot: u32, r0: u32, tile: Tile) {
+  let w = p.n_ff / 4u;
+  let s = rows4_dot_tile(slot * p.expert_bytes, r0, p.n_embd, p.row_bytes, p.n_ff / 32u,
+    tile.m[0] * w, tile.m[1] * w, tile.m[2] * w, tile.m[3] * w, tile.m[4] * w, tile.m[5] * w, tile.m[6] * w, tile.m[7] * w);
+  for (var j = 0u; j < 4u && r0 + j < p.n_embd; j++) {
+    let b = down_bias(e, r0 + j);
+    for (var t = 0u; t < tile.n; t++) { Y[tile.m[t] * p.n_embd + r0 + j] = s[j][t / 4u][t % 4u] + b; }
   }
-  if (r0 < p.n_embd) { Y[m * p.n_embd + r0] = s0 + down_bias(e, r0); }
-  if (r0 + 1u < p.n_embd) { Y[m * p.n_embd + r0 + 1u] = s1 + down_bias(e, r0 + 1u); }
-  if (r0 + 2u < p.n_embd) { Y[m * p.n_embd + r0 + 2u] = s2 + down_bias(e, r0 + 2u); }
-  if (r0 + 3u < p.n_embd) { Y[m * p.n_embd + r0 + 3u] = s3 + down_bias(e, r0 + 3u); }
 }
 
 @compute @workgroup_size(64)
@@ -80,20 +78,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (e == NO_EXPERT) { return; }
 
   if (LANES == 1u) {
-    // CPU adapters: no barrier anywhere (common/members.wgsl).
+    // CPU adapters (RPI 4): no barrier anywhere (common/members.wgsl).
     var q = next_member(e, 0u, p.n_pairs, p.ids_off, dense);
     while (q < p.n_pairs) {
       let tile = walk_tile(e, &q, TILE, p.n_pairs, p.ids_off, dense);
-      if (TILE == 1u && RPI == 4u) {
-        down_rows4(e, slot, r0, tile.m[0]);
-        continue;
-      }
-      for (var j = 0u; j < RPI; j++) {
-        let r = r0 + j;
-        let acc = down_tile(slot * p.expert_bytes + r * p.row_bytes, select(0u, p.n_ff / 32u, r < p.n_embd), 0u, tile);
-        let b = down_bias(e, r);
-        for (var t = 0u; t < tile.n && r < p.n_embd; t++) { Y[tile.m[t] * p.n_embd + r] = acc[t] + b; }
-      }
+      if (TILE == 1u) { down_rows4(e, slot, r0, tile.m[0]); } else { down_rows4_tile(e, slot, r0, tile); }
     }
     return;
   }

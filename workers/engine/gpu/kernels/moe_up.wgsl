@@ -79,26 +79,28 @@ fn store_h(e: u32, r: u32, m: u32, g: f32, u: f32) {
   H[m * p.n_ff + r] = select(gv / (1.0 + exp(-gv)) * uv, swiglu_oai(gv, uv), (p.flags & F_OAI) != 0u);
 }
 
-/** One member m on a CPU adapter (TILE 1, RPI 4): gate and up of rows r0 .. r0 + 3 side by side. */
+/** One member m on a CPU adapter (TILE 1, RPI 4): gate and up of rows r0 .. r0 + 3 (common/rows4.wgsl). */
 fn up_rows4(e: u32, slot: u32, r0: u32, m: u32) {
-  let last = p.n_ff - 1u;
   let base = slot * p.expert_bytes;
-  let g0 = base + min(r0, last) * p.row_bytes; let g1 = base + min(r0 + 1u, last) * p.row_bytes;
-  let g2 = base + min(r0 + 2u, last) * p.row_bytes; let g3 = base + min(r0 + 3u, last) * p.row_bytes;
+  let units = p.n_embd / 32u;
   let x = (m / p.k) * (p.n_embd / 4u);
-  var sg0 = 0.0; var sg1 = 0.0; var sg2 = 0.0; var sg3 = 0.0;
-  var su0 = 0.0; var su1 = 0.0; var su2 = 0.0; var su3 = 0.0;
-  for (var u = 0u; u < p.n_embd / 32u; u++) {
-    let q = x + 8u * u;
-    sg0 += unit_dot(g0, u, q); su0 += unit_dot(p.up_off + g0, u, q);
-    sg1 += unit_dot(g1, u, q); su1 += unit_dot(p.up_off + g1, u, q);
-    sg2 += unit_dot(g2, u, q); su2 += unit_dot(p.up_off + g2, u, q);
-    sg3 += unit_dot(g3, u, q); su3 += unit_dot(p.up_off + g3, u, q);
+  let g = rows4_dot(base, r0, p.n_ff, p.row_bytes, units, x);
+  let u = rows4_dot(p.up_off + base, r0, p.n_ff, p.row_bytes, units, x);
+  for (var j = 0u; j < 4u && r0 + j < p.n_ff; j++) { store_h(e, r0 + j, m, g[j], u[j]); }
+}
+
+/** A tile of members on a CPU adapter (RPI 4): gate and up of rows r0 .. r0 + 3 (common/rows4.wgsl). */
+fn up_rows4_tile(e: u32, slot: u32, r0: u32, tile: Tile) {
+  let base = slot * p.expert_bytes;
+  let units = p.n_embd / 32u;
+  let w = p.n_embd / 4u;
+  let x0 = (tile.m[0] / p.k) * w; let x1 = (tile.m[1] / p.k) * w; let x2 = (tile.m[2] / p.k) * w; let x3 = (tile.m[3] / p.k) * w;
+  let x4 = (tile.m[4] / p.k) * w; let x5 = (tile.m[5] / p.k) * w; let x6 = (tile.m[6] / p.k) * w; let x7 = (tile.m[7] / p.k) * w;
+  let g = rows4_dot_tile(base, r0, p.n_ff, p.row_bytes, units, x0, x1, x2, x3, x4, x5, x6, x7);
+  let u = rows4_dot_tile(p.up_off + base, r0, p.n_ff, p.row_bytes, units, x0, x1, x2, x3, x4, x5, x6, x7);
+  for (var j = 0u; j < 4u && r0 + j < p.n_ff; j++) {
+    for (var t = 0u; t < tile.n; t++) { store_h(e, r0 + j, tile.m[t], g[j][t / 4u][t % 4u], u[j][t / 4u][t % 4u]); }
   }
-  if (r0 < p.n_ff) { store_h(e, r0, m, sg0, su0); }
-  if (r0 + 1u < p.n_ff) { store_h(e, r0 + 1u, m, sg1, su1); }
-  if (r0 + 2u < p.n_ff) { store_h(e, r0 + 2u, m, sg2, su2); }
-  if (r0 + 3u < p.n_ff) { store_h(e, r0 + 3u, m, sg3, su3); }
 }
 
 @compute @workgroup_size(64)
@@ -111,20 +113,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (e == NO_EXPERT) { return; }
 
   if (LANES == 1u) {
-    // CPU adapters: no barrier anywhere (common/members.wgsl).
+    // CPU adapters (RPI 4): no barrier anywhere (common/members.wgsl).
     var q = next_member(e, 0u, p.n_pairs, p.ids_off, dense);
     while (q < p.n_pairs) {
       let tile = walk_tile(e, &q, TILE, p.n_pairs, p.ids_off, dense);
-      if (TILE == 1u && RPI == 4u) {
-        up_rows4(e, slot, r0, tile.m[0]);
-        continue;
-      }
-      for (var j = 0u; j < RPI; j++) {
-        let r = r0 + j;
-        let gate_base = slot * p.expert_bytes + r * p.row_bytes;
-        let s = up_tile(gate_base, p.up_off + gate_base, select(0u, p.n_embd / 32u, r < p.n_ff), 0u, tile);
-        for (var t = 0u; t < tile.n && r < p.n_ff; t++) { store_h(e, r, tile.m[t], s.g[t], s.u[t]); }
-      }
+      if (TILE == 1u) { up_rows4(e, slot, r0, tile.m[0]); } else { up_rows4_tile(e, slot, r0, tile); }
     }
     return;
   }
