@@ -12,5 +12,5 @@ fn unit_head(row_base: u32, u: u32) -> Unit {
 
 fn unit_oct(h: Unit, k: u32) -> Oct {
   let w = load_u32_at(h.b + 4u * k);
-  return Oct(vec4<f32>(vec4<i32>(nibbles(w)) - vec4<i32>(8)) * h.d, vec4<f32>(vec4<i32>(nibbles(w >> 4u)) - vec4<i32>(8)) * h.d);
+  return Oct((nib4(w) - 8.0) * h.d, (nib4(w >> 4u) - 8.0) * h.d);
 }

@@ -13,5 +13,5 @@ fn unit_head(row_base: u32, u: u32) -> Unit {
 
 fn unit_oct(h: Unit, k: u32) -> Oct {
   let w = W[h.i + k];
-  return Oct(vec4<f32>(nibbles(w)) * h.d + h.m, vec4<f32>(nibbles(w >> 4u)) * h.d + h.m);
+  return Oct(nib4(w) * h.d + h.m, nib4(w >> 4u) * h.d + h.m);
 }

@@ -17,7 +17,7 @@ fn unit_head(row_base: u32, u: u32) -> Unit {
 }
 
 fn q4k_quad(h: Unit, q: u32) -> vec4<f32> {
-  return h.d * vec4<f32>(nibbles(W[h.qs + q] >> h.sh)) - h.m;
+  return h.d * nib4(W[h.qs + q] >> h.sh) - h.m;
 }
 
 fn unit_oct(h: Unit, k: u32) -> Oct {

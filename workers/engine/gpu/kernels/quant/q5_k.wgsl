@@ -18,7 +18,7 @@ fn unit_head(row_base: u32, u: u32) -> Unit {
 fn q5k_quad(h: Unit, q: u32) -> vec4<f32> {
   let w = W[h.qs + q] >> h.sh;
   let hb = W[h.qh + q] >> h.j;
-  return h.d * vec4<f32>(nibbles(w) | ((bytes4(hb) & vec4<u32>(1u)) << vec4<u32>(4u))) - h.m;
+  return h.d * u8x4((w & 0x0F0F0F0Fu) | ((hb & 0x01010101u) << 4u)) - h.m;
 }
 
 fn unit_oct(h: Unit, k: u32) -> Oct {

@@ -4,7 +4,7 @@
 
 /** Four 5-bit quants: the nibbles of qs (shifted to the unit's half) and bit j of each qh byte. */
 fn q5(qs: u32, qh: u32, j: u32) -> vec4<f32> {
-  return vec4<f32>(nibbles(qs) | ((bytes4(qh >> j) & vec4<u32>(1u)) << vec4<u32>(4u)));
+  return u8x4((qs & 0x0F0F0F0Fu) | (((qh >> j) & 0x01010101u) << 4u));
 }
 
 fn unit_dot(row_base: u32, u: u32, x: u32) -> f32 {

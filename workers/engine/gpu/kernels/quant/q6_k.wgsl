@@ -20,8 +20,7 @@ fn unit_head(row_base: u32, u: u32) -> Unit {
 fn q6k_quad(h: Unit, q: u32, ds: f32) -> vec4<f32> {
   let wl = load_u32_at(h.ql + 4u * q) >> h.sl;
   let wh = load_u32_at(h.qh + 4u * q) >> h.sh;
-  let v = nibbles(wl) | ((bytes4(wh) & vec4<u32>(3u)) << vec4<u32>(4u));
-  return ds * vec4<f32>(vec4<i32>(v) - vec4<i32>(32));
+  return ds * (u8x4((wl & 0x0F0F0F0Fu) | ((wh & 0x03030303u) << 4u)) - 32.0);
 }
 
 fn unit_oct(h: Unit, k: u32) -> Oct {

@@ -5,8 +5,7 @@
 // passes struct values through memory, which costs the 1-token path about a quarter.
 
 fn q6k_quants(l: u32, h: u32, sl: u32, sh: u32) -> vec4<f32> {
-  let v = nibbles(l >> sl) | ((bytes4(h >> sh) & vec4<u32>(3u)) << vec4<u32>(4u));
-  return vec4<f32>(vec4<i32>(v) - vec4<i32>(32));
+  return u8x4(((l >> sl) & 0x0F0F0F0Fu) | (((h >> sh) & 0x03030303u) << 4u)) - 32.0;
 }
 
 fn unit_dot(row_base: u32, u: u32, x: u32) -> f32 {

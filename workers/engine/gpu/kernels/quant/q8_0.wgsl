@@ -16,5 +16,5 @@ fn unit_head(row_base: u32, u: u32) -> Unit {
 
 fn unit_oct(h: Unit, k: u32) -> Oct {
   let j = h.w + 2u * k;
-  return Oct(vec4<f32>(unpack4xI8(W[j])) * h.d, vec4<f32>(unpack4xI8(W[j + 1u])) * h.d);
+  return Oct(i8x4(W[j]) * h.d, i8x4(W[j + 1u]) * h.d);
 }
