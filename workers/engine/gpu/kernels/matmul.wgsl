@@ -58,7 +58,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let s = rows4_dot(p.w_off, r0, p.rows, p.row_bytes, units, x0);
       for (var j = 0u; j < 4u && r0 + j < p.rows; j++) { store(r0 + j, t0, 0u, s[j]); }
     } else {
-      let s = rows4_dot_tile(p.w_off, r0, p.rows, p.row_bytes, units, x0, x1, x2, x3, x4, x5, x6, x7);
+      let s = rows4_dot_tile(p.w_off, r0, p.rows, p.row_bytes, units, nt, x0, x1, x2, x3, x4, x5, x6, x7);
       for (var j = 0u; j < 4u && r0 + j < p.rows; j++) {
         for (var t = 0u; t < nt; t++) { store(r0 + j, t0, t, s[j][t / 4u][t % 4u]); }
       }

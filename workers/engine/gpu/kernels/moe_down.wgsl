@@ -60,7 +60,7 @@ fn down_rows4(e: u32, slot: u32, r0: u32, m: u32) {
 /** A tile of members on a CPU adapter (RPI 4): rows r0 .. r0 + 3 (common/rows4.wgsl). */
 fn down_rows4_tile(e: u32, slot: u32, r0: u32, tile: Tile) {
   let w = p.n_ff / 4u;
-  let s = rows4_dot_tile(slot * p.expert_bytes, r0, p.n_embd, p.row_bytes, p.n_ff / 32u,
+  let s = rows4_dot_tile(slot * p.expert_bytes, r0, p.n_embd, p.row_bytes, p.n_ff / 32u, tile.n,
     tile.m[0] * w, tile.m[1] * w, tile.m[2] * w, tile.m[3] * w, tile.m[4] * w, tile.m[5] * w, tile.m[6] * w, tile.m[7] * w);
   for (var j = 0u; j < 4u && r0 + j < p.n_embd; j++) {
     let b = down_bias(e, r0 + j);
