@@ -126,7 +126,7 @@ function dispatchMatmul(batch: KernelBatch, type: GgmlTypeInfo, c: MatmulCase, d
     x_off: c.xOff,
   };
   const groups = Math.ceil(c.rows / batch.rowsPerGroup);
-  const tile = matmulTile(c.nTok);
+  const tile = matmulTile(c.nTok, batch.lanes);
   batch.dispatch(
     'matmul',
     type,

@@ -100,6 +100,27 @@ describe('batch invariance', () => {
   });
 });
 
+describe('preparePasses', () => {
+  it('records passes without running them: the model then gives the logits a model without it gives', async () => {
+    const { bytes } = testModel({ arch: 'qwen3moe', seed: 5 });
+    const plain = await loadGpuModel(bytes, { maxTokens: 16 });
+    const prepared = await loadGpuModel(bytes, { maxTokens: 16 });
+    try {
+      prepared.preparePasses();
+      expect(prepared.nPast).toBe(0);
+      const prompt = [3, 17, 200, 45, 9, 100, 101, 102, 250];
+      for (const tokens of [prompt, [7], [8, 9, 10]]) {
+        const want = await plain.forwardLogits(tokens);
+        const got = await prepared.forwardLogits(tokens);
+        got.forEach((row, t) => expect(Buffer.from(row.buffer).equals(Buffer.from(want[t].buffer)), `token ${t}`).toBe(true));
+      }
+    } finally {
+      plain.destroy();
+      prepared.destroy();
+    }
+  });
+});
+
 describe('GPU sampling candidates', () => {
   it('forwardTop gives the top k of the CPU logits and the exact log-normaliser', async () => {
     const { bytes } = testModel({ arch: 'qwen3moe', seed: 5 });

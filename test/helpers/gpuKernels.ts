@@ -47,7 +47,7 @@ export class KernelBatch {
   constructor(
     private readonly device: GPUDevice,
     private readonly label: string,
-    private readonly lanes: Lanes = 8,
+    readonly lanes: Lanes = 8,
   ) {
     this.rowsPerGroup = projectionRowsPerGroup(lanes);
     device.pushErrorScope('validation');

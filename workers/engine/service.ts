@@ -81,6 +81,8 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       signal: options.signal,
       onProgress: (bytesDone, bytesTotal) => onProgress?.({ bytesDone, bytesTotal }),
     });
+    // The kernels compile in the browser's GPU process from here on, not during the first answer.
+    s.model.preparePasses();
     const cfg = s.model.cfg;
     const cache = s.model.expertCache;
     session = s;

@@ -133,7 +133,7 @@ function dispatchExperts(batch: KernelBatch, type: GgmlTypeInfo, r: ExpertRun, i
   const table = dense ? batch.poisoned('no table', 16) : r.table;
   const tableOff = dense ? 0 : r.tableOff;
   // As GpuBlocks: a tile of the pass's tokens (an expert has at most one member per token).
-  const tile = { TILE: matmulTile(dense ? pairs : Math.ceil(pairs / k)) };
+  const tile = { TILE: matmulTile(dense ? pairs : Math.ceil(pairs / k), batch.lanes) };
   batch.dispatch(
     'moe_up',
     type,
@@ -476,7 +476,7 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
                 slots_off: 0,
               },
               [Math.ceil(nFf / rpg), nE, 1],
-              { TILE: matmulTile(T) },
+              { TILE: matmulTile(T, batch.lanes) },
             );
             batch.dispatch(
               'moe_down',
@@ -484,7 +484,7 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
               [down.buffer, h, ids, y, b?.down ?? dummy, table],
               { n_embd: nEmbd, n_ff: nFf, row_bytes: down.rowBytes, expert_bytes: down.rowBytes * nEmbd, n_pairs: T * kk, dense: dense ? 1 : 0, ids_off: 0, flags: b ? 1 : 0, slots_off: 0 },
               [Math.ceil(nEmbd / rpg), nE, 1],
-              { TILE: matmulTile(T) },
+              { TILE: matmulTile(T, batch.lanes) },
             );
           };
           experts(g.gate, g.upOff, g.down, IDS, k, nFfExp, H, Y, nExpert, false, bs);

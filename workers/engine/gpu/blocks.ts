@@ -98,22 +98,13 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const src = x.kind === 'normed' ? this.normalise(x) : x;
     const flags = (opts.bias ? F_BIAS : 0) | (opts.residual ? F_RES : 0);
     const xOff = opts.lastTokenOnly ? (this.nTok - 1) * src.width : 0;
-    recordMatmul(
-      this.rec,
-      site,
-      m,
-      { buffer: src.buffer, stride: src.width, offset: xOff },
-      { buffer: out.buffer, stride: out.stride, offset: out.offset ?? 0 },
-      nTok,
-      projectionRowsPerGroup(this.rowLanes),
-      {
-        flags,
-        alpha: opts.alpha ?? 1,
-        bias: opts.bias,
-        residual: opts.residual && { buffer: opts.residual.buffer, stride: opts.residual.width },
-        dummy: this.s.dummy,
-      },
-    );
+    recordMatmul(this.rec, site, m, { buffer: src.buffer, stride: src.width, offset: xOff }, { buffer: out.buffer, stride: out.stride, offset: out.offset ?? 0 }, nTok, this.rowLanes, {
+      flags,
+      alpha: opts.alpha ?? 1,
+      bias: opts.bias,
+      residual: opts.residual && { buffer: opts.residual.buffer, stride: opts.residual.width },
+      dummy: this.s.dummy,
+    });
   }
 
   /** Rows of `buffer` ([n_tok, n_embd]) as an activation: the MTP block's input states. */
@@ -383,7 +374,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const upFlags = (biases ? 1 : 0) | (swigluOai ? 2 : 0);
     // A tile of about the members an expert gets on average (k of nExpert per token, every token
     // for a dense expert): CPU adapters run a tile's unused slots too, masked.
-    const tile = { TILE: matmulTile(Math.ceil(dense ? this.nTok : (this.nTok * k) / nExpert)) };
+    const tile = { TILE: matmulTile(Math.ceil(dense ? this.nTok : (this.nTok * k) / nExpert), this.rowLanes) };
     this.rec.dispatch(
       `${site}.up`,
       'moe_up',

@@ -3,7 +3,7 @@
 
 import { ModelError } from '../model/errors.ts';
 import type { StepRecorder } from './recorder.ts';
-import { matmulTile } from './shaders.ts';
+import { matmulTile, projectionRowsPerGroup } from './shaders.ts';
 import type { GpuMatrix } from './weights.ts';
 
 /** Rows of an activation buffer: `stride` floats per token, the first used at `offset`. */
@@ -31,10 +31,11 @@ export interface MatmulExtras {
  * Y[t, y.offset + r] = alpha·(Σ_c W[r, c]·X[t, x.offset + c] + B[r]) + R[t, r] for nTok tokens.
  * A matrix split across bindings runs once per part, each writing its rows of Y.
  */
-export function recordMatmul(rec: StepRecorder, site: string, m: GpuMatrix, x: View, y: View, nTok: number, rowsPerGroup: number, e: MatmulExtras): void {
+export function recordMatmul(rec: StepRecorder, site: string, m: GpuMatrix, x: View, y: View, nTok: number, rowLanes: number, e: MatmulExtras): void {
   // X is read as vec4: its rows must start on a 4-float boundary.
   if (x.offset % 4 !== 0 || x.stride % 4 !== 0) throw new ModelError('bad_shape', `${site}: activation offset ${x.offset} and stride ${x.stride} must be multiples of 4`);
-  const tile = matmulTile(nTok);
+  const tile = matmulTile(nTok, rowLanes);
+  const rowsPerGroup = projectionRowsPerGroup(rowLanes);
   const partial = e.firstRow !== undefined || e.rows !== undefined;
   if (partial && m.parts) throw new ModelError('bad_shape', `${site}: a weight split across bindings cannot take a row range`);
   const parts = m.parts ?? [{ buffer: m.buffer, firstRow: e.firstRow ?? 0, rows: e.rows ?? m.rows }];

@@ -13,7 +13,6 @@ import { layerTensorName as w } from '../model/tensorNames.ts';
 import { dequantize } from '../quant/dequant.ts';
 import { tensorRange } from '../gguf/slices.ts';
 import type { WeightSource } from '../model/weightSource.ts';
-import { projectionRowsPerGroup } from './shaders.ts';
 import type { StepRecorder } from './recorder.ts';
 import { recordMatmul, recordRmsNorm } from './matmul.ts';
 import type { View } from './matmul.ts';
@@ -102,7 +101,7 @@ function matmul(c: MlaRecorder, site: string, m: GpuMatrix, x: View, y: View, ro
     recordRmsNorm(c.rec, `${site}.norm`, x, norm.cols, norm.weight, c.s.xn, c.nTok, c.cfg.rmsEps);
     xin = { buffer: c.s.xn, stride: norm.cols, offset: 0 };
   }
-  recordMatmul(c.rec, site, m, xin, y, c.nTok, projectionRowsPerGroup(c.rowLanes), { dummy: c.s.dummy, firstRow, rows });
+  recordMatmul(c.rec, site, m, xin, y, c.nTok, c.rowLanes, { dummy: c.s.dummy, firstRow, rows });
 }
 
 /** For each head h: Y[t, h] = W_h · X[t, h], W_h = `rows` rows from row firstRow + h·rowsPerHead (matmul_heads.wgsl). */

@@ -689,6 +689,35 @@ export class GpuModel {
     return result;
   }
 
+  /**
+   * Creates the pipelines and bind groups of passes of 1, 2, 4, 8 and maxBatch tokens (every token
+   * tile of the projection kernels) and of a sampling step, by recording such passes and never submitting
+   * them. A browser compiles a pipeline in its GPU process when it is created, so after this the
+   * kernels compile while the person types rather than during the first answer (most of Pakar
+   * Demo's 2.4 s to its first token on SwiftShader). Nothing runs: the cache, the KV rows and the
+   * step counters are untouched (the uniforms a recorded dispatch writes are rewritten by each
+   * real one before it runs).
+   */
+  preparePasses(): void {
+    const { device } = this.gpu;
+    const n = this.scratch.maxTokens;
+    const modes: readonly [number, StepMode][] = [
+      [1, 'greedy'],
+      [1, { top: MAX_CANDIDATES }],
+      [2, 'greedy'],
+      [4, 'greedy'],
+      [8, 'greedy'],
+      [n, 'greedy'],
+    ];
+    for (const [T, mode] of modes.filter(([t]) => t <= n)) {
+      const encoder = device.createCommandEncoder({ label: 'prepare' });
+      this.recorder.begin(encoder);
+      const blocks = new GpuBlocks(this.recorder, this.weights, this.routed, this.cfg, this.scratch, T, 0, this.gpu.rowLanes, false);
+      this.recordResult(encoder, blocks.materialize(this.arch.forward(blocks, this.cfg)).buffer, mode, T);
+      encoder.finish();
+    }
+  }
+
   /** Records the readback `mode` asks for of `logits` ([T or 1, n_vocab]), ending the compute pass. */
   private recordResult(encoder: GPUCommandEncoder, logits: GPUBuffer, mode: StepMode, T: number): { staging: GPUBuffer; bytes: number } {
     const s = this.scratch;

@@ -121,9 +121,13 @@ export function projectionRowsPerGroup(rowLanes: number): number {
 }
 
 /**
- * Tokens per matmul workgroup for a pass of n tokens: the smallest of 1, 2, 4, 8 that holds
- * them, 8 beyond. Dispatch ceil(n / tile) token tiles.
+ * Tokens per projection workgroup (the TILE override) for n tokens: the smallest of 1, 2, 4, 8
+ * that holds them, 8 beyond. CPU adapters (rowLanes 1) use 1 or 8 only: their tile loop skips
+ * the second half of a tile of at most four tokens (common/rows4.wgsl), so 2 and 4 would cost the
+ * same and only add pipelines to compile (about half a second each on SwiftShader).
  */
-export function matmulTile(nTok: number): number {
-  return nTok <= 1 ? 1 : nTok <= 2 ? 2 : nTok <= 4 ? 4 : 8;
+export function matmulTile(nTok: number, rowLanes: number): number {
+  if (nTok <= 1) return 1;
+  if (rowLanes === 1) return 8;
+  return nTok <= 2 ? 2 : nTok <= 4 ? 4 : 8;
 }
