@@ -14,7 +14,8 @@ import type { ModelConfig } from '../../../workers/engine/model/config.ts';
 import type { QkNorm } from '../../../workers/engine/model/graph.ts';
 import { noRopeScaling } from '../../../workers/engine/model/rope.ts';
 import type { RopeScaling } from '../../../workers/engine/model/rope.ts';
-import { KernelBatch, Mismatches } from '../../helpers/gpuKernels.ts';
+import { KernelBatch, laneVariants, Mismatches } from '../../helpers/gpuKernels.ts';
+import { itemsPerGroup } from '../../../workers/engine/gpu/shaders.ts';
 import { nodeGpuDevice } from '../../helpers/nodeGpu.ts';
 
 const TOL = 1e-5;
@@ -262,9 +263,9 @@ const attnCases: AttnCase[] = [
 ];
 
 describe('attention equals f64 causal softmax attention', () => {
-  it('GQA and MHA, causal over the cache with pos0 > 0, n_tok 1/3/8/11, sliding window, sinks', async () => {
+  it.each(laneVariants)('LANES %i: GQA and MHA, causal over the cache with pos0 > 0, n_tok 1/3/8/11, sliding window, sinks', async (lanes) => {
     const rng = new Rng(0xa77);
-    const batch = new KernelBatch(device, 'attention');
+    const batch = new KernelBatch(device, `attention LANES=${lanes}`, lanes);
     const runs = attnCases.map((c) => {
       const swa = c.nSwa ?? 0;
       const label = `${c.nHead}:${c.nHeadKv} heads, dk ${c.dk}, dv ${c.dv}, pos0 ${c.pos0}, n_tok ${c.nTok}${swa ? `, window ${swa}` : ''}${c.sinks ? ', sinks' : ''}`;
@@ -332,7 +333,8 @@ describe('attention equals f64 causal softmax attention', () => {
           n_swa: swa,
           flags: c.sinks ? 1 : 0,
         },
-        [c.nHead, c.nTok, 1],
+        // CPU adapters: several heads a workgroup, one invocation each (6 heads: a ragged group).
+        [Math.ceil(c.nHead / itemsPerGroup('attention', lanes)), c.nTok, 1],
       );
       return { label, O, want };
     });

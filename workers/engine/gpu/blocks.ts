@@ -7,7 +7,7 @@ import type { ModelConfig } from '../model/config.ts';
 import type { AttentionOpts, Blocks, MoeOpts } from '../model/graph.ts';
 import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
 import { F_BIAS, F_RES, recordMatmul, recordRmsNorm } from './matmul.ts';
-import { matmulTile, projectionRowsPerGroup } from './shaders.ts';
+import { itemsPerGroup, matmulTile, projectionRowsPerGroup } from './shaders.ts';
 import type { StepRecorder } from './recorder.ts';
 import type { Scratch } from './scratch.ts';
 import type { GpuMatrix, GpuWeights } from './weights.ts';
@@ -229,7 +229,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
         n_swa: opts.slidingWindow ?? 0,
         flags: opts.sinks ? 1 : 0,
       },
-      [nHead, this.nTok, 1],
+      [Math.ceil(nHead / itemsPerGroup('attention', this.rowLanes)), this.nTok, 1],
     );
     const attnOut: Buf = { kind: 'buf', buffer: s.attnOut, width: nHead * dv };
     return {

@@ -26,6 +26,9 @@ import siluMul from './kernels/silu_mul.wgsl?raw';
 import routerV3 from './kernels/router_v3.wgsl?raw';
 import matmulHeads from './kernels/matmul_heads.wgsl?raw';
 
+/** Items (heads) per workgroup of the kernels that take several on CPU adapters: SwiftShader's SIMD width. */
+const ITEMS_PER_GROUP = 4;
+
 const kernels = {
   matmul: { source: `${rows4}\n${matmul}`, quant: true, dot: true },
   embed: { source: embed, quant: true },
@@ -35,7 +38,7 @@ const kernels = {
   moe_combine: { source: moeCombine, quant: false },
   rms_norm: { source: rmsNorm, quant: false, perItem: true },
   qk_rope: { source: qkRope, quant: false, kvCache: true, perItem: true },
-  attention: { source: attention, quant: false, kvCache: true, perItem: true },
+  attention: { source: attention, quant: false, kvCache: true, perItem: true, itemsPerGroup: ITEMS_PER_GROUP },
   argmax: { source: `${select}\n${argmax}`, quant: false, perItem: true },
   topk_partial: { source: `${select}\n${topkPartial}`, quant: false, perItem: true },
   topk_merge: { source: `${select}\n${topkMerge}`, quant: false, perItem: true },
@@ -92,8 +95,10 @@ export class PipelineCache {
       const module = this.device.createShaderModule({ label: key, code });
       const all: Record<string, number> = { LANES: this.rowLanes, ...constants };
       if ('kvCache' in k) all.KV_F16 = this.kvF16 ? 1 : 0;
-      // One workgroup per token or head: on CPU adapters, one invocation each (reduce.wgsl's WG).
+      // One workgroup per token or head: on CPU adapters, one invocation each (reduce.wgsl's WG),
+      // or a few items side by side, one invocation each (ITEMS), for the kernels that can.
       if ('perItem' in k && this.rowLanes === 1) all.WG = 1;
+      if ('itemsPerGroup' in k && this.rowLanes === 1) all.WG = all.ITEMS = k.itemsPerGroup;
       if ('dot' in k) all.RPI = rowsPerInvocation(this.rowLanes);
       pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main', constants: all } });
       this.pipelines.set(key, pipeline);
@@ -108,6 +113,12 @@ export function pipelineKey(kernel: KernelName, type: GgmlTypeInfo | undefined, 
     .map(([k, v]) => `:${k}=${v}`)
     .join('');
   return `${kernel}${type ? `:${type.name}` : ''}${extra}`;
+}
+
+/** Items per workgroup of `kernel` (attention's heads): ITEMS_PER_GROUP on CPU adapters where it takes several, else 1. */
+export function itemsPerGroup(kernel: KernelName, rowLanes: number): number {
+  const k = kernels[kernel];
+  return 'itemsPerGroup' in k && rowLanes === 1 ? k.itemsPerGroup : 1;
 }
 
 /** The projection kernels' RPI override (common/reduce.wgsl): 4 rows per invocation on CPU adapters. */
