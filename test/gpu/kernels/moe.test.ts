@@ -29,7 +29,7 @@ import { embedAt, junkBytes, KernelBatch, laneVariants, Mismatches, randomWeight
 import type { Lanes } from '../../helpers/gpuKernels.ts';
 import { nodeGpuDevice } from '../../helpers/nodeGpu.ts';
 import { testModel } from '../../helpers/testModels.ts';
-import { matmulTile } from '../../../workers/engine/gpu/shaders.ts';
+import { itemsPerGroup, matmulTile } from '../../../workers/engine/gpu/shaders.ts';
 
 const TOL = 1e-5;
 
@@ -448,7 +448,7 @@ describe('router → moe_up → moe_down → moe_combine equals CpuBlocks.moe', 
             g.router.type,
             [g.router.buffer, xBuf, g.norm, gated && sh?.gateInp ? sh.gateInp : dummy, XN, IDS, WTS, SHG, bs?.router ?? dummy],
             { n_embd: nEmbd, n_expert: nExpert, k, row_bytes: g.router.rowBytes, flags: rflags, eps: cfg.rmsEps, w_scale: c.opts.weightsScale, n_tok: T, ids_off: 0 },
-            [T, 1, 1],
+            [Math.ceil(T / itemsPerGroup('router', batch.lanes)), 1, 1],
           );
           // Every expert resident: slot e holds expert e.
           const identity = batch.input(

@@ -11,7 +11,8 @@ import { quantize } from '../../../reference/quant/quantize.ts';
 import { deviceRowBytes, toDeviceLayout } from '../../../workers/engine/gpu/layout.ts';
 import { ggmlTypeByName } from '../../../workers/engine/quant/types.ts';
 import type { GgmlTypeName } from '../../../workers/engine/quant/types.ts';
-import { embedAt, KernelBatch, Mismatches, POISON, routerFlags } from '../../helpers/gpuKernels.ts';
+import { embedAt, KernelBatch, laneVariants, Mismatches, POISON, routerFlags } from '../../helpers/gpuKernels.ts';
+import { itemsPerGroup } from '../../../workers/engine/gpu/shaders.ts';
 import { nodeGpuDevice } from '../../helpers/nodeGpu.ts';
 
 const TOL = 1e-5;
@@ -187,9 +188,9 @@ function clearGaps(c: RouterCase, d: RouterData): boolean {
 }
 
 describe('router equals f64 routing', () => {
-  it('softmax/sigmoid, renorm on/off, scale, shared gate, exact ties, F32/Q8_0/Q4_K weights', async () => {
+  it.each(laneVariants)('LANES %i: softmax/sigmoid, renorm on/off, scale, shared gate, exact ties, F32/Q8_0/Q4_K weights', async (lanes) => {
     const rng = new Rng(0x2047);
-    const batch = new KernelBatch(device, 'router');
+    const batch = new KernelBatch(device, `router LANES=${lanes}`, lanes);
     const runs = routerCases.map((c, i) => {
       let d = routerData(c, rng);
       for (let tries = 0; !clearGaps(c, d); tries++) {
@@ -220,7 +221,8 @@ describe('router equals f64 routing', () => {
           c.bias ? batch.input('RB', d.B) : batch.poisoned('no RB', 16),
         ],
         { n_embd: c.nEmbd, n_expert: c.nExpert, k: c.k, row_bytes: deviceRowBytes(type, c.nEmbd), flags, eps: 1e-6, w_scale: c.scale, n_tok: c.nTok, ids_off: idsOff },
-        [c.nTok, 1, 1],
+        // CPU adapters: several tokens a workgroup, one invocation each.
+        [Math.ceil(c.nTok / itemsPerGroup('router', lanes)), 1, 1],
       );
       return { c, d, refs, outs, idsOff };
     });

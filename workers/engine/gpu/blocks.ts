@@ -314,7 +314,7 @@ export class GpuBlocks implements Blocks<GpuAct> {
           biases ? this.weights.vector(w(il, 'ffnGateInpBias')) : s.dummy,
         ],
         { ...routerParams, flags: rflags },
-        [this.nTok, 1, 1],
+        [Math.ceil(this.nTok / itemsPerGroup('router', this.rowLanes)), 1, 1],
       );
     const expertBiases = biases ? { gate: w(il, 'ffnGateExpsBias'), up: w(il, 'ffnUpExpsBias'), down: w(il, 'ffnDownExpsBias') } : undefined;
     const routed = this.routed.layer(il);

@@ -26,13 +26,13 @@ import siluMul from './kernels/silu_mul.wgsl?raw';
 import routerV3 from './kernels/router_v3.wgsl?raw';
 import matmulHeads from './kernels/matmul_heads.wgsl?raw';
 
-/** Items (heads) per workgroup of the kernels that take several on CPU adapters: SwiftShader's SIMD width. */
+/** Items (heads, tokens) per workgroup of the kernels that take several on CPU adapters (reduce.wgsl's ITEMS): SwiftShader's SIMD width. */
 const ITEMS_PER_GROUP = 4;
 
 const kernels = {
   matmul: { source: `${rows4}\n${matmul}`, quant: true, dot: true },
   embed: { source: embed, quant: true },
-  router: { source: `${routerLogits}\n${router}`, quant: true, perItem: true },
+  router: { source: `${routerLogits}\n${router}`, quant: true, perItem: true, itemsPerGroup: ITEMS_PER_GROUP },
   moe_up: { source: `${members}\n${rows4}\n${moeUp}`, quant: true, dot: true },
   moe_down: { source: `${members}\n${rows4}\n${moeDown}`, quant: true, dot: true },
   moe_combine: { source: moeCombine, quant: false },
@@ -115,7 +115,7 @@ export function pipelineKey(kernel: KernelName, type: GgmlTypeInfo | undefined, 
   return `${kernel}${type ? `:${type.name}` : ''}${extra}`;
 }
 
-/** Items per workgroup of `kernel` (attention's heads): ITEMS_PER_GROUP on CPU adapters where it takes several, else 1. */
+/** Items per workgroup of `kernel` (attention's heads, the router's tokens): ITEMS_PER_GROUP on CPU adapters where it takes several, else 1. */
 export function itemsPerGroup(kernel: KernelName, rowLanes: number): number {
   const k = kernels[kernel];
   return 'itemsPerGroup' in k && rowLanes === 1 ? k.itemsPerGroup : 1;

@@ -1,7 +1,7 @@
 // Causal attention over the KV cache with GQA, one workgroup per (query head, token); on CPU
 // adapters (ITEMS > 1) one invocation per (head, token), ITEMS heads a workgroup, so that
 // SwiftShader's SIMD lanes each run a head instead of one lane running alone.
-// Entry `main`, workgroup WG (common/reduce.wgsl; WG = ITEMS on CPU adapters); dispatch
+// Entry `main`, workgroup WG (common/reduce.wgsl: ITEMS; WG = ITEMS on CPU adapters); dispatch
 // (ceil(n_head / ITEMS), n_tok).
 // s_j = (q · k_j) · kq_scale for first ≤ j ≤ pos (first > 0 with a sliding window n_swa);
 // p = softmax(s), with the head's sink logit (when F_SINKS) in the normaliser only;
@@ -11,8 +11,6 @@
 
 const F_SINKS: u32 = 1u;
 override KV_F16: bool = false;
-// Heads per workgroup, one invocation each, with no barrier (CPU adapters); 1: one head per workgroup, WG invocations cooperating.
-override ITEMS: u32 = 1u;
 
 struct Params {
   n_head: u32, n_head_kv: u32, dk: u32, dv: u32,

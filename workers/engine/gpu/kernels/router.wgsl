@@ -2,7 +2,10 @@
 // normalised row also written to XN for the experts), router logits (+ bias), softmax, sigmoid
 // or none (top-k on raw logits, then softmax over the k),
 // top-k (ties → lowest id), renormalisation and scale; optionally the shared expert's
-// sigmoid gate. Entry `main`, workgroup 64; dispatch (n_tok).
+// sigmoid gate. Entry `main`, workgroup WG: one token, or ITEMS tokens one invocation each (CPU
+// adapters; common/reduce.wgsl); dispatch (ceil(n_tok / ITEMS)). The last workgroup's invocations
+// past n_tok repeat its last token: they compute and write exactly its values, so no barrier-free
+// early return is needed before the barriers.
 
 const F_SIGMOID: u32 = 1u;
 const F_NORM_W: u32 = 2u;
@@ -29,35 +32,37 @@ struct Params {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let t = wg.x;
+  let t = min(wg.x * ITEMS + item_slot(lid), p.n_tok - 1u);
   let xo = t * p.n_embd;
+  let lane = item_lane(lid);
+  let li = item_slot(lid);
   norm_and_logits(t, lid);
-  if (lid == 0u && (p.flags & F_BIAS) != 0u) {
-    for (var e = 0u; e < p.n_expert; e++) { logits[e] += RB[e]; }
+  if (lane == 0u && (p.flags & F_BIAS) != 0u) {
+    for (var e = 0u; e < p.n_expert; e++) { logits[li][e] += RB[e]; }
   }
   if ((p.flags & F_SHEXP_GATE) != 0u) {
     var acc = 0.0;
-    for (var c = lid; c < p.n_embd; c += WG) { acc += G[c] * XN[xo + c]; }
-    let g = reduce_sum(lid, acc);
-    if (lid == 0u) { SHG[t] = 1.0 / (1.0 + exp(-g)); }
+    for (var c = lane; c < p.n_embd; c += item_stride()) { acc += G[c] * XN[xo + c]; }
+    let g = item_sum(lid, acc);
+    if (lane == 0u) { SHG[t] = 1.0 / (1.0 + exp(-g)); }
   }
   workgroupBarrier();
-  if (lid != 0u) { return; }
+  if (lane != 0u) { return; }
 
   // Probabilities in place of the logits (gpt-oss keeps the raw logits for its top-k).
   let raw = (p.flags & F_SOFTMAX_WEIGHT) != 0u;
-  if (!raw) { logits_to_probs((p.flags & F_SIGMOID) != 0u); }
+  if (!raw) { logits_to_probs(li, (p.flags & F_SIGMOID) != 0u); }
   var sum = 0.0;
   for (var k = 0u; k < p.k; k++) {
     var best = 0u;
     var bv = -3.4e38;
     for (var e = 0u; e < p.n_expert; e++) {
-      if (logits[e] > bv) { bv = logits[e]; best = e; }
+      if (logits[li][e] > bv) { bv = logits[li][e]; best = e; }
     }
     IDS[p.ids_off + t * p.k + k] = best;
     WTS[t * p.k + k] = bv;
     sum += bv;
-    logits[best] = -3.4e38;
+    logits[li][best] = -3.4e38;
   }
   if (raw) {
     // Softmax over the k chosen logits; the first is the largest.

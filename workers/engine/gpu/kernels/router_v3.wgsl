@@ -34,8 +34,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (lid != 0u) { return; }
 
   // `logits` holds the probabilities from here on.
-  logits_to_probs((p.flags & F_SIGMOID) != 0u);
-  for (var e = 0u; e < p.n_expert; e++) { sel[e] = logits[e] + select(0.0, B[e], (p.flags & F_SEL_BIAS) != 0u); }
+  logits_to_probs(0u, (p.flags & F_SIGMOID) != 0u);
+  for (var e = 0u; e < p.n_expert; e++) { sel[e] = logits[0][e] + select(0.0, B[e], (p.flags & F_SEL_BIAS) != 0u); }
 
   if (p.n_group > 1u) {
     // Keep the n_group_used groups with the highest top-2 sums; mask the others' experts.
@@ -73,8 +73,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     }
     taken[best] = true;
     IDS[p.ids_off + t * p.k + k] = best;
-    WTS[t * p.k + k] = logits[best];
-    sum += logits[best];
+    WTS[t * p.k + k] = logits[0][best];
+    sum += logits[0][best];
   }
   // llama.cpp's floor for the renormalisation sum.
   let denom = select(1.0, max(sum, 6.103515625e-5), (p.flags & F_NORM_W) != 0u);

@@ -7,6 +7,22 @@
 override WG: u32 = 64u;
 const TT: u32 = 8u; // tokens per workgroup tile
 
+// Items (tokens, heads) per workgroup of the per-item kernels that can take several: 1, with
+// WG invocations cooperating on it; or, on CPU adapters, WG = ITEMS independent items, one
+// invocation each with no barrier between them, so that SwiftShader's SIMD lanes each run an item.
+override ITEMS: u32 = 1u;
+
+/** The invocation's item within the workgroup (0 when the workgroup has one). */
+fn item_slot(lid: u32) -> u32 { return select(0u, lid, ITEMS > 1u); }
+/** Where an item's strided loops start (lid, or 0 when each invocation has its own item) and their stride. */
+fn item_lane(lid: u32) -> u32 { return select(lid, 0u, ITEMS > 1u); }
+fn item_stride() -> u32 { return select(WG, 1u, ITEMS > 1u); }
+/** reduce_sum over the item's invocations (its own value when it has one). */
+fn item_sum(lid: u32, v: f32) -> f32 {
+  if (ITEMS > 1u) { return v; }
+  return reduce_sum(lid, v);
+}
+
 var<workgroup> red1: array<f32, WG>;
 
 fn reduce_sum(lid: u32, v: f32) -> f32 {
