@@ -3,11 +3,11 @@
 // (min(G, 32768), ceil(G / 32768), ceil(n_tok / TILE)) for G = ceil(rows / (ROWS·RPI)) row groups
 // (shaders.ts projectionRowsPerGroup).
 // Y[t, y_off + r] = alpha · (Σ_c W[r, c] · X[t, c] + B[r]) + R[t, r]
-// TILE (1, 2, 4 or 8 tokens, an override) fixes the accumulators at compile time: they are
-// scalars, never an indexed array, which CPU adapters (SwiftShader) keep in memory. Each
-// token's sum is the same unit_dot arithmetic (unit_dot4 repeats it per token) in the same order
-// for any tile and n_tok: batch-invariant.
-// Needs unit_dot (common/unit_dot.wgsl or the type's fused one).
+// TILE (1, 2, 4 or 8 tokens, an override; 1 or 8 on CPU adapters) fixes the accumulators at
+// compile time: they are scalars, never an indexed array, which CPU adapters (SwiftShader) keep
+// in memory. Each token's sum is the same unit_dot arithmetic (unit_dot4 repeats it per token)
+// in the same order for any tile and n_tok on one device: batch-invariant.
+// Needs common/rows4.wgsl and unit_dot (common/unit_dot.wgsl or the type's fused one).
 
 const F_BIAS: u32 = 2u;
 const F_RES: u32 = 4u;

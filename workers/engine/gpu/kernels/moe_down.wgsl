@@ -3,7 +3,7 @@
 // chose return at once. Workgroup column y is weight slot y (SLOTS, as moe_up.wgsl).
 // Entry `main`, workgroup 64 = ROWS invocations of RPI rows × LANES lanes; dispatch
 // (ceil(n_embd / (ROWS·RPI)), n_slots).
-// Needs common/members.wgsl and unit_dot (common/unit_dot.wgsl or the type's fused one).
+// Needs common/members.wgsl, common/rows4.wgsl and unit_dot (common/unit_dot.wgsl or the type's fused one).
 
 const F_BIAS: u32 = 1u;
 
@@ -23,7 +23,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read> SLOTS: array<u32>;     // expert of each slot, from slots_off (not dense)
 @group(0) @binding(6) var<uniform> p: Params;
 
-/** Σ_c Wd_e[r, c] · H[m_t, c] for each member m_t of the tile (slots past tile.n repeat the last). */
+/** GPUs (LANES lanes a row): Σ_c Wd_e[r, c] · H[m_t, c] for each member m_t of the tile (slots past tile.n repeat the last). */
 fn down_tile(base: u32, units: u32, lane: u32, tile: Tile) -> array<f32, TT> {
   let w = p.n_ff / 4u;
   let x0 = tile.m[0] * w; let x1 = tile.m[1] * w; let x2 = tile.m[2] * w; let x3 = tile.m[3] * w;

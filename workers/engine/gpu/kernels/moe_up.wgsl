@@ -2,14 +2,14 @@
 // every pair p = (t, slot) routed to expert e; with F_BIAS the gate and up get their expert's
 // biases first, and with F_OAI the activation is gpt-oss's clamped SwiGLU instead. W holds the gate tensor then the up tensor (same
 // type), so both are read through one binding. Each chosen expert's rows are read once per tile
-// of TILE member tokens (an override: 1, 2, 4 or 8, at least the tokens of the pass, so that a
-// decode step's one token runs a tile of one; the accumulators are scalars, see matmul.wgsl);
-// experts nobody chose return at once. Workgroup column y is weight slot y, which holds expert
+// of TILE member tokens (an override: 1, 2, 4 or 8, about the members an expert gets, so that a
+// decode step's one token runs a tile of one; shaders.ts matmulTile; the accumulators are
+// scalars, see matmul.wgsl); experts nobody chose return at once. Workgroup column y is weight slot y, which holds expert
 // SLOTS[slots_off + y] (NO_EXPERT: empty), so that W may hold only some experts (the expert
 // cache, gpu/expertSlots.ts); a dense expert is slot 0 and ignores SLOTS.
 // Entry `main`, workgroup 64 = ROWS invocations of RPI rows × LANES lanes; dispatch
 // (ceil(n_ff / (ROWS·RPI)), n_slots).
-// Needs common/members.wgsl and unit_dot (common/unit_dot.wgsl or the type's fused one).
+// Needs common/members.wgsl, common/rows4.wgsl and unit_dot (common/unit_dot.wgsl or the type's fused one).
 
 const F_BIAS: u32 = 1u;
 const F_OAI: u32 = 2u;
@@ -38,7 +38,7 @@ fn swiglu_oai(g: f32, u: f32) -> f32 {
   return x / (1.0 + exp(-1.702 * x)) * (y + 1.0);
 }
 
-/** Gate and up sums of row r for each member of the tile (slots past tile.n repeat the last). */
+/** GPUs (LANES lanes a row): gate and up sums of row r for each member of the tile (slots past tile.n repeat the last). */
 struct GateUp { g: array<f32, TT>, u: array<f32, TT> }
 
 fn up_tile(gate_base: u32, up_base: u32, units: u32, lane: u32, tile: Tile) -> GateUp {
@@ -49,8 +49,8 @@ fn up_tile(gate_base: u32, up_base: u32, units: u32, lane: u32, tile: Tile) -> G
   var u0 = 0.0; var u1 = 0.0; var u2 = 0.0; var u3 = 0.0; var u4 = 0.0; var u5 = 0.0; var u6 = 0.0; var u7 = 0.0;
   for (var u = lane; u < units; u += LANES) {
     let q = 8u * u;
-    // Only TILE (an override) picks the path: SwiftShader runs both sides of a branch on a
-    // runtime value, so every slot of the tile is computed (those past tile.n repeat the last).
+    // Only TILE (an override) picks the path: every slot of the tile is computed (those past
+    // tile.n repeat the last), so the accumulators stay scalars.
     if (TILE <= 2u) {
       g0 += unit_dot(gate_base, u, x0 + q); u0 += unit_dot(up_base, u, x0 + q);
       if (TILE == 2u) { g1 += unit_dot(gate_base, u, x1 + q); u1 += unit_dot(up_base, u, x1 + q); }
