@@ -96,10 +96,14 @@ fn up_rows4_tile(e: u32, slot: u32, r0: u32, tile: Tile) {
   let w = p.n_embd / 4u;
   let x0 = (tile.m[0] / p.k) * w; let x1 = (tile.m[1] / p.k) * w; let x2 = (tile.m[2] / p.k) * w; let x3 = (tile.m[3] / p.k) * w;
   let x4 = (tile.m[4] / p.k) * w; let x5 = (tile.m[5] / p.k) * w; let x6 = (tile.m[6] / p.k) * w; let x7 = (tile.m[7] / p.k) * w;
-  let g = rows4_dot_tile(base, r0, p.n_ff, p.row_bytes, units, tile.n, x0, x1, x2, x3, x4, x5, x6, x7);
-  let u = rows4_dot_tile(p.up_off + base, r0, p.n_ff, p.row_bytes, units, tile.n, x0, x1, x2, x3, x4, x5, x6, x7);
+  // Gate, then up, in a loop rather than two inlined copies: the tile loop is large, and
+  // SwiftShader's compile time grows with the code (this kernel compiled 3× slower inlined).
+  var s: array<array<mat2x4<f32>, 4>, 2>;
+  for (var i = 0u; i < 2u; i++) {
+    s[i] = rows4_dot_tile(select(base, p.up_off + base, i == 1u), r0, p.n_ff, p.row_bytes, units, tile.n, x0, x1, x2, x3, x4, x5, x6, x7);
+  }
   for (var j = 0u; j < 4u && r0 + j < p.n_ff; j++) {
-    for (var t = 0u; t < tile.n; t++) { store_h(e, r0 + j, tile.m[t], g[j][t / 4u][t % 4u], u[j][t / 4u][t % 4u]); }
+    for (var t = 0u; t < tile.n; t++) { store_h(e, r0 + j, tile.m[t], s[0][j][t / 4u][t % 4u], s[1][j][t / 4u][t % 4u]); }
   }
 }
 
