@@ -8,6 +8,8 @@ import { matVec, rmsNorm, rope, sigmoid, silu, softmaxInPlace, swigluOai } from 
 import type { CpuWeights } from './weights.ts';
 import { mlaAttention } from './mla.ts';
 import { selectExperts } from './selectExperts.ts';
+import { deltaNetToken } from './deltaNet.ts';
+import type { CpuRecurrentState } from './recurrentState.ts';
 
 export type Acts = Float32Array[];
 
@@ -39,6 +41,8 @@ export class CpuBlocks implements Blocks<Acts> {
     private readonly tokens: readonly number[],
     /** Position of the batch's first token. */
     private readonly start: number,
+    /** The DeltaNet layers' state (hybrid models). */
+    private readonly recurrent?: CpuRecurrentState,
   ) {}
 
   embed(name: string = globalTensors.tokenEmbd): Acts {
@@ -88,9 +92,22 @@ export class CpuBlocks implements Blocks<Acts> {
     const neox = this.cfg.ropeType === 'neox';
     const queries: Float32Array[] = [];
 
+    const gates: Float32Array[] = [];
+
     for (let t = 0; t < x.length; t++) {
       const pos = this.start + t;
       let q = matVec(wt.matrix(w(il, 'attnQ')), x[t], bias(w(il, 'attnQBias')));
+      if (opts.outputGate) {
+        // Each head's query is followed by its gate: [q_0; g_0; q_1; g_1; …].
+        const both = q;
+        q = new Float32Array(nHead * dk);
+        const gate = new Float32Array(nHead * dk);
+        for (let h = 0; h < nHead; h++) {
+          q.set(both.subarray(2 * h * dk, (2 * h + 1) * dk), h * dk);
+          gate.set(both.subarray((2 * h + 1) * dk, (2 * h + 2) * dk), h * dk);
+        }
+        gates.push(gate);
+      }
       let k = matVec(wt.matrix(w(il, 'attnK')), x[t], bias(w(il, 'attnKBias')));
       const v = matVec(wt.matrix(w(il, 'attnV')), x[t], bias(w(il, 'attnVBias')));
       if (opts.qkNorm === 'full_width') {
@@ -143,6 +160,7 @@ export class CpuBlocks implements Blocks<Acts> {
           for (let i = 0; i < dv; i++) out[h * dv + i] += p * val[kvh * dv + i];
         }
       }
+      if (opts.outputGate) for (let i = 0; i < out.length; i++) out[i] *= sigmoid(gates[t][i]);
       return matVec(wo, out, bo);
     });
   }
@@ -198,6 +216,17 @@ export class CpuBlocks implements Blocks<Acts> {
 
   mla(x: Acts, il: number): Acts {
     return mlaAttention(this.weights, this.cfg, this.cache, this.start, x, il);
+  }
+
+  deltaNet(x: Acts, il: number): Acts {
+    const d = this.cfg.deltaNet;
+    if (!d || !this.recurrent) throw new RangeError(`layer ${il}: DeltaNet on a model without DeltaNet state`);
+    const state = this.recurrent.layer(il);
+    return x.map((v, t) => {
+      const y = deltaNetToken(this.weights, this.cfg, d, il, state, v);
+      this.recurrent?.record(il, this.start + t + 1);
+      return y;
+    });
   }
 
   denseFfn(x: Acts, il: number): Acts {

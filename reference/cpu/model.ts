@@ -9,6 +9,7 @@ import { CpuBlocks } from './blocks.ts';
 import type { Routing } from './blocks.ts';
 import type { KvCacheType } from '../../workers/engine/model/config.ts';
 import { CpuKvCache } from './kvCache.ts';
+import { CpuRecurrentState } from './recurrentState.ts';
 import { CpuWeights } from './weights.ts';
 
 export class CpuModel {
@@ -16,6 +17,10 @@ export class CpuModel {
   private readonly arch: ArchDef;
   private readonly weights: CpuWeights;
   private readonly cache: CpuKvCache;
+  /** The DeltaNet layers' state (hybrid models). */
+  private readonly recurrent: CpuRecurrentState | undefined;
+  /** Positions run so far (the KV cache alone misses them when layer 0 is recurrent). */
+  private positions = 0;
   /** Routing of the last forward pass. */
   lastRouting: Routing = [];
   /** The normalised final states of the last forward pass, one per token (what the MTP block reads). */
@@ -36,6 +41,7 @@ export class CpuModel {
     this.cfg = this.arch.config(file);
     this.weights = new CpuWeights(file, bytes);
     this.cache = new CpuKvCache(this.cfg.nLayer, kvCache === 'f16');
+    this.recurrent = this.cfg.deltaNet && new CpuRecurrentState(this.cfg.deltaNet);
     this.mtpCache = new CpuKvCache(this.cfg.nLayer + 1, kvCache === 'f16');
   }
 
@@ -45,7 +51,7 @@ export class CpuModel {
 
   /** Positions already in the KV cache. */
   get nPast(): number {
-    return this.cache.length;
+    return this.positions;
   }
 
   /** Bytes the KV cache holds now (f32 values). */
@@ -55,7 +61,18 @@ export class CpuModel {
 
   /** Bytes of KV cache per token, over all layers (0 while empty). */
   get kvBytesPerToken(): number {
-    return this.cache.length === 0 ? 0 : this.kvCacheBytes / this.cache.length;
+    return this.positions === 0 ? 0 : this.kvCacheBytes / this.positions;
+  }
+
+  /** Bytes of DeltaNet state held now (f32). */
+  get recurrentStateBytes(): number {
+    return (this.recurrent?.storedFloats() ?? 0) * 4;
+  }
+
+  /** The longest prefix of at most n positions that truncate() can keep exactly. */
+  restorable(n: number): number {
+    const m = Math.min(n, this.positions);
+    return this.recurrent ? this.recurrent.restorable(m) : m;
   }
 
   /** Runs `tokens` at positions nPast.. and returns each token's logits. */
@@ -63,8 +80,10 @@ export class CpuModel {
     for (const t of tokens) {
       if (!Number.isInteger(t) || t < 0 || t >= this.cfg.nVocab) throw new RangeError(`token id ${t} is outside the vocabulary (0..${this.cfg.nVocab - 1})`);
     }
-    const blocks = new CpuBlocks(this.weights, this.cfg, this.cache, tokens, this.cache.length);
+    const blocks = new CpuBlocks(this.weights, this.cfg, this.cache, tokens, this.positions, this.recurrent);
     const logits = this.arch.forward(blocks, this.cfg);
+    this.positions += tokens.length;
+    this.recurrent?.prune(this.positions);
     this.lastRouting = blocks.routing;
     this.lastHidden = blocks.finalHidden;
     return logits;
@@ -101,8 +120,11 @@ export class CpuModel {
     this.mtpCache.truncate(this.mtpLength);
   }
 
-  /** Keeps the first n positions of the KV cache. */
+  /** Keeps the first n positions of the KV cache and the recurrent state after them (see restorable). */
   truncate(n: number): void {
+    if (n >= this.positions) return;
+    this.recurrent?.truncate(n);
     this.cache.truncate(n);
+    this.positions = n;
   }
 }

@@ -47,6 +47,8 @@ export interface TensorSink {
   linear(name: string, cols: number, rows: number, type: GgmlTypeName, gain?: number, experts?: number): void;
   /** A tensor of any shape with N(0, std²) values. */
   random(name: string, dims: number[], std: number, type: GgmlTypeName): void;
+  /** A tensor with the given values. */
+  values(name: string, dims: number[], data: Float32Array, type: GgmlTypeName): void;
 }
 
 /** The sizes and tensor types one generated layer needs. */

@@ -23,8 +23,10 @@ import { defaultDeepseek2, deepseek2Hparams, deepseek2Layer } from './deepseek2.
 import type { Deepseek2Spec } from './deepseek2.ts';
 import { defaultGlm4Moe, glm4MoeHparams, glm4MoeLayer } from './glm4moe.ts';
 import type { Glm4MoeSpec } from './glm4moe.ts';
+import { defaultQwenHybrid, qwenHybridHparams, qwenHybridLayer } from './qwenHybrid.ts';
+import type { QwenHybridSpec } from './qwenHybrid.ts';
 
-export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama', 'deepseek2', 'gpt-oss', 'glm4moe'] as const;
+export const generatorArchs = ['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'llama', 'deepseek2', 'gpt-oss', 'glm4moe', 'qwen3next', 'qwen35moe'] as const;
 export type GeneratorArch = (typeof generatorArchs)[number];
 
 /** Quant type per tensor class; norms and biases are always F32. */
@@ -70,6 +72,8 @@ export interface ModelSpec {
   readonly deepseek2?: Partial<Deepseek2Spec>;
   /** glm4moe's dense lead, NextN blocks, Q/K norm and routing (defaults: defaultGlm4Moe). */
   readonly glm4?: Partial<Glm4MoeSpec>;
+  /** qwen3next / qwen35moe: DeltaNet sizes, attention interval, NextN blocks (defaults: defaultQwenHybrid). */
+  readonly hybrid?: Partial<QwenHybridSpec>;
 }
 
 export function allTypes(t: GgmlTypeName): TensorTypes {
@@ -147,9 +151,12 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
         ),
         type,
       ),
+    values: (name: string, dims: number[], data: Float32Array, type: GgmlTypeName): void => add(name, dims, data, type),
   };
   const glm: Glm4MoeSpec = { ...defaultGlm4Moe, ...s.glm4 };
-  const blocks = s.nLayer + (a === 'glm4moe' ? glm.nextn : a === 'deepseek2' ? (ds.nextn ?? 0) : 0);
+  const hy: QwenHybridSpec = { ...defaultQwenHybrid, ...s.hybrid };
+  const hybrid = a === 'qwen3next' || a === 'qwen35moe' ? a : undefined;
+  const blocks = s.nLayer + (a === 'glm4moe' ? glm.nextn : a === 'deepseek2' ? (ds.nextn ?? 0) : hybrid ? hy.nextn : 0);
   const shape = {
     nEmbd: s.nEmbd,
     nHead: s.nHead,
@@ -168,6 +175,10 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
     }
     if (a === 'deepseek2') {
       deepseek2Layer(sink, il, s.nLayer, ds, shape);
+      continue;
+    }
+    if (hybrid) {
+      qwenHybridLayer(sink, hybrid, il, s.nLayer, hy, { ...shape, nFfShexp: s.nFfShexp });
       continue;
     }
     const qDim = s.nHead * headDim;
@@ -232,9 +243,9 @@ export function generateModel(partial: Partial<ModelSpec> & Pick<ModelSpec, 'arc
     add(globalTensors.output, [s.nEmbd, nV], out, s.types.output);
   }
 
-  const extra = a === 'deepseek2' ? deepseek2Hparams(ds, s.nHead, s.nFf) : a === 'glm4moe' ? glm4MoeHparams(glm, s.nFf) : [];
-  // GLM rotates half of each head (partial_rotary_factor 0.5).
-  const ropeDim = a === 'deepseek2' ? ds.ropeDim : a === 'glm4moe' ? headDim / 2 : headDim;
+  const extra = a === 'deepseek2' ? deepseek2Hparams(ds, s.nHead, s.nFf) : a === 'glm4moe' ? glm4MoeHparams(glm, s.nFf) : hybrid ? qwenHybridHparams(hybrid, hy, s.nFf, s.nFfShexp) : [];
+  // GLM rotates half of each head (partial_rotary_factor 0.5), the Qwen hybrids a quarter.
+  const ropeDim = a === 'deepseek2' ? ds.ropeDim : a === 'glm4moe' ? headDim / 2 : hybrid ? hy.attnHeadDim / 4 : headDim;
   return writeGguf({ metadata: [...hparams(s, ropeDim, nV, blocks), ...extra, ...vocab.metadata], tensors });
 }
 
@@ -262,7 +273,7 @@ function hparams(s: ModelSpec, ropeDim: number, nVocab: number, blocks: number):
   if (a === 'qwen3moe' || a === 'qwen2moe') {
     m.push(kv.u32(k('feed_forward_length'), s.nFf * 4), kv.u32(k('expert_feed_forward_length'), s.nFf));
     if (a === 'qwen3moe') m.push(kv.u32(k('attention.key_length'), headDim), kv.u32(k('attention.value_length'), headDim));
-  } else if (a !== 'deepseek2' && a !== 'gpt-oss' && a !== 'glm4moe') {
+  } else if (a !== 'deepseek2' && a !== 'gpt-oss' && a !== 'glm4moe' && a !== 'qwen3next' && a !== 'qwen35moe') {
     m.push(kv.u32(k('feed_forward_length'), s.nFf));
   }
   if (a === 'qwen2moe' || (a === 'granitemoe' && s.nFfShexp > 0)) m.push(kv.u32(k('expert_shared_feed_forward_length'), s.nFfShexp));

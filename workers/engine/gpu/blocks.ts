@@ -4,6 +4,7 @@
 // produces the sublayer output, Granite's scales into the embedding and output kernels.
 
 import type { ModelConfig } from '../model/config.ts';
+import { ModelError } from '../model/errors.ts';
 import type { AttentionOpts, Blocks, MoeOpts } from '../model/graph.ts';
 import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
 import { F_BIAS, F_RES, recordMatmul, recordRmsNorm } from './matmul.ts';
@@ -249,6 +250,10 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const nHead = this.cfg.nHead;
     const attnOut: Buf = { kind: 'buf', buffer: this.s.attnOut, width: nHead * (this.cfg.mla?.vDim ?? 0) };
     return this.projected(`L${il}.attn_output`, w(il, 'attnOutput'), attnOut);
+  }
+
+  deltaNet(_x: GpuAct, il: number): GpuAct {
+    throw new ModelError('unknown_arch', `layer ${il}: Gated DeltaNet layers do not run on WebGPU yet`);
   }
 
   denseFfn(x: GpuAct, il: number): GpuAct {

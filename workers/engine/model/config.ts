@@ -7,6 +7,7 @@ import { ModelError } from './errors.ts';
 import { noRopeScaling } from './rope.ts';
 import type { RopeScaling } from './rope.ts';
 import type { MlaConfig } from './mla.ts';
+import type { DeltaNetConfig } from './deltaNet.ts';
 import type { MoeRouting, QkNorm } from './graph.ts';
 
 export type RopeType = 'norm' | 'neox';
@@ -61,6 +62,8 @@ export interface ModelConfig {
    * blk.<nLayer>… hold them. Absent or 0: none.
    */
   readonly nNextn?: number;
+  /** Gated DeltaNet linear attention and which layers use it (qwen3next, qwen35moe); absent for none. */
+  readonly deltaNet?: DeltaNetConfig;
 }
 
 /** The keys every transformer has; `arch` prefixes them (`qwen3moe.block_count`). */

@@ -14,6 +14,11 @@ export interface AttentionOpts {
   readonly slidingWindow?: number;
   /** The output projection carries a bias (gpt-oss). */
   readonly outputBias?: boolean;
+  /**
+   * attn_q carries a gate after each head's query ([q_h; gate_h]); the attention output is
+   * multiplied by sigmoid(gate) before the output projection (qwen3next, qwen35moe).
+   */
+  readonly outputGate?: boolean;
 }
 
 /** softmax_weight (gpt-oss): top-k on the raw logits, then softmax over the k chosen. */
@@ -66,4 +71,6 @@ export interface Blocks<A> {
   mla(x: A, il: number): A;
   /** Dense SiLU-gated FFN of layer `il` (ffn_gate, ffn_up, ffn_down) on normalised input x. */
   denseFfn(x: A, il: number): A;
+  /** Gated DeltaNet linear attention of layer `il` (cfg.deltaNet) on normalised input x, through ssm_out. */
+  deltaNet(x: A, il: number): A;
 }

@@ -61,6 +61,21 @@ export const layerTensors = {
   // Optional: the block's own embeddings and output head (absent: the trunk's).
   nextnEmbedTokens: 'nextn.embed_tokens.weight',
   nextnSharedHeadHead: 'nextn.shared_head_head.weight',
+  // Gated DeltaNet linear attention (qwen3next, qwen35moe): the conv input [q; k; v] and the output
+  // gate z, as one legacy ssm_in grouped per key head (qwen3next) or attn_qkv + attn_gate; beta and
+  // alpha as one ssm_ba grouped per key head (qwen3next) or ssm_beta + ssm_alpha; the causal conv,
+  // the decay's bias (ssm_dt) and −exp(A_log) (ssm_a), the gated norm and the output projection.
+  ssmIn: 'ssm_in.weight',
+  attnQkv: 'attn_qkv.weight',
+  attnGate: 'attn_gate.weight',
+  ssmBa: 'ssm_ba.weight',
+  ssmBeta: 'ssm_beta.weight',
+  ssmAlpha: 'ssm_alpha.weight',
+  ssmConv1d: 'ssm_conv1d.weight',
+  ssmDt: 'ssm_dt.bias',
+  ssmA: 'ssm_a',
+  ssmNorm: 'ssm_norm.weight',
+  ssmOut: 'ssm_out.weight',
 } as const;
 
 export type LayerTensor = keyof typeof layerTensors;

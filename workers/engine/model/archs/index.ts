@@ -10,9 +10,11 @@ import { granitemoe } from './granitemoe.ts';
 import { llama } from './llama.ts';
 import { olmoe } from './olmoe.ts';
 import { qwen2moe } from './qwen2moe.ts';
+import { qwen35moe } from './qwen35moe.ts';
 import { qwen3moe } from './qwen3moe.ts';
+import { qwen3next } from './qwen3next.ts';
 
-export const archs: readonly ArchDef[] = [qwen3moe, qwen2moe, olmoe, granitemoe, llama, deepseek2, gptOss, glm4moe];
+export const archs: readonly ArchDef[] = [qwen3moe, qwen2moe, olmoe, granitemoe, llama, deepseek2, gptOss, glm4moe, qwen3next, qwen35moe];
 
 export function archOf(file: GgufFile): ArchDef {
   checkWholeFile(file, 'this file');
