@@ -29,7 +29,7 @@ async function run(model: GpuModel): Promise<{ tokens: number[]; logits: Float32
 
 const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
-describe.each(generatorArchs.filter((a) => a !== 'qwen3next' && a !== 'qwen35moe'))('%s with paged experts', (arch) => {
+describe.each(generatorArchs)('%s with paged experts', (arch) => {
   it("decodes exactly as fully resident at 10% and 25% of the experts' bytes", async () => {
     const spec: Spec = {
       arch,

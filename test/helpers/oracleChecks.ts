@@ -50,11 +50,11 @@ export async function gpuGreedyChecked(gpu: GpuModel, prompt: readonly number[],
 export async function expectGpuMatchesLlama(
   m: { readonly path: string; readonly bytes: Uint8Array; readonly prompt: number[] },
   tolerance: number,
-  o: { readonly kvCache?: 'f32' | 'f16'; readonly check?: (gpu: GpuModel) => void } = {},
+  o: { readonly kvCache?: 'f32' | 'f16'; readonly nCtx?: number; readonly check?: (gpu: GpuModel) => void } = {},
 ): Promise<void> {
   const oracle = llamaGreedy(m.path, m.prompt, nTokens, o.kvCache === 'f16' ? 'F16' : 'F32');
   oracle.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-  const gpu = await loadGpuModel(m.bytes, { maxTokens: 8, nCtx: 64, kvCache: o.kvCache ?? 'f32' });
+  const gpu = await loadGpuModel(m.bytes, { maxTokens: 8, nCtx: o.nCtx ?? 64, kvCache: o.kvCache ?? 'f32' });
   try {
     o.check?.(gpu);
     const greedy = await gpuGreedyChecked(gpu, m.prompt, nTokens);

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { llamaGreedy } from '../helpers/llamaOracle.ts';
-import { expectTop5Close } from '../helpers/oracleChecks.ts';
+import { expectGpuMatchesLlama, expectTop5Close } from '../helpers/oracleChecks.ts';
 import { nTokens } from '../helpers/oracleSpecs.ts';
 import { clearMarginModel } from '../helpers/testModels.ts';
 import { hybridCase, type HybridArch } from '../helpers/hybridCases.ts';
@@ -32,5 +32,11 @@ describe('Qwen hybrids match llama.cpp', () => {
       `prompt ${m.prompt.join(',')}`,
     ).toEqual(m.run.tokens);
     expectTop5Close(m.run.probs, theirs, tolerance, `prompt ${m.prompt.join(',')}`);
+  });
+
+  it.each(cases)('WebGPU, %s', async (_, arch, q, hybrid) => {
+    const { spec, promptLength, minGap, minRoutingGap, tolerance } = hybridCase(arch, q, hybrid);
+    const m = clearMarginModel(spec, promptLength, nTokens, minGap, minRoutingGap);
+    await expectGpuMatchesLlama(m, tolerance, { nCtx: 128, check: (gpu) => expect(gpu.lastStep.recurrentStateBytes).toBeGreaterThan(0) });
   });
 });

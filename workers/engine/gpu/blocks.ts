@@ -14,6 +14,8 @@ import type { Scratch } from './scratch.ts';
 import type { GpuMatrix, GpuWeights } from './weights.ts';
 import type { ExpertSlots, LayerExperts } from './expertSlots.ts';
 import { recordDenseUp, recordMla } from './mla.ts';
+import { projectionsOf, recordRecurrence } from './deltaNet.ts';
+import { kvLayerOf, recurrentSlotOf } from '../model/deltaNet.ts';
 import type { MlaRecorder } from './mla.ts';
 
 /** A materialised activation [n_tok, width]. */
@@ -50,6 +52,8 @@ export class GpuBlocks implements Blocks<GpuAct> {
     private readonly rowLanes: number,
     /** Compute logits for the last token only (prefill before sampling). */
     private readonly lastLogitsOnly = false,
+    /** The DeltaNet state buffers this pass reads and writes (hybrid models). */
+    private readonly recurrent?: { readonly from: GPUBuffer; readonly to: GPUBuffer },
   ) {}
 
   /** Pending values already written, so that a value used twice is computed once. */
@@ -178,7 +182,8 @@ export class GpuBlocks implements Blocks<GpuAct> {
     if (x.kind !== 'normed') throw new Error('attention: expects a normalised input');
     const { nHead, nHeadKv, headDimK: dk, headDimV: dv, nRot } = this.cfg;
     const s = this.s;
-    const qDim = nHead * dk;
+    // With an output gate, attn_q gives each head's query and gate side by side.
+    const qDim = (opts.outputGate ? 2 : 1) * nHead * dk;
     const kvDim = nHeadKv * dk;
     const stride = qDim + kvDim + nHeadKv * dv;
     const out = { buffer: s.qkv, stride };
@@ -198,11 +203,12 @@ export class GpuBlocks implements Blocks<GpuAct> {
       }
     }
 
-    const flags = (opts.qkNorm === 'per_head' ? 1 : opts.qkNorm === 'full_width' ? 2 : 0) | (this.cfg.ropeType === 'neox' ? 4 : 0);
+    const flags = (opts.qkNorm === 'per_head' ? 1 : opts.qkNorm === 'full_width' ? 2 : 0) | (this.cfg.ropeType === 'neox' ? 4 : 0) | (opts.outputGate ? 8 : 0);
     const qn = opts.qkNorm === 'none' ? s.dummy : this.weights.vector(w(il, 'attnQNorm'));
     const kn = opts.qkNorm === 'none' ? s.dummy : this.weights.vector(w(il, 'attnKNorm'));
-    const kOff = il * s.nCtx * kvDim;
-    const vOff = il * s.nCtx * nHeadKv * dv;
+    const kvLayer = kvLayerOf(this.cfg.deltaNet, il);
+    const kOff = kvLayer * s.nCtx * kvDim;
+    const vOff = kvLayer * s.nCtx * nHeadKv * dv;
     this.rec.dispatch(
       `L${il}.qk_rope`,
       'qk_rope',
@@ -232,6 +238,9 @@ export class GpuBlocks implements Blocks<GpuAct> {
       },
       [Math.ceil(nHead / itemsPerGroup('attention', this.rowLanes)), this.nTok, 1],
     );
+    if (opts.outputGate) {
+      this.rec.dispatch(`L${il}.attn_gate`, 'attn_gate', undefined, [s.qkv, s.attnOut], { n_head: nHead, dk, qkv_stride: stride }, [Math.ceil((nHead * dk) / 64), this.nTok, 1]);
+    }
     const attnOut: Buf = { kind: 'buf', buffer: s.attnOut, width: nHead * dv };
     return {
       kind: 'pending',
@@ -252,8 +261,18 @@ export class GpuBlocks implements Blocks<GpuAct> {
     return this.projected(`L${il}.attn_output`, w(il, 'attnOutput'), attnOut);
   }
 
-  deltaNet(_x: GpuAct, il: number): GpuAct {
-    throw new ModelError('unknown_arch', `layer ${il}: Gated DeltaNet layers do not run on WebGPU yet`);
+  deltaNet(x: GpuAct, il: number): GpuAct {
+    if (x.kind !== 'normed') throw new Error('deltaNet: expects a normalised input');
+    const d = this.cfg.deltaNet;
+    const dn = this.s.deltaNet;
+    if (!d || !dn || !this.recurrent) throw new ModelError('bad_hparams', `layer ${il}: a DeltaNet layer in a model without DeltaNet state`);
+    const slot = recurrentSlotOf(d, il);
+    const rowOff = slot * dn.logRows * dn.rowWidth;
+    for (const { tensor, column } of projectionsOf(this.weights, d, il)) {
+      this.matmul(`L${il}.${tensor.split('.')[2]}`, this.weights.matrix(tensor), x, { buffer: dn.log, stride: dn.rowWidth, offset: rowOff + column });
+    }
+    recordRecurrence(this.rec, this.weights, this.cfg, dn, il, slot, this.nTok, this.recurrent.from, this.recurrent.to);
+    return this.projected(`L${il}.ssm_out`, w(il, 'ssmOut'), { kind: 'buf', buffer: dn.out, width: d.nVHeads * d.headDim });
   }
 
   denseFfn(x: GpuAct, il: number): GpuAct {

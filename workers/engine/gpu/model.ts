@@ -6,7 +6,7 @@ import type { ArchDef } from '../model/archs/arch.ts';
 import { archOf } from '../model/archs/index.ts';
 import type { KvCacheType, ModelConfig } from '../model/config.ts';
 import { ModelError } from '../model/errors.ts';
-import { globalTensors, layerTensorName as w } from '../model/tensorNames.ts';
+import { globalTensors, layerTensors, layerTensorName as w } from '../model/tensorNames.ts';
 import type { WeightSource } from '../model/weightSource.ts';
 import { GpuBlocks } from './blocks.ts';
 import type { GpuContext } from './device.ts';
@@ -23,6 +23,7 @@ import type { ExpertCacheCounters } from './expertSlots.ts';
 import type { EvictionPolicyName } from '../experts/policy.ts';
 import type { TopCandidates } from '../decode/stepModel.ts';
 import { GpuError } from './errors.ts';
+import { DeltaNetState } from './deltaNetState.ts';
 
 export interface GpuModelOptions {
   /** Tokens per forward pass; longer prompts are processed in chunks of this size. */
@@ -117,6 +118,8 @@ export interface GpuStats {
   readonly scratchBytes: number;
   readonly kvCacheType: KvCacheType;
   readonly kvCacheBytes: number;
+  /** The DeltaNet layers' state (hybrid models; 0 for others): one copy, as the KV cache. */
+  readonly recurrentStateBytes: number;
 }
 
 export class GpuModel {
@@ -138,6 +141,11 @@ export class GpuModel {
   /** Why the `mtp` drafter cannot run on this model; undefined when it can. */
   readonly mtpUnavailable: string | undefined;
   private readonly mtp: MtpState | undefined;
+  /** The DeltaNet layers' state (hybrid models). */
+  private readonly recurrent: DeltaNetState | undefined;
+  /** Hybrid models: the token at each position the GPU state holds, and those a truncation left to rerun. */
+  private readonly history: number[] = [];
+  private rerun: number[] = [];
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -156,13 +164,27 @@ export class GpuModel {
     this.recorder = new StepRecorder(device, PipelineCache.of(device, gpu.rowLanes, scratch.kvCacheType === 'f16'));
     this.idsStaging = device.createBuffer({ label: 'ids.staging', size: scratch.maxTokens * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.candidatesStaging = device.createBuffer({ label: 'candidates.staging', size: scratch.maxTokens * (1 + 2 * MAX_CANDIDATES) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    this.lastStep = { submits: 0, dispatches: 0, readbackBytes: 0, weightBytes: weights.bytes, scratchBytes: scratch.bytes, kvCacheType: scratch.kvCacheType, kvCacheBytes: scratch.kvCacheBytes };
+    const dn = scratch.deltaNet;
+    if (dn && cfg.deltaNet) this.recurrent = new DeltaNetState(device, this.recorder, weights, { ...cfg, deltaNet: cfg.deltaNet }, dn);
+    this.lastStep = {
+      submits: 0,
+      dispatches: 0,
+      readbackBytes: 0,
+      weightBytes: weights.bytes,
+      scratchBytes: scratch.bytes,
+      kvCacheType: scratch.kvCacheType,
+      kvCacheBytes: scratch.kvCacheBytes,
+      recurrentStateBytes: dn?.stateBytes ?? 0,
+    };
   }
 
   /** The architecture and configuration of a model file, or the ModelError that stops it loading (no GPU work). */
   static check(file: GgufFile, arch: ArchDef = archOf(file)): { arch: ArchDef; cfg: ModelConfig } {
     const cfg = arch.config(file);
     if (cfg.nExpert > 256) throw new ModelError('bad_hparams', `${cfg.nExpert} experts; the GPU router supports up to 256`);
+    const d = cfg.deltaNet;
+    // dn_recur keeps a head's q, k and outputs in workgroup arrays of 256; dn_conv 8 past inputs.
+    if (d && (d.headDim > 256 || d.convKernel > 9)) throw new ModelError('bad_hparams', `DeltaNet heads of ${d.headDim} and a conv of ${d.convKernel}: the GPU kernels take heads ≤ 256 and convs ≤ 9`);
     return { arch, cfg };
   }
 
@@ -208,9 +230,9 @@ export class GpuModel {
     return new GpuModel(gpu, weights, routed, scratch, arch, cfg, mtpUnavailable);
   }
 
-  /** Positions in the KV cache. */
+  /** Positions in the KV cache (with a hybrid's positions still to rerun after a truncation). */
   get nPast(): number {
-    return this.past;
+    return this.past + this.rerun.length;
   }
 
   get nCtx(): number {
@@ -252,12 +274,26 @@ export class GpuModel {
     this.recorder.profiler = method === 'timestamps' ? new TimestampProfiler(device) : new SubmitProfiler(device);
   }
 
-  /** Forgets positions ≥ n (the cache rows are simply overwritten later). */
+  /**
+   * Forgets positions ≥ n (the cache rows are simply overwritten later). A hybrid's DeltaNet
+   * state returns to the nearest position it can (gpu/deltaNetState.ts); the tokens from there
+   * to n run again before the next pass.
+   */
   truncate(n: number): void {
-    this.past = Math.min(this.past, n);
+    if (this.recurrent) {
+      const target = Math.min(n, this.nPast);
+      const all = [...this.history, ...this.rerun];
+      const m = this.recurrent.restorable(target, this.past);
+      this.recurrent.truncate(m, this.past);
+      this.history.length = m;
+      this.rerun = all.slice(m, target);
+      this.past = m;
+    } else {
+      this.past = Math.min(this.past, n);
+    }
     if (this.mtp) {
       // The MTP entry at n − 1 joined the token at n, which is gone.
-      this.mtp.past = Math.min(this.mtp.past, Math.max(0, this.past - 1));
+      this.mtp.past = Math.min(this.mtp.past, Math.max(0, this.nPast - 1));
       this.mtp.chainPos = undefined;
     }
   }
@@ -337,11 +373,16 @@ export class GpuModel {
    * tokens need more experts of one layer than it has slots runs as two halves.
    */
   private async step(tokens: readonly number[], mode: StepMode, opts: ForwardOptions = {}): Promise<ArrayBuffer> {
+    if (this.rerun.length > 0) {
+      const rerun = this.rerun;
+      this.rerun = [];
+      for (const chunk of this.chunks(rerun)) await this.step(chunk, 'none');
+    }
     const T = tokens.length;
     await this.keepMtpStates(tokens);
     if (!this.routed.isPaged) {
       const { result } = await this.pass(tokens, mode, opts);
-      this.past += T;
+      this.kept(tokens);
       return result;
     }
     const cfg = this.passConfig(opts);
@@ -368,12 +409,31 @@ export class GpuModel {
       if (!missed) {
         for (const [il, chosen] of need) this.routed.touch(il, chosen);
         if (firstEnd !== undefined) c.stallMs += performance.now() - firstEnd;
-        this.past += T;
+        this.kept(tokens);
         return result;
       }
       firstEnd ??= performance.now();
       for (const [il, chosen] of need) await this.routed.ensure(il, chosen);
     }
+  }
+
+  /** The pass of `tokens` at the cache's end stays: the cache (and a hybrid's state) moves past them. */
+  private kept(tokens: readonly number[]): void {
+    if (this.recurrent) {
+      this.recurrent.kept(this.past, tokens.length);
+      this.history.push(...tokens);
+    }
+    this.past += tokens.length;
+  }
+
+  /**
+   * Keeps a copy of a hybrid's DeltaNet state at the current position, where the next turn's
+   * prompt most likely departs from this one (the session calls it after each prompt); a no-op
+   * for other models.
+   */
+  checkpoint(): void {
+    if (this.rerun.length > 0) return; // the state is not at nPast yet
+    this.recurrent?.checkpoint(this.past);
   }
 
   /** A paged step of more experts than slots, as two: results joined as one pass gives them. */
@@ -407,7 +467,7 @@ export class GpuModel {
     const encoder = device.createCommandEncoder({ label: 'step' });
     this.recorder.begin(encoder);
     const lastOnly = mode === 'none' || mode === 'greedy_last' || (typeof mode === 'object' && !mode.allPositions);
-    const blocks = new GpuBlocks(this.recorder, this.weights, this.routed, cfg, s, T, this.past, this.gpu.rowLanes, lastOnly);
+    const blocks = new GpuBlocks(this.recorder, this.weights, this.routed, cfg, s, T, this.past, this.gpu.rowLanes, lastOnly, this.recurrent && { from: this.recurrent.from, to: this.recurrent.to });
     const logits = blocks.materialize(this.arch.forward(blocks, cfg));
     const { staging, bytes } = this.recordResult(encoder, logits.buffer, mode, T);
     // The exact pass's normalised final states, for the MTP block (draft passes' are not the model's).
@@ -712,7 +772,18 @@ export class GpuModel {
     for (const [T, mode] of modes.filter(([t]) => t <= n)) {
       const encoder = device.createCommandEncoder({ label: 'prepare' });
       this.recorder.begin(encoder);
-      const blocks = new GpuBlocks(this.recorder, this.weights, this.routed, this.cfg, this.scratch, T, 0, this.gpu.rowLanes, false);
+      const blocks = new GpuBlocks(
+        this.recorder,
+        this.weights,
+        this.routed,
+        this.cfg,
+        this.scratch,
+        T,
+        0,
+        this.gpu.rowLanes,
+        false,
+        this.recurrent && { from: this.recurrent.from, to: this.recurrent.to },
+      );
       this.recordResult(encoder, blocks.materialize(this.arch.forward(blocks, this.cfg)).buffer, mode, T);
       encoder.finish();
     }
@@ -839,7 +910,8 @@ async function uploadWeights(weights: GpuWeights, source: WeightSource, cfg: Mod
   for (const t of source.file.tensors) {
     if (skip.has(t.name)) continue;
     // Biases are f32 vectors whatever their shape (gpt-oss's per-expert biases are [n, n_expert]).
-    if (t.dims.length === 1 || t.name.endsWith('.bias')) await weights.loadVector(t.name);
+    // So is a DeltaNet layer's conv kernel, which dn_conv reads per channel.
+    if (t.dims.length === 1 || t.name.endsWith('.bias') || t.name.endsWith(layerTensors.ssmConv1d)) await weights.loadVector(t.name);
     else if (!weights.hasLoaded(t.name)) await weights.loadMatrix(t.name);
   }
   await uploadDerivedKb(weights, source, cfg);

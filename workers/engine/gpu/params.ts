@@ -20,6 +20,9 @@ export const paramLayouts = {
   mla_attention: ['n_head:u32', 'r:u32', 'dr:u32', 'pos0:u32', 'n_ctx:u32', 'cache_off:u32', 'kq_scale:f32', 'n_tok:u32'],
   silu_mul: ['n:u32', '_pad0:u32', '_pad1:u32', '_pad2:u32'],
   router_v3: ['n_embd:u32', 'n_expert:u32', 'k:u32', 'row_bytes:u32', 'flags:u32', 'eps:f32', 'w_scale:f32', 'n_tok:u32', 'ids_off:u32', 'n_group:u32', 'n_group_used:u32', '_pad0:u32'],
+  attn_gate: ['n_head:u32', 'dk:u32', 'qkv_stride:u32', '_pad:u32'],
+  dn_conv: ['ch:u32', 'n_tok:u32', 'p_stride:u32', 'p_off:u32', 'flags:u32', 'n_k:u32', 'n_v:u32', 'hd:u32', 'kernel:u32', 'cs_in_off:u32', 'cs_out_off:u32', '_pad:u32'],
+  dn_recur: ['hd:u32', 'n_k:u32', 'n_v:u32', 'flags:u32', 'n_tok:u32', 'p_stride:u32', 'p_off:u32', 's_in_off:u32', 's_out_off:u32', 'eps:f32', '_pad0:u32', '_pad1:u32'],
   matmul_heads: ['rows:u32', 'cols:u32', 'row_bytes:u32', 'n_tok:u32', 'x_stride:u32', 'y_stride:u32', 'x_off:u32', 'y_off:u32', 'w_off:u32', 'w_head:u32', 'x_head:u32', 'y_head:u32'],
 } as const satisfies Record<string, readonly `${string}:${'u32' | 'f32'}`[]>;
 

@@ -5,6 +5,9 @@ import type { KvCacheType, ModelConfig } from '../model/config.ts';
 import { ropeCosSin } from '../model/rope.ts';
 import { allocateMlaScratch } from './mla.ts';
 import type { MlaScratch } from './mla.ts';
+import { allocateDeltaNetScratch } from './deltaNet.ts';
+import type { DeltaNetScratch } from './deltaNet.ts';
+import { kvLayerOf } from '../model/deltaNet.ts';
 
 /** Most candidates one sampling step reads back. */
 export const MAX_CANDIDATES = 64;
@@ -48,6 +51,8 @@ export interface Scratch {
   readonly mla?: MlaScratch;
   /** The MTP block's buffers, when it is loaded (its KV rows are layer nLayer of the caches). */
   readonly mtp?: MtpScratch;
+  /** Gated DeltaNet state and buffers (qwen3next, qwen35moe). */
+  readonly deltaNet?: DeltaNetScratch;
   /** Bytes allocated. */
   readonly bytes: number;
 }
@@ -83,7 +88,10 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     }
   }
   device.queue.writeBuffer(rope, 0, table);
-  const kvLayers = nLayer + mtpBlocks;
+  // Hybrid models keep K and V for their attention layers only (model/deltaNet.ts kvLayerOf).
+  const kvLayers = kvLayerOf(cfg.deltaNet, nLayer) + mtpBlocks;
+  const deltaNet = cfg.deltaNet && allocateDeltaNetScratch(device, cfg.deltaNet, T);
+  bytes += deltaNet?.bytes ?? 0;
   const mla = cfg.mla ? allocateMlaScratch(device, { ...cfg, nLayer: kvLayers }, cfg.mla, T, nCtx) : undefined;
   bytes += mla?.bytes ?? 0;
   const kvElementsPerWord = kvCacheType === 'f16' ? 2 : 1;
@@ -98,7 +106,8 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     nCtx,
     act: [f32('actA', T * nEmbd), f32('actB', T * nEmbd)],
     tokens: f32('tokens', T),
-    qkv: f32('qkv', T * (nHead * dk + nHeadKv * (dk + dv))),
+    // The hybrids' gated attention puts a gate beside each head's query.
+    qkv: f32('qkv', T * ((cfg.deltaNet ? 2 : 1) * nHead * dk + nHeadKv * (dk + dv))),
     q: f32('q', T * nHead * dk),
     attnOut: f32('attnOut', T * nHead * dv),
     scores: f32('scores', T * nHead * nCtx),
@@ -109,7 +118,7 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     kvCacheBytes: mla ? mla.cache.size : kCache.size + vCache.size,
     rope,
     xn: f32('xn', T * nEmbd),
-    ids: f32('ids', kvLayers * T * k),
+    ids: f32('ids', (nLayer + mtpBlocks) * T * k),
     wts: f32('wts', T * k),
     shGate: f32('shGate', T),
     h: f32('h', T * k * nFfExp),
@@ -125,6 +134,7 @@ export function allocateScratch(device: GPUDevice, cfg: ModelConfig, maxTokens: 
     ffnUp: f32('ffn.up', T * (cfg.nFfDense ?? 0)),
     mla,
     mtp,
+    deltaNet,
     bytes,
   };
 }

@@ -25,6 +25,9 @@ import mlaAttention from './kernels/mla_attention.wgsl?raw';
 import siluMul from './kernels/silu_mul.wgsl?raw';
 import routerV3 from './kernels/router_v3.wgsl?raw';
 import matmulHeads from './kernels/matmul_heads.wgsl?raw';
+import attnGate from './kernels/attn_gate.wgsl?raw';
+import dnConv from './kernels/dn_conv.wgsl?raw';
+import dnRecur from './kernels/dn_recur.wgsl?raw';
 
 /** Items (heads, tokens) per workgroup of the kernels that take several on CPU adapters (reduce.wgsl's ITEMS): SwiftShader's SIMD width. */
 const ITEMS_PER_GROUP = 4;
@@ -47,6 +50,9 @@ const kernels = {
   silu_mul: { source: siluMul, quant: false },
   router_v3: { source: `${routerLogits}\n${routerV3}`, quant: true, perItem: true },
   matmul_heads: { source: matmulHeads, quant: true },
+  attn_gate: { source: attnGate, quant: false },
+  dn_conv: { source: dnConv, quant: false },
+  dn_recur: { source: dnRecur, quant: false, perItem: true },
 } as const;
 
 export type KernelName = keyof typeof kernels;

@@ -68,3 +68,24 @@ export function deltaNetStateFloats(d: DeltaNetConfig): number {
 export function softplus(x: number): number {
   return x > 20 ? x : Math.log1p(Math.exp(x));
 }
+
+/**
+ * The KV-cache layer of layer il: only full-attention layers have one, in order (NextN blocks
+ * after the trunk's). Without DeltaNet every layer is its own.
+ */
+export function kvLayerOf(d: DeltaNetConfig | undefined, il: number): number {
+  if (!d) return il;
+  let recurrentBefore = 0;
+  for (let i = 0; i < Math.min(il, d.recurrent.length); i++) if (d.recurrent[i]) recurrentBefore++;
+  return il - recurrentBefore;
+}
+
+/** The DeltaNet state slot of trunk layer il (its index among the recurrent layers), or −1. */
+export function recurrentSlotOf(d: DeltaNetConfig, il: number): number {
+  if (!d.recurrent[il]) return -1;
+  return il - kvLayerOf(d, il);
+}
+
+export function recurrentLayerCount(d: DeltaNetConfig): number {
+  return d.recurrent.filter(Boolean).length;
+}

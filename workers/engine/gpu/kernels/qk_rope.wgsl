@@ -2,6 +2,8 @@
 // precomputed cos/sin table, then Q → QO and K, V → the layer's KV cache at their positions.
 // Entry `main`, workgroup WG (common/reduce.wgsl); dispatch (n_head + n_head_kv, n_tok). Workgroup h < n_head
 // handles query head h; the others handle KV head h − n_head (its K and V).
+// With F_QGATE (qwen3next, qwen35moe) each query head is followed by its output gate in QKV
+// ([q_0; g_0; q_1; g_1; …], attn_gate.wgsl applies it), so Q spans 2·n_head·dk.
 // The cache holds u32 words: an f32 each, or (KV_F16) two f16 halves (pack2x16float, core WGSL, so
 // no shader-f16 needed); offsets are in elements, and dk, dv and the offsets are even in f16 mode.
 
@@ -10,6 +12,7 @@ override KV_F16: bool = false;
 const F_NORM_HEAD: u32 = 1u;
 const F_NORM_FULL: u32 = 2u;
 const F_NEOX: u32 = 4u;
+const F_QGATE: u32 = 8u;
 
 struct Params {
   n_head: u32, n_head_kv: u32, dk: u32, dv: u32,
@@ -17,7 +20,7 @@ struct Params {
   eps: f32, k_cache_off: u32, v_cache_off: u32, n_tok: u32,
 }
 
-@group(0) @binding(0) var<storage, read> QKV: array<f32>;        // [n_tok, qkv_stride]: Q | K | V
+@group(0) @binding(0) var<storage, read> QKV: array<f32>;        // [n_tok, qkv_stride]: Q (with gates) | K | V
 @group(0) @binding(1) var<storage, read> QN: array<f32>;         // [dk] or [n_head·dk] Q norm weight
 @group(0) @binding(2) var<storage, read> KN: array<f32>;         // [dk] or [n_head_kv·dk] K norm weight
 @group(0) @binding(3) var<storage, read> ROPE: array<vec2<f32>>; // [n_ctx, n_rot/2] (cos θ, sin θ)
@@ -35,8 +38,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let is_q = wg.x < p.n_head;
   let head = select(wg.x - p.n_head, wg.x, is_q);
   let n_vec_heads = select(p.n_head_kv, p.n_head, is_q);
-  let vec_off = t * p.qkv_stride + select(p.n_head * p.dk, 0u, is_q);
-  let src = vec_off + head * p.dk;
+  let q_head_stride = select(p.dk, 2u * p.dk, (p.flags & F_QGATE) != 0u);
+  let vec_off = t * p.qkv_stride + select(p.n_head * q_head_stride, 0u, is_q);
+  let src = vec_off + head * select(p.dk, q_head_stride, is_q);
 
   // Inverse RMS over the head, or over the whole Q (or K) projection.
   var inv = 1.0;
@@ -66,7 +70,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var i = lid; i < p.dk; i += WG) { QO[dst + i] = rotated(i, pos); }
     return;
   }
-  let vsrc = t * p.qkv_stride + p.n_head * p.dk + p.n_head_kv * p.dk + head * p.dv;
+  let vsrc = t * p.qkv_stride + p.n_head * q_head_stride + p.n_head_kv * p.dk + head * p.dv;
   let vdst = p.v_cache_off + pos * p.n_head_kv * p.dv + head * p.dv;
   if (KV_F16) {
     for (var i = 2u * lid; i < p.dk; i += 2u * WG) { KC[(dst + i) / 2u] = pack2x16float(vec2(rotated(i, pos), rotated(i + 1u, pos))); }
