@@ -1,8 +1,8 @@
 // Every drafter leaves greedy output unchanged, token for token, on every architecture and on
 // several quant types: n-gram lookup, self-drafting (the model routed to one expert per token,
 // or also cut to its first layer, sharing its KV cache) and a separate draft model (the same
-// weights at another quant type, so it agrees often), and the model's own MTP block (deepseek2, glm4moe),
-// 4 prompts per model, 32 in all. Also: a
+// weights at another quant type, so it agrees often), and the model's own MTP block (deepseek2, glm4moe,
+// qwen3next, qwen35moe), 4 prompts per model, 40 in all. Also: a
 // draft model with another vocabulary is refused with a clear error, and `auto` never changes
 // the output either.
 
@@ -42,7 +42,7 @@ const spec = (arch: GeneratorArch, t: GgmlTypeName): Spec => ({
   types: { embd: t, attn: t, router: 'F32', experts: t, shexp: t, output: t },
 });
 
-const hasMtp = (s: Spec): boolean => s.arch === 'glm4moe' || (s.deepseek2?.nextn ?? 0) > 0;
+const hasMtp = (s: Spec): boolean => s.arch === 'glm4moe' || s.arch === 'qwen3next' || s.arch === 'qwen35moe' || (s.deepseek2?.nextn ?? 0) > 0;
 
 /** Target and draft model: the same seed (the same weights before quantization), another quant type. */
 const cases: { name: string; target: Spec; draft: Spec }[] = [
@@ -61,6 +61,9 @@ const cases: { name: string; target: Spec; draft: Spec }[] = [
   { name: 'gpt-oss MXFP4 experts (draft model Q8_0)', target: gptOssCase('MXFP4 experts').spec, draft: { ...gptOssCase('MXFP4 experts').spec, types: spec('gpt-oss', 'Q8_0').types } },
   // With its NextN block: the `mtp` drafter too.
   { name: 'glm4moe Q8_0 (draft model Q4_0)', target: { ...spec('glm4moe', 'Q8_0'), nLayer: 2 }, draft: { ...spec('glm4moe', 'Q4_0'), nLayer: 2 } },
+  // The hybrids: every rejected draft rolls the DeltaNet state back (a replay within the pass, or a rerun).
+  { name: 'qwen3next Q8_0 (draft model Q4_0)', target: { ...spec('qwen3next', 'Q8_0'), nLayer: 2 }, draft: { ...spec('qwen3next', 'Q4_0'), nLayer: 2 } },
+  { name: 'qwen35moe F32 (draft model Q8_0)', target: { ...spec('qwen35moe', 'F32'), nLayer: 2 }, draft: { ...spec('qwen35moe', 'Q8_0'), nLayer: 2 } },
 ];
 
 describe('every drafter equals plain greedy decoding', () => {

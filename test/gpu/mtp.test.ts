@@ -1,5 +1,5 @@
 // The multi-token-prediction (NextN) block on WebGPU against the CPU reference, on generated
-// glm4moe and deepseek2 models: the first draft (the trunk's state at the last cached position joined with
+// glm4moe, qwen3next, qwen35moe and deepseek2 models: the first draft (the trunk's state at the last cached position joined with
 // the token after it) and chained drafts (the block's own state and the previous draft), the
 // block's KV entries filled as the trunk runs, also over a prompt longer than the state ring,
 // after the cache goes back, and with paged experts.
@@ -32,6 +32,9 @@ const models: [string, Spec, number][] = [
   ['glm4moe F32', { arch: 'glm4moe', seed: 31, nLayer: 2, types: types('F32') }, 1e-3],
   ['glm4moe Q8_0', { arch: 'glm4moe', seed: 31, nLayer: 2, types: types('Q8_0') }, 1e-2],
   // DeepSeek-V3's shape: MLA with q-LoRA, V3 routing; the MTP block's latent cache is one more layer.
+  // The hybrids' NextN block is gated full attention; the trunk below it keeps DeltaNet state.
+  ['qwen3next F32', { arch: 'qwen3next', seed: 31, nLayer: 2, types: types('F32') }, 1e-3],
+  ['qwen35moe Q8_0', { arch: 'qwen35moe', seed: 31, nLayer: 2, types: types('Q8_0') }, 1e-2],
   ['deepseek2 F32', deepseek2Cases.find((c) => c.spec.deepseek2?.nextn === 1 && c.spec.types?.attn === 'F32')?.spec ?? { arch: 'deepseek2' }, 1e-3],
 ];
 

@@ -111,8 +111,10 @@ export class ChatSession {
       this.planner.forget(this.self.name);
     }
     // With one expert per token and every layer, self-drafting would just be the model itself.
-    const { nExpertUsed, nLayer } = this.model.cfg;
-    if (mode === 'self' || nExpertUsed > 1 || (selfDraft.layers ?? nLayer) < nLayer) drafters.push(this.self);
+    // A hybrid's DeltaNet state cannot go back over several draft passes without rerunning the
+    // answer so far (gpu/deltaNetState.ts), so `auto` leaves self-drafting out there.
+    const { nExpertUsed, nLayer, deltaNet } = this.model.cfg;
+    if (mode === 'self' || (!deltaNet && (nExpertUsed > 1 || (selfDraft.layers ?? nLayer) < nLayer))) drafters.push(this.self);
     if (this.draftModel) drafters.push(this.draftModel.drafter);
     return { settings: { mode, draftMax, adaptive }, drafters };
   }
@@ -166,6 +168,9 @@ export class ChatSession {
       // Every event after 'prefill' comes after the prefill pass.
       if (!prefilled && event.type !== 'prefill') {
         prefilled = true;
+        // The loop waits here with the cache at the prompt's end, where the next turn's prompt most
+        // likely departs from this one: a hybrid's DeltaNet state can return here (a no-op for others).
+        this.model.checkpoint();
         prefillProfile = this.model.lastProfile;
       }
       if (event.type !== 'done') {
