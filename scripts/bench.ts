@@ -1,4 +1,4 @@
-// The speed benchmark (not a test): npm run bench [-- --quick] [--models tiny,demo,granite-q4k,granite-q8]
+// The speed benchmark (not a test): npm run bench [-- --quick] [--models tiny,demo,granite-q4k,granite-q8,qwen3next-q8,qwen35moe-q4k]
 // [--tokens N] [--prompt N] [--runs N] [--bandwidth-mib N] [--no-llama] [--profile]
 // Prints ONE JSON object on stdout (progress goes to stderr): per model and quant, Pakar's WebGPU
 // decode and prefill tokens/s (medians after a warm-up), dispatches per step and per layer,
@@ -39,7 +39,7 @@ import { weightsFromByteSource } from '../workers/engine/model/weightSource.ts';
 const usage = `usage: npm run bench -- [--quick] [--models NAMES] [--tokens N] [--prompt N] [--runs N] [--bandwidth-mib N] [--no-llama]
   --quick            granite models cut to 2 of their 24 layers, few tokens (CI-sized)
   --models NAMES     comma-separated subset of: tiny, demo (once public/models has it), granite-q4k, granite-q5k,
-                     granite-q8 (default: all)
+                     granite-q8, qwen3next-q8, qwen35moe-q4k (default: all)
   --tokens N         timed decode steps per run
   --prompt N         prompt tokens timed as prefill (0: do not time prefill)
   --runs N           timed runs per model after the warm-up

@@ -29,7 +29,8 @@ function partOf(name: string): Part | undefined {
   if (/\.ffn_(gate|up|down)_shexp\.weight$|\.ffn_gate_inp_shexp\.weight$/.test(name)) return 'sharedExpert';
   if (/\.ffn_gate_inp\.(weight|bias)$|\.exp_probs_b\.bias$/.test(name)) return 'router';
   if (/norm\.weight$/.test(name)) return 'norms';
-  if (/\.attn_/.test(name)) return 'attention';
+  // The token mixers: attention, or a hybrid's Gated DeltaNet (its projections, conv and decay).
+  if (/\.attn_|\.ssm_/.test(name)) return 'attention';
   return undefined;
 }
 

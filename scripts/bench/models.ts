@@ -58,6 +58,32 @@ function granite(quant: GgmlTypeName, nLayer: number): BenchSpec {
   };
 }
 
+/**
+ * One block of a Qwen hybrid at the real models' head shapes (Qwen3-Next-80B-A3B, Qwen3.5-35B-A3B:
+ * DeltaNet heads of 128, attention heads of 256 with an output gate, 512-wide experts and shared
+ * expert), narrower and with fewer heads and experts so that it runs on a software adapter:
+ * hidden 1024, 3 DeltaNet layers (8 key / 16 value heads) then one attention layer (8 heads, 2 KV),
+ * 64 experts top-8, vocabulary 32 768 (synthetic), and the NextN block.
+ */
+function qwenHybrid(arch: 'qwen3next' | 'qwen35moe', quant: GgmlTypeName): BenchSpec {
+  return {
+    arch,
+    seed: 5,
+    nLayer: 4,
+    nEmbd: 1024,
+    nHead: 8,
+    nHeadKv: 2,
+    nExpert: 64,
+    nExpertUsed: 8,
+    nFf: 512,
+    nFfShexp: 512,
+    nVocab: 32768,
+    nCtx: 4096,
+    types: { ...allTypes(quant), router: 'F32' },
+    hybrid: { interval: 4, attnHeadDim: 256, headDim: 128, nKHeads: 8, nVHeads: 16, convKernel: 4, nextn: 1, legacyIn: false },
+  };
+}
+
 const tiny: BenchSpec = { arch: 'qwen3moe', seed: 1, nLayer: 2, nEmbd: 256, nHead: 4, nHeadKv: 2, nExpert: 8, nExpertUsed: 2, nFf: 256, nVocab: 512, types: { ...allTypes('Q8_0'), router: 'F32' } };
 
 export function benchModels(quick: boolean): BenchModel[] {
@@ -76,6 +102,18 @@ export function benchModels(quick: boolean): BenchModel[] {
     { name: 'granite-q4k', quant: 'Q4_K', spec: granite('Q4_K', layers), note: `granite-3.1-1b-a400m shapes, Q4_K${suffix}` },
     { name: 'granite-q8', quant: 'Q8_0', spec: granite('Q8_0', layers), note: `granite-3.1-1b-a400m shapes, Q8_0${suffix}`, draft: graniteDraft },
     { name: 'granite-q5k', quant: 'Q5_K', spec: granite('Q5_K', layers), note: `granite-3.1-1b-a400m shapes, Q5_K${suffix}` },
+    {
+      name: 'qwen3next-q8',
+      quant: 'Q8_0',
+      spec: qwenHybrid('qwen3next', 'Q8_0'),
+      note: 'qwen3next: Qwen3-Next head shapes, 3 DeltaNet + 1 gated attention layer, hidden 1024, 64 experts top-8 + shared',
+    },
+    {
+      name: 'qwen35moe-q4k',
+      quant: 'Q4_K',
+      spec: qwenHybrid('qwen35moe', 'Q4_K'),
+      note: 'qwen35moe: Qwen3.5-MoE head shapes, 3 DeltaNet + 1 gated attention layer, hidden 1024, 64 experts top-8 + shared',
+    },
   ];
 }
 

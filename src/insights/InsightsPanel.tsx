@@ -47,6 +47,9 @@ export function InsightsPanel({ conversationId }: { conversationId: string | und
               value={model.experts.paged ? `${model.experts.slotsPerLayer} of ${model.nExpert} per layer · ${formatBytes(model.experts.bytes)}` : `all · ${formatBytes(model.experts.bytes)}`}
             />
             <Stat label="KV cache" value={`${formatBytes(model.kvCacheBytes)} · ${formatBytes(model.kvBytesPerToken)} per token`} />
+            {model.recurrentStateBytes > 0 && (
+              <Stat label="DeltaNet state" value={`${formatBytes(model.recurrentStateBytes)}, any length · ${formatBytes(model.recurrentBytes)} with rollback copies`} />
+            )}
           </dl>
         </section>
       )}

@@ -25,13 +25,15 @@ describe('catalog', () => {
       'OLMoE 1B-7B 0125 Instruct Q4_K_M',
       'Qwen1.5-MoE-A2.7B Chat Q4_K_M',
       'Qwen3 30B-A3B Q4_K_M',
+      'Qwen3.5 35B-A3B Q4_K_M',
+      'Qwen3-Next 80B-A3B Thinking Q4_K_M',
       'DeepSeek-V2-Lite Chat Q4_K_M',
       'gpt-oss 20B MXFP4',
     ]);
   });
 
   it('marks support from the engine and keeps unsupported architectures in the list', () => {
-    expect(supportedArchitectures).toEqual(expect.arrayContaining(['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'deepseek2']));
+    expect(supportedArchitectures).toEqual(expect.arrayContaining(['qwen3moe', 'qwen2moe', 'olmoe', 'granitemoe', 'deepseek2', 'qwen3next', 'qwen35moe']));
     const unsupported = entries.filter((e) => !e.supported).map((e) => e.architecture);
     expect(unsupported).toEqual([]);
     expect(

@@ -40,6 +40,12 @@ export interface LoadedModelInfo {
   /** KV cache on the GPU for the whole context, and per token (all layers; MLA keeps only the latent). */
   kvCacheBytes: number;
   kvBytesPerToken: number;
+  /**
+   * Hybrids (Gated DeltaNet layers): one copy of their fixed-size state, and all their buffers
+   * (live state, the state before the last pass, the prompt checkpoint, the pass log); 0 elsewhere.
+   */
+  recurrentStateBytes: number;
+  recurrentBytes: number;
   experts: ExpertCacheInfo;
   /** The model's own multi-token-prediction block is loaded: the `mtp` drafter can draft. */
   mtp: boolean;

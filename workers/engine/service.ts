@@ -99,6 +99,8 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       weightBytes: s.model.lastStep.weightBytes,
       kvCacheBytes: s.model.kvCacheBytes,
       kvBytesPerToken: s.model.kvBytesPerToken,
+      recurrentStateBytes: s.model.lastStep.recurrentStateBytes,
+      recurrentBytes: s.model.recurrentBytes,
       experts: { paged: cache.paged, slotsPerLayer: cache.slots, bytes: cache.bytes, downloading: options.lazyExperts === true },
       mtp: s.model.mtpUnavailable === undefined,
       adapter: `${gpu.adapterInfo.vendor} ${gpu.adapterInfo.architecture}`.trim(),

@@ -48,6 +48,7 @@ const routerCases: RouterCase[] = [
   { label: 'granite: softmax, renorm, 32 experts top-8', type: 'F32', nEmbd: 1024, nExpert: 32, k: 8, nTok: 3, sigmoid: false, renorm: true, scale: 1, gate: false },
   { label: 'qwen2moe: softmax, no renorm, shared gate, 60 experts top-4', type: 'F32', nEmbd: 256, nExpert: 60, k: 4, nTok: 11, sigmoid: false, renorm: false, scale: 1, gate: true },
   { label: 'sigmoid, renorm, scale 2.5, 256 experts top-8', type: 'F32', nEmbd: 128, nExpert: 256, k: 8, nTok: 1, sigmoid: true, renorm: true, scale: 2.5, gate: false },
+  { label: 'Qwen3-Next: softmax, renorm, shared gate, 512 experts top-10', type: 'F32', nEmbd: 128, nExpert: 512, k: 10, nTok: 5, sigmoid: false, renorm: true, scale: 1, gate: true },
   { label: 'sigmoid, no renorm, shared gate, 8 experts top-2', type: 'F32', nEmbd: 64, nExpert: 8, k: 2, nTok: 3, sigmoid: true, renorm: false, scale: 1, gate: true },
   { label: 'softmax, top-1', type: 'F32', nEmbd: 64, nExpert: 8, k: 1, nTok: 11, sigmoid: false, renorm: true, scale: 1, gate: false },
   { label: 'exact ties → lower id', type: 'F32', nEmbd: 64, nExpert: 16, k: 4, nTok: 3, sigmoid: false, renorm: true, scale: 1, gate: false, tie: [5, 9] },

@@ -181,7 +181,7 @@ export class GpuModel {
   /** The architecture and configuration of a model file, or the ModelError that stops it loading (no GPU work). */
   static check(file: GgufFile, arch: ArchDef = archOf(file)): { arch: ArchDef; cfg: ModelConfig } {
     const cfg = arch.config(file);
-    if (cfg.nExpert > 256) throw new ModelError('bad_hparams', `${cfg.nExpert} experts; the GPU router supports up to 256`);
+    if (cfg.nExpert > 512) throw new ModelError('bad_hparams', `${cfg.nExpert} experts; the GPU router supports up to 512`);
     const d = cfg.deltaNet;
     // dn_recur keeps a head's q, k and outputs in workgroup arrays of 256; dn_conv 8 past inputs.
     if (d && (d.headDim > 256 || d.convKernel > 9)) throw new ModelError('bad_hparams', `DeltaNet heads of ${d.headDim} and a conv of ${d.convKernel}: the GPU kernels take heads ≤ 256 and convs ≤ 9`);
@@ -242,6 +242,11 @@ export class GpuModel {
   /** Bytes of the KV cache (all nCtx positions): the MLA latent cache, or the per-head K and V. */
   get kvCacheBytes(): number {
     return this.scratch.kvCacheBytes;
+  }
+
+  /** Bytes of a hybrid's DeltaNet buffers: its state three times over and the last pass's log (0 for others). */
+  get recurrentBytes(): number {
+    return this.scratch.deltaNet?.bytes ?? 0;
   }
 
   /** KV-cache bytes per token over all layers. */

@@ -4,7 +4,8 @@
 // into probabilities in place. Needs the kernel's bindings W (ffn_gate_inp), X (residual), N
 // (ffn_norm), XN, its Params p (n_embd, n_expert, row_bytes, eps), deq32 and reduce.wgsl.
 
-const MAX_EXPERTS: u32 = 256u;
+// Qwen3-Next and Qwen3.5-397B route over 512.
+const MAX_EXPERTS: u32 = 512u;
 
 var<workgroup> logits: array<array<f32, MAX_EXPERTS>, ITEMS>;
 
