@@ -14,7 +14,7 @@ import type { Scratch } from './scratch.ts';
 import type { GpuMatrix, GpuWeights } from './weights.ts';
 import type { ExpertSlots, LayerExperts } from './expertSlots.ts';
 import { recordDenseUp, recordMla } from './mla.ts';
-import { projectionsOf, recordRecurrence } from './deltaNet.ts';
+import { projectionsOf, recordGatedNorm, recordRecurrence } from './deltaNet.ts';
 import { kvLayerOf, recurrentSlotOf } from '../model/deltaNet.ts';
 import type { MlaRecorder } from './mla.ts';
 
@@ -271,7 +271,8 @@ export class GpuBlocks implements Blocks<GpuAct> {
     for (const { tensor, column } of projectionsOf(this.weights, d, il)) {
       this.matmul(`L${il}.${tensor.split('.')[2]}`, this.weights.matrix(tensor), x, { buffer: dn.log, stride: dn.rowWidth, offset: rowOff + column });
     }
-    recordRecurrence(this.rec, this.weights, this.cfg, dn, il, slot, this.nTok, this.recurrent.from, this.recurrent.to);
+    recordRecurrence(this.rec, this.weights, this.cfg, dn, il, slot, this.nTok, this.recurrent.from, this.recurrent.to, this.rowLanes);
+    recordGatedNorm(this.rec, this.weights, this.cfg, dn, il, slot, this.nTok);
     return this.projected(`L${il}.ssm_out`, w(il, 'ssmOut'), { kind: 'buf', buffer: dn.out, width: d.nVHeads * d.headDim });
   }
 

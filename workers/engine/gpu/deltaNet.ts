@@ -1,6 +1,6 @@
 // Gated DeltaNet layers on WebGPU (model/deltaNet.ts). Per layer: the input projections into the
-// layer's rows of the pass log, dn_conv (causal conv + SiLU, conv state), dn_recur (delta rule,
-// gated RMSNorm); the caller adds ssm_out with the residual. The state is double-buffered: a
+// layer's rows of the pass log, dn_conv (causal conv + SiLU, conv state), dn_recur (delta rule),
+// dn_norm (gated RMSNorm); the caller adds ssm_out with the residual. The state is double-buffered: a
 // pass reads one buffer and writes the other, so the state before the last pass survives it, and
 // with the pass's logged projections a rollback into that pass replays just the recurrence
 // (gpu/deltaNetState.ts).
@@ -10,6 +10,7 @@ import { convChannels, deltaNetStateFloats, recurrentLayerCount } from '../model
 import type { DeltaNetConfig } from '../model/deltaNet.ts';
 import { layerTensorName as w } from '../model/tensorNames.ts';
 import type { StepRecorder } from './recorder.ts';
+import { workgroupSize } from './shaders.ts';
 import type { GpuWeights } from './weights.ts';
 
 export interface DeltaNetScratch {
@@ -86,7 +87,18 @@ export function projectionsOf(weights: Pick<GpuWeights, 'has'>, d: DeltaNetConfi
  * dn_conv then dn_recur of trunk layer il (recurrent slot `slot`) for nTok logged rows, from
  * state buffer `from` to `to`: a pass, or a rollback's replay of a pass's first tokens.
  */
-export function recordRecurrence(rec: StepRecorder, weights: GpuWeights, cfg: ModelConfig, s: DeltaNetScratch, il: number, slot: number, nTok: number, from: GPUBuffer, to: GPUBuffer): void {
+export function recordRecurrence(
+  rec: StepRecorder,
+  weights: GpuWeights,
+  cfg: ModelConfig,
+  s: DeltaNetScratch,
+  il: number,
+  slot: number,
+  nTok: number,
+  from: GPUBuffer,
+  to: GPUBuffer,
+  rowLanes: number,
+): void {
   const d = cfg.deltaNet;
   if (!d) throw new Error('recordRecurrence: no DeltaNet config');
   const ch = convChannels(d);
@@ -107,8 +119,22 @@ export function recordRecurrence(rec: StepRecorder, weights: GpuWeights, cfg: Mo
     `L${il}.dn_recur`,
     'dn_recur',
     undefined,
-    [s.conv, s.log, weights.vector(w(il, 'ssmDt')), weights.vector(w(il, 'ssmA')), weights.vector(w(il, 'ssmNorm')), from, to, s.out],
+    [s.conv, s.log, weights.vector(w(il, 'ssmDt')), weights.vector(w(il, 'ssmA')), from, to, s.out],
     { ...common, s_in_off: sOff, s_out_off: sOff, eps: cfg.rmsEps },
-    [d.nVHeads, 1, 1],
+    [d.nVHeads, Math.ceil(d.headDim / workgroupSize('dn_recur', rowLanes)), 1],
+  );
+}
+
+/** dn_norm of trunk layer il's dn_recur output (the pass's, not a replay's). */
+export function recordGatedNorm(rec: StepRecorder, weights: GpuWeights, cfg: ModelConfig, s: DeltaNetScratch, il: number, slot: number, nTok: number): void {
+  const d = cfg.deltaNet;
+  if (!d) throw new Error('recordGatedNorm: no DeltaNet config');
+  rec.dispatch(
+    `L${il}.dn_norm`,
+    'dn_norm',
+    undefined,
+    [s.out, s.log, weights.vector(w(il, 'ssmNorm'))],
+    { hd: d.headDim, n_k: d.nKHeads, n_v: d.nVHeads, flags: deltaNetFlags(weights, d, il), p_stride: s.rowWidth, p_off: slot * s.logRows * s.rowWidth, eps: cfg.rmsEps },
+    [d.nVHeads, nTok, 1],
   );
 }

@@ -34,6 +34,7 @@ export class DeltaNetState {
     private readonly weights: GpuWeights,
     private readonly cfg: ModelConfig & { readonly deltaNet: DeltaNetConfig },
     private readonly s: DeltaNetScratch,
+    private readonly rowLanes: number,
   ) {}
 
   /** The buffer a pass reads the state from, and the one it writes. */
@@ -70,7 +71,7 @@ export class DeltaNetState {
         this.submit((rec) => {
           for (let il = 0; il < this.cfg.nLayer; il++) {
             const slot = recurrentSlotOf(this.cfg.deltaNet, il);
-            if (slot >= 0) recordRecurrence(rec, this.weights, this.cfg, this.s, il, slot, m, this.to, this.from);
+            if (slot >= 0) recordRecurrence(rec, this.weights, this.cfg, this.s, il, slot, m, this.to, this.from, this.rowLanes);
           }
         });
       }

@@ -165,7 +165,7 @@ export class GpuModel {
     this.idsStaging = device.createBuffer({ label: 'ids.staging', size: scratch.maxTokens * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.candidatesStaging = device.createBuffer({ label: 'candidates.staging', size: scratch.maxTokens * (1 + 2 * MAX_CANDIDATES) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const dn = scratch.deltaNet;
-    if (dn && cfg.deltaNet) this.recurrent = new DeltaNetState(device, this.recorder, weights, { ...cfg, deltaNet: cfg.deltaNet }, dn);
+    if (dn && cfg.deltaNet) this.recurrent = new DeltaNetState(device, this.recorder, weights, { ...cfg, deltaNet: cfg.deltaNet }, dn, gpu.rowLanes);
     this.lastStep = {
       submits: 0,
       dispatches: 0,

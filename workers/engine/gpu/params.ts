@@ -23,6 +23,7 @@ export const paramLayouts = {
   attn_gate: ['n_head:u32', 'dk:u32', 'qkv_stride:u32', '_pad:u32'],
   dn_conv: ['ch:u32', 'n_tok:u32', 'p_stride:u32', 'p_off:u32', 'flags:u32', 'n_k:u32', 'n_v:u32', 'hd:u32', 'kernel:u32', 'cs_in_off:u32', 'cs_out_off:u32', '_pad:u32'],
   dn_recur: ['hd:u32', 'n_k:u32', 'n_v:u32', 'flags:u32', 'n_tok:u32', 'p_stride:u32', 'p_off:u32', 's_in_off:u32', 's_out_off:u32', 'eps:f32', '_pad0:u32', '_pad1:u32'],
+  dn_norm: ['hd:u32', 'n_k:u32', 'n_v:u32', 'flags:u32', 'p_stride:u32', 'p_off:u32', 'eps:f32', '_pad:u32'],
   matmul_heads: ['rows:u32', 'cols:u32', 'row_bytes:u32', 'n_tok:u32', 'x_stride:u32', 'y_stride:u32', 'x_off:u32', 'y_off:u32', 'w_off:u32', 'w_head:u32', 'x_head:u32', 'y_head:u32'],
 } as const satisfies Record<string, readonly `${string}:${'u32' | 'f32'}`[]>;
 

@@ -28,6 +28,7 @@ import matmulHeads from './kernels/matmul_heads.wgsl?raw';
 import attnGate from './kernels/attn_gate.wgsl?raw';
 import dnConv from './kernels/dn_conv.wgsl?raw';
 import dnRecur from './kernels/dn_recur.wgsl?raw';
+import dnNorm from './kernels/dn_norm.wgsl?raw';
 
 /** Items (heads, tokens) per workgroup of the kernels that take several on CPU adapters (reduce.wgsl's ITEMS): SwiftShader's SIMD width. */
 const ITEMS_PER_GROUP = 4;
@@ -52,7 +53,9 @@ const kernels = {
   matmul_heads: { source: matmulHeads, quant: true },
   attn_gate: { source: attnGate, quant: false },
   dn_conv: { source: dnConv, quant: false },
-  dn_recur: { source: dnRecur, quant: false, perItem: true },
+  // No barriers: on CPU adapters its ITEMS-sized workgroups run four columns as SIMD lanes.
+  dn_recur: { source: dnRecur, quant: false, itemsPerGroup: ITEMS_PER_GROUP },
+  dn_norm: { source: dnNorm, quant: false, perItem: true },
 } as const;
 
 export type KernelName = keyof typeof kernels;
@@ -119,6 +122,13 @@ export function pipelineKey(kernel: KernelName, type: GgmlTypeInfo | undefined, 
     .map(([k, v]) => `:${k}=${v}`)
     .join('');
   return `${kernel}${type ? `:${type.name}` : ''}${extra}`;
+}
+
+/** Invocations per workgroup of `kernel` (reduce.wgsl's WG as the pipeline sets it). */
+export function workgroupSize(kernel: KernelName, rowLanes: number): number {
+  const k = kernels[kernel];
+  if (rowLanes !== 1) return 64;
+  return 'itemsPerGroup' in k ? k.itemsPerGroup : 'perItem' in k ? 1 : 64;
 }
 
 /** Items per workgroup of `kernel` (attention's heads, the router's tokens): ITEMS_PER_GROUP on CPU adapters where it takes several, else 1. */
