@@ -9,6 +9,7 @@ import type { ModelConfig } from '../model/config.ts';
 import { convChannels, deltaNetStateFloats, recurrentLayerCount } from '../model/deltaNet.ts';
 import type { DeltaNetConfig } from '../model/deltaNet.ts';
 import { layerTensorName as w } from '../model/tensorNames.ts';
+import { GpuError } from './errors.ts';
 import type { StepRecorder } from './recorder.ts';
 import { workgroupSize } from './shaders.ts';
 import type { GpuWeights } from './weights.ts';
@@ -44,6 +45,11 @@ export function allocateDeltaNetScratch(device: GPUDevice, d: DeltaNetConfig, ma
   const layers = recurrentLayerCount(d);
   const layerFloats = deltaNetStateFloats(d);
   const rowWidth = convChannels(d) + d.nVHeads * d.headDim + 2 * d.nVHeads;
+  // The kernels bind each buffer whole.
+  const largest = Math.max(layers * layerFloats, layers * maxTokens * rowWidth) * 4;
+  if (largest > device.limits.maxStorageBufferBindingSize) {
+    throw new GpuError('too_large', `the DeltaNet state and pass log need a binding of ${largest} bytes; this device binds at most ${device.limits.maxStorageBufferBindingSize}`);
+  }
   const buffers = {
     state: [f32('dn.stateA', layers * layerFloats), f32('dn.stateB', layers * layerFloats)] as const,
     checkpoint: f32('dn.checkpoint', layers * layerFloats),
@@ -54,7 +60,7 @@ export function allocateDeltaNetScratch(device: GPUDevice, d: DeltaNetConfig, ma
   return { ...buffers, rowWidth, logRows: maxTokens, layerFloats, stateBytes: layers * layerFloats * 4, bytes };
 }
 
-/** The projection layouts a layer's tensors give (dn_recur.wgsl's flags). */
+/** The projection layouts a layer's tensors give, and its key-head map (the flags of dn_conv, dn_recur and dn_norm). */
 const F_SSM_IN = 1;
 const F_TILED = 2;
 const F_SSM_BA = 4;

@@ -183,7 +183,7 @@ export class GpuModel {
     const cfg = arch.config(file);
     if (cfg.nExpert > 512) throw new ModelError('bad_hparams', `${cfg.nExpert} experts; the GPU router supports up to 512`);
     const d = cfg.deltaNet;
-    // dn_recur keeps a head's q, k and outputs in workgroup arrays of 256; dn_conv 8 past inputs.
+    // dn_recur keeps a state column in an array of 256, dn_conv 8 past inputs.
     if (d && (d.headDim > 256 || d.convKernel > 9)) throw new ModelError('bad_hparams', `DeltaNet heads of ${d.headDim} and a conv of ${d.convKernel}: the GPU kernels take heads ≤ 256 and convs ≤ 9`);
     return { arch, cfg };
   }
@@ -367,6 +367,17 @@ export class GpuModel {
     return { ...this.cfg, nExpertUsed: expertsUsed, nLayer: layers };
   }
 
+  /** One forward pass of `tokens` at the cache's end (runStep), after any positions a hybrid's truncation left to rerun. */
+  private async step(tokens: readonly number[], mode: StepMode, opts: ForwardOptions = {}): Promise<ArrayBuffer> {
+    // A hybrid's positions a truncation could not keep run first, chunk by chunk; one that fails stays to run.
+    while (this.rerun.length > 0) {
+      const chunk = this.rerun.slice(0, this.scratch.maxTokens);
+      await this.runStep(chunk, 'none');
+      this.rerun = this.rerun.slice(chunk.length);
+    }
+    return this.runStep(tokens, mode, opts);
+  }
+
   /**
    * One forward pass of `tokens` at the cache's end, then the cache moves past them. With paged
    * experts the pass runs on whatever experts are resident, and the routing it reads back (in
@@ -374,15 +385,12 @@ export class GpuModel {
    * experts of every layer are loaded, those of later layers as the wrong pass chose them (a
    * good guess: only the missing experts' share of the hidden state was absent), and the pass
    * runs again; the layers before the first miss were exact, so each retry gets further and
-   * the last is exact. KV rows a wrong pass wrote are rewritten by the retry. A chunk whose
-   * tokens need more experts of one layer than it has slots runs as two halves.
+   * the last is exact. KV rows a wrong pass wrote are rewritten by the retry, and a hybrid's
+   * retry reads the same DeltaNet state as the wrong pass (the state it wrote is kept only after
+   * the exact one). A chunk whose tokens need more experts of one layer than it has slots runs as
+   * two halves.
    */
-  private async step(tokens: readonly number[], mode: StepMode, opts: ForwardOptions = {}): Promise<ArrayBuffer> {
-    if (this.rerun.length > 0) {
-      const rerun = this.rerun;
-      this.rerun = [];
-      for (const chunk of this.chunks(rerun)) await this.step(chunk, 'none');
-    }
+  private async runStep(tokens: readonly number[], mode: StepMode, opts: ForwardOptions = {}): Promise<ArrayBuffer> {
     const T = tokens.length;
     await this.keepMtpStates(tokens);
     if (!this.routed.isPaged) {
@@ -445,8 +453,8 @@ export class GpuModel {
   private async halves(tokens: readonly number[], mode: StepMode, opts: ForwardOptions): Promise<ArrayBuffer> {
     const h = Math.ceil(tokens.length / 2);
     const perPosition = mode === 'greedy' || mode === 'logits' || (typeof mode === 'object' && mode.allPositions === true);
-    const a = await this.step(tokens.slice(0, h), perPosition ? mode : 'none', opts);
-    const b = await this.step(tokens.slice(h), mode, opts);
+    const a = await this.runStep(tokens.slice(0, h), perPosition ? mode : 'none', opts);
+    const b = await this.runStep(tokens.slice(h), mode, opts);
     if (!perPosition) return b;
     const out = new Uint8Array(a.byteLength + b.byteLength);
     out.set(new Uint8Array(a), 0);
