@@ -111,10 +111,8 @@ export class ChatSession {
       this.planner.forget(this.self.name);
     }
     // With one expert per token and every layer, self-drafting would just be the model itself.
-    // A hybrid's DeltaNet state cannot go back over several draft passes without rerunning the
-    // answer so far (gpu/deltaNetState.ts), so `auto` leaves self-drafting out there.
-    const { nExpertUsed, nLayer, deltaNet } = this.model.cfg;
-    if (mode === 'self' || (!deltaNet && (nExpertUsed > 1 || (selfDraft.layers ?? nLayer) < nLayer))) drafters.push(this.self);
+    const { nExpertUsed, nLayer } = this.model.cfg;
+    if (mode === 'self' || nExpertUsed > 1 || (selfDraft.layers ?? nLayer) < nLayer) drafters.push(this.self);
     if (this.draftModel) drafters.push(this.draftModel.drafter);
     return { settings: { mode, draftMax, adaptive }, drafters };
   }

@@ -73,6 +73,8 @@ export class ModelDrafter implements Drafter {
       m.truncate(base);
       this.cached = history.slice(0, base);
     }
+    // A hybrid undoes the draft passes from a copy of its DeltaNet state taken here.
+    await m.savepoint();
     const tokens: number[] = [];
     const q: TokenDist[] = [];
     const hist = [...history];

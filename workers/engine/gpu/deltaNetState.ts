@@ -4,8 +4,9 @@
 //   - back to the start of the last pass: the buffer before it is still there;
 //   - into the last pass (rejected drafts): the recurrence alone replays its first tokens from
 //     that buffer and the pass's logged projections, bit for bit what a shorter pass gives;
-//   - back to the checkpoint (a copy taken at the end of the last prompt, where the next turn's
-//     prompt usually departs from the cached one): a buffer copy;
+//   - back to a copy: the `prompt` copy taken at the end of the last prompt (where the next
+//     turn's prompt usually departs from the cached one), or the `draft` copy a drafter takes
+//     before its draft passes (several passes to undo at once);
 //   - anywhere else: the empty state at 0.
 // Positions past the chosen one are rerun by the model (GpuModel.truncate), so every truncation
 // is exact; only its cost varies. Recomputing was chosen over a state snapshot per drafted token
@@ -20,13 +21,17 @@ import type { DeltaNetScratch } from './deltaNet.ts';
 import type { StepRecorder } from './recorder.ts';
 import type { GpuWeights } from './weights.ts';
 
+/** The state copies: at the end of the last prompt, and before the current draft passes. */
+export type StateCopy = 'prompt' | 'draft';
+
 export class DeltaNetState {
   /** Index of the live state buffer. */
   private live = 0;
   /** The last kept pass: its first position and its tokens (their projections are in the log). */
   private passStart = 0;
   private passLength = 0;
-  private checkpointAt: number | undefined;
+  /** Each copy's buffer (the draft one made on first use) and the position it holds. */
+  private readonly copies = new Map<StateCopy, { buffer: GPUBuffer; at: number | undefined }>();
 
   constructor(
     private readonly device: GPUDevice,
@@ -35,7 +40,9 @@ export class DeltaNetState {
     private readonly cfg: ModelConfig & { readonly deltaNet: DeltaNetConfig },
     private readonly s: DeltaNetScratch,
     private readonly rowLanes: number,
-  ) {}
+  ) {
+    this.copies.set('prompt', { buffer: s.checkpoint, at: undefined });
+  }
 
   /** The buffer a pass reads the state from, and the one it writes. */
   get from(): GPUBuffer {
@@ -56,13 +63,15 @@ export class DeltaNetState {
   restorable(n: number, past: number): number {
     if (n >= past) return past;
     if (n >= this.passStart) return n;
-    if (this.checkpointAt !== undefined && this.checkpointAt <= n) return this.checkpointAt;
-    return 0;
+    let best = 0;
+    for (const { at } of this.copies.values()) if (at !== undefined && at <= n) best = Math.max(best, at);
+    return best;
   }
 
   /** Returns the state to position n, which must be restorable(n). */
   truncate(n: number, past: number): void {
     if (n >= past) return;
+    const copy = [...this.copies.values()].find((c) => c.at === n);
     if (n >= this.passStart && n < this.passStart + this.passLength) {
       const m = n - this.passStart;
       if (m === 0) {
@@ -76,8 +85,8 @@ export class DeltaNetState {
         });
       }
       this.passLength = m;
-    } else if (n === this.checkpointAt) {
-      this.copy(this.s.checkpoint, this.from);
+    } else if (copy) {
+      this.copy(copy.buffer, this.from);
       this.passStart = n;
       this.passLength = 0;
     } else if (n === 0) {
@@ -89,13 +98,29 @@ export class DeltaNetState {
     } else {
       throw new RangeError(`DeltaNet state: position ${n} cannot be restored directly (restorable: ${this.restorable(n, past)})`);
     }
-    if (this.checkpointAt !== undefined && this.checkpointAt > n) this.checkpointAt = undefined;
+    // A copy past n holds positions that are gone.
+    for (const c of this.copies.values()) if (c.at !== undefined && c.at > n) c.at = undefined;
   }
 
-  /** Keeps a copy of the live state as the state at `past`. */
-  checkpoint(past: number): void {
-    this.copy(this.from, this.s.checkpoint);
-    this.checkpointAt = past;
+  /** Copies the live state, the state at `past`, into `which`. */
+  save(which: StateCopy, past: number): void {
+    let c = this.copies.get(which);
+    if (!c) {
+      const buffer = this.device.createBuffer({ label: `dn.${which}`, size: this.s.checkpoint.size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+      this.copies.set(which, (c = { buffer, at: undefined }));
+    }
+    this.copy(this.from, c.buffer);
+    c.at = past;
+  }
+
+  /** Bytes of every DeltaNet buffer: the two live ones, the copies and the pass log. */
+  get bytes(): number {
+    return this.s.bytes + (this.copies.get('draft')?.buffer.size ?? 0);
+  }
+
+  destroy(): void {
+    for (const b of [...this.s.state, this.s.log, this.s.conv, this.s.out]) b.destroy();
+    for (const c of this.copies.values()) c.buffer.destroy();
   }
 
   private copy(src: GPUBuffer, dst: GPUBuffer): void {

@@ -246,7 +246,7 @@ export class GpuModel {
 
   /** Bytes of a hybrid's DeltaNet buffers: its state three times over and the last pass's log (0 for others). */
   get recurrentBytes(): number {
-    return this.scratch.deltaNet?.bytes ?? 0;
+    return this.recurrent?.bytes ?? 0;
   }
 
   /** KV-cache bytes per token over all layers. */
@@ -369,13 +369,17 @@ export class GpuModel {
 
   /** One forward pass of `tokens` at the cache's end (runStep), after any positions a hybrid's truncation left to rerun. */
   private async step(tokens: readonly number[], mode: StepMode, opts: ForwardOptions = {}): Promise<ArrayBuffer> {
-    // A hybrid's positions a truncation could not keep run first, chunk by chunk; one that fails stays to run.
+    await this.runRerun();
+    return this.runStep(tokens, mode, opts);
+  }
+
+  /** Runs the positions a hybrid's truncation could not keep, chunk by chunk; one that fails stays to run. */
+  private async runRerun(): Promise<void> {
     while (this.rerun.length > 0) {
       const chunk = this.rerun.slice(0, this.scratch.maxTokens);
       await this.runStep(chunk, 'none');
       this.rerun = this.rerun.slice(chunk.length);
     }
-    return this.runStep(tokens, mode, opts);
   }
 
   /**
@@ -446,7 +450,17 @@ export class GpuModel {
    */
   checkpoint(): void {
     if (this.rerun.length > 0) return; // the state is not at nPast yet
-    this.recurrent?.checkpoint(this.past);
+    this.recurrent?.save('prompt', this.past);
+  }
+
+  /**
+   * Before several passes that will be undone together (a drafter's): a hybrid copies its
+   * DeltaNet state here, so that going back costs a copy, not a rerun. A no-op for other models.
+   */
+  async savepoint(): Promise<void> {
+    if (!this.recurrent) return;
+    await this.runRerun();
+    this.recurrent.save('draft', this.past);
   }
 
   /** A paged step of more experts than slots, as two: results joined as one pass gives them. */
@@ -857,6 +871,7 @@ export class GpuModel {
     for (const b of this.scratch.act) b.destroy();
     for (const b of this.scratch.mla?.buffers ?? []) b.destroy();
     for (const b of Object.values(this.scratch.mtp ?? {})) if (b instanceof GPUBuffer) b.destroy();
+    this.recurrent?.destroy();
   }
 }
 
