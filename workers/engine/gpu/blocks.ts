@@ -269,11 +269,12 @@ export class GpuBlocks implements Blocks<GpuAct> {
     const slot = recurrentSlotOf(d, il);
     const rowOff = slot * dn.logRows * dn.rowWidth;
     for (const { tensor, column } of projectionsOf(this.weights, d, il)) {
-      this.matmul(`L${il}.${tensor.split('.')[2]}`, this.weights.matrix(tensor), x, { buffer: dn.log, stride: dn.rowWidth, offset: rowOff + column });
+      // Sites dn.attn_qkv, dn.attn_gate, …: the DeltaNet projections, apart from attention's in profiles.
+      this.matmul(`L${il}.dn.${tensor.split('.')[2]}`, this.weights.matrix(tensor), x, { buffer: dn.log, stride: dn.rowWidth, offset: rowOff + column });
     }
     recordRecurrence(this.rec, this.weights, this.cfg, dn, il, slot, this.nTok, this.recurrent.from, this.recurrent.to, this.rowLanes);
     recordGatedNorm(this.rec, this.weights, this.cfg, dn, il, slot, this.nTok);
-    return this.projected(`L${il}.ssm_out`, w(il, 'ssmOut'), { kind: 'buf', buffer: dn.out, width: d.nVHeads * d.headDim });
+    return this.projected(`L${il}.dn.ssm_out`, w(il, 'ssmOut'), { kind: 'buf', buffer: dn.out, width: d.nVHeads * d.headDim });
   }
 
   denseFfn(x: GpuAct, il: number): GpuAct {
