@@ -21,6 +21,20 @@ export function expectTop5Close(ours: readonly Float64Array[], theirs: readonly 
   });
 }
 
+/** The CPU reference's greedy run of a clear-margin model against llama.cpp's: tokens equal, top-5 probabilities within `tolerance`. */
+export async function expectCpuMatchesLlama(
+  m: { readonly path: string; readonly prompt: number[]; readonly run: { readonly tokens: number[]; readonly probs: Float64Array[] } },
+  tolerance: number,
+): Promise<void> {
+  const theirs = await llamaGreedy(m.path, m.prompt, nTokens);
+  const context = `prompt ${m.prompt.join(',')}`;
+  expect(
+    theirs.map((s) => s.token),
+    context,
+  ).toEqual(m.run.tokens);
+  expectTop5Close(m.run.probs, theirs, tolerance, context);
+}
+
 /** Probabilities of each step of `theirs` on the GPU, teacher-forced on llama.cpp's tokens. */
 export async function gpuStepProbs(gpu: GpuModel, prompt: readonly number[], theirs: readonly OracleStep[]): Promise<Float64Array[]> {
   gpu.truncate(0);

@@ -6,20 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { CpuModel } from '../../reference/cpu/model.ts';
 import { deepseek2Cases, llamaCppRuns } from '../helpers/deepseek2Cases.ts';
-import { llamaGreedy } from '../helpers/llamaOracle.ts';
-import { expectTop5Close } from '../helpers/oracleChecks.ts';
+import { expectCpuMatchesLlama } from '../helpers/oracleChecks.ts';
 import { nTokens, promptLength } from '../helpers/oracleSpecs.ts';
 import { clearMarginModel, testModel } from '../helpers/testModels.ts';
 
 describe('deepseek2 matches llama.cpp', () => {
   it.each(deepseek2Cases.filter(llamaCppRuns).map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const m = clearMarginModel(c.spec, promptLength, nTokens, c.minGap, c.minRoutingGap);
-    const theirs = await llamaGreedy(m.path, m.prompt, nTokens);
-    expect(
-      theirs.map((s) => s.token),
-      `prompt ${m.prompt.join(',')}`,
-    ).toEqual(m.run.tokens);
-    expectTop5Close(m.run.probs, theirs, c.tolerance, `prompt ${m.prompt.join(',')}`);
+    await expectCpuMatchesLlama(m, c.tolerance);
   });
 });
 

@@ -2,25 +2,17 @@
 // every architecture at F32, Q8_0, Q4_K and Q6_K: greedy tokens equal, top-5 probabilities
 // close (1e-3 at F32; 1e-2 quantized, where llama.cpp also quantizes the activations).
 
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { ggmlTypeByName } from '../../workers/engine/quant/types.ts';
 import type { GgmlTypeName } from '../../workers/engine/quant/types.ts';
-import { llamaGreedy } from '../helpers/llamaOracle.ts';
-import { expectTop5Close } from '../helpers/oracleChecks.ts';
+import { expectCpuMatchesLlama } from '../helpers/oracleChecks.ts';
 import { nTokens, oracleArchs, oracleCase, oracleQuants, promptLength } from '../helpers/oracleSpecs.ts';
 import { clearMarginModel } from '../helpers/testModels.ts';
-import type { ClearMarginModel } from '../helpers/testModels.ts';
-
-async function expectMatch(m: ClearMarginModel, tolerance: number): Promise<void> {
-  const theirs = await llamaGreedy(m.path, m.prompt, nTokens);
-  expect(theirs.map((s) => s.token)).toEqual(m.run.tokens);
-  expectTop5Close(m.run.probs, theirs, tolerance, `prompt ${m.prompt.join(',')}`);
-}
 
 describe.each(oracleArchs)('%s matches llama.cpp', (arch) => {
   it.each(oracleQuants)('%s', async (q) => {
     const { spec, minGap, tolerance } = oracleCase(arch, q);
-    await expectMatch(clearMarginModel(spec, promptLength, nTokens, minGap), tolerance);
+    await expectCpuMatchesLlama(clearMarginModel(spec, promptLength, nTokens, minGap), tolerance);
   });
 });
 
@@ -45,7 +37,7 @@ describe('every quant type matches llama.cpp (qwen2moe)', () => {
       nTokens,
       0.04,
     );
-    await expectMatch(m, 1e-2);
+    await expectCpuMatchesLlama(m, 1e-2);
   });
 
   it('mixed types (Q4_K_M-like)', async () => {
@@ -62,13 +54,13 @@ describe('every quant type matches llama.cpp (qwen2moe)', () => {
       nTokens,
       0.04,
     );
-    await expectMatch(m, 1e-2);
+    await expectCpuMatchesLlama(m, 1e-2);
   });
 });
 
 describe('RoPE scaling matches llama.cpp', () => {
   it.each(['yarn', 'linear'] as const)('%s (qwen3moe, F32)', async (type) => {
     const m = clearMarginModel({ arch: 'qwen3moe', seed: 1, nEmbd: 64, nFf: 64, nHead: 4, nHeadKv: 2, ropeScaling: { type, factor: 4, originalContext: 16 } }, promptLength, nTokens, 1e-3);
-    await expectMatch(m, 1e-3);
+    await expectCpuMatchesLlama(m, 1e-3);
   });
 });
