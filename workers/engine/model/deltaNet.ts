@@ -8,6 +8,8 @@
 import { optArray, optNumber, metaNumber } from '../gguf/metadata.ts';
 import type { GgufFile } from '../gguf/types.ts';
 import { ModelError } from './errors.ts';
+import { layerTensorName } from './tensorNames.ts';
+import type { LayerTensor } from './tensorNames.ts';
 
 export interface DeltaNetConfig {
   /** Width of the causal convolution (ssm.conv_kernel). */
@@ -47,6 +49,23 @@ export function deltaNetConfig(file: GgufFile, arch: string, nLayer: number, key
     recurrent = Array.from({ length: nLayer }, (_, i) => (i + 1) % interval !== 0);
   }
   return { convKernel, headDim, nKHeads, nVHeads, keyHeads, recurrent };
+}
+
+/**
+ * The first DeltaNet tensor a recurrent layer of `file` lacks, in one of its layouts (attn_qkv +
+ * attn_gate or the legacy ssm_in; ssm_beta + ssm_alpha or ssm_ba); undefined when none is missing.
+ */
+export function missingDeltaNetTensor(file: GgufFile, d: DeltaNetConfig): string | undefined {
+  const has = (il: number, t: LayerTensor): boolean => file.tensorByName.has(layerTensorName(il, t));
+  for (let il = 0; il < d.recurrent.length; il++) {
+    if (!d.recurrent[il]) continue;
+    const input: LayerTensor[] = has(il, 'ssmIn') ? ['ssmIn'] : ['attnQkv', 'attnGate'];
+    const gates: LayerTensor[] = has(il, 'ssmBa') ? ['ssmBa'] : ['ssmBeta', 'ssmAlpha'];
+    for (const t of [...input, ...gates, 'ssmConv1d', 'ssmDt', 'ssmA', 'ssmNorm', 'ssmOut'] as const) {
+      if (!has(il, t)) return layerTensorName(il, t);
+    }
+  }
+  return undefined;
 }
 
 /** Channels of the convolution: q and k (key heads), then v (value heads). */

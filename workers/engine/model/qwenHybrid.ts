@@ -7,7 +7,7 @@ import { optNumber } from '../gguf/metadata.ts';
 import type { GgufFile } from '../gguf/types.ts';
 import { commonConfig } from './config.ts';
 import type { ModelConfig } from './config.ts';
-import { deltaNetConfig } from './deltaNet.ts';
+import { deltaNetConfig, missingDeltaNetTensor } from './deltaNet.ts';
 import type { DeltaNetConfig } from './deltaNet.ts';
 import { ModelError } from './errors.ts';
 import type { Blocks } from './graph.ts';
@@ -18,13 +18,10 @@ export function qwenHybridConfig(file: GgufFile, arch: string, keyHeads: DeltaNe
   const base = commonConfig(file, arch, 'neox');
   const { nLayer, nNextn } = nextnLayers(file, arch, base.nLayer);
   if (base.headDimK !== base.headDimV) throw new ModelError('bad_hparams', `${arch}: key and value heads must have one width (${base.headDimK}, ${base.headDimV})`);
-  return {
-    ...base,
-    nLayer,
-    nNextn,
-    kqScale: optNumber(file, `${arch}.attention.scale`) || base.kqScale,
-    deltaNet: deltaNetConfig(file, arch, nLayer, keyHeads),
-  };
+  const deltaNet = deltaNetConfig(file, arch, nLayer, keyHeads);
+  const missing = missingDeltaNetTensor(file, deltaNet);
+  if (missing) throw new ModelError('missing_tensor', `${arch}: tensor ${missing} of a DeltaNet layer is missing from the model file`);
+  return { ...base, nLayer, nNextn, kqScale: optNumber(file, `${arch}.attention.scale`) || base.kqScale, deltaNet };
 }
 
 export function qwenHybridForward<A>(b: Blocks<A>, cfg: ModelConfig): A {
