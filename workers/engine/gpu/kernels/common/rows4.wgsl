@@ -27,13 +27,21 @@ fn rows4_dot(base: u32, r0: u32, n_rows: u32, row_bytes: u32, units: u32, x: u32
  * The four rows' sums against a tile of n ≤ TILE (2, 4 or 8) tokens at vec4 indices x0 .. x7
  * (slots past n repeat the last): sums[row][token / 4][token % 4], those past n unset when n ≤ 4.
  * Each unit is read once per four tokens (unit_dot4), each token quad once per unit for all four
- * rows. The branch on n is uniform, which SwiftShader skips when not taken.
+ * rows; a tile of one token takes rows4_dot. The branches on n are uniform, which SwiftShader
+ * skips when not taken.
  */
 fn rows4_dot_tile(base: u32, r0: u32, n_rows: u32, row_bytes: u32, units: u32, n: u32, x0: u32, x1: u32, x2: u32, x3: u32, x4: u32, x5: u32, x6: u32, x7: u32) -> array<mat2x4<f32>, 4> {
   let b0 = row4_base(base, r0, n_rows, row_bytes); let b1 = row4_base(base, r0 + 1u, n_rows, row_bytes);
   let b2 = row4_base(base, r0 + 2u, n_rows, row_bytes); let b3 = row4_base(base, r0 + 3u, n_rows, row_bytes);
   var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
   var c0 = vec4<f32>(0.0); var c1 = vec4<f32>(0.0); var c2 = vec4<f32>(0.0); var c3 = vec4<f32>(0.0);
+  if (n == 1u) {
+    // One token (an expert that one member of the batch chose): unit_dot's sums, without the
+    // three more a quad would compute and drop.
+    let s = rows4_dot(base, r0, n_rows, row_bytes, units, x0);
+    return array<mat2x4<f32>, 4>(mat2x4<f32>(vec4<f32>(s.x), c0), mat2x4<f32>(vec4<f32>(s.y), c1),
+      mat2x4<f32>(vec4<f32>(s.z), c2), mat2x4<f32>(vec4<f32>(s.w), c3));
+  }
   for (var u = 0u; u < units; u++) {
     let q = 8u * u;
     a0 += unit_dot4(b0, u, x0 + q, x1 + q, x2 + q, x3 + q); a1 += unit_dot4(b1, u, x0 + q, x1 + q, x2 + q, x3 + q);
